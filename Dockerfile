@@ -1,0 +1,27 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DATA_DIR=/data
+# WeasyPrint needs Pango for PDF reports.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml ./
+COPY quizsite quizsite
+COPY accounts accounts
+COPY classrooms classrooms
+COPY quizzes quizzes
+COPY attempts attempts
+COPY grading grading
+COPY analytics analytics
+RUN pip install .
+COPY . .
+# collectstatic needs a SECRET_KEY only to import settings; the real one comes from the environment at run time.
+RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput
+
+RUN useradd --create-home quiz && mkdir -p /data && chown quiz /data
+USER quiz
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "quizsite.asgi:application"]

@@ -1,0 +1,293 @@
+"""Users and their profiles, password reset codes, the audit log and notifications (guide section 3.1).
+
+Refresh tokens: the guide's refresh_tokens table is served by simplejwt's token_blacklist app
+(OutstandingToken + BlacklistedToken), which records every issued refresh token and its revocation.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower, Upper
+from django.utils import timezone
+
+# The guide's CHECK uses `[A-Z|a-z]{2,}`, where `|` is a literal inside a bracket (it would accept "a@b.|x").
+EMAIL_REGEX = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    TEACHER = "teacher", "Teacher"
+    STUDENT = "student", "Student"
+
+
+def normalize_email(email: str) -> str:
+    # The guide stores e-mail lower-case and logs in case-insensitively, so the whole address is folded,
+    # not only the domain as Django's BaseUserManager.normalize_email does.
+    return (email or "").strip().lower()
+
+
+def normalize_registration_number(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+class UserQuerySet(models.QuerySet):
+    def admins(self):
+        return self.filter(role=Role.ADMIN)
+
+    def teachers(self):
+        return self.filter(role=Role.TEACHER)
+
+    def students(self):
+        return self.filter(role=Role.STUDENT)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        email = normalize_email(email)
+        if not email:
+            raise ValueError("An e-mail address is required")
+        extra.setdefault("name", email.split("@")[0])
+        user = self.model(email=email, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            # Never a hash of an empty string: an account without a password cannot log in at all.
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("role", Role.STUDENT)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["role"] = Role.ADMIN
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email=normalize_email(username))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=255, unique=True)
+    # The guide's column is password_hash; Django's attribute keeps its name so the auth machinery works.
+    password = models.CharField("password", max_length=255, db_column="password_hash")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STUDENT)
+    name = models.CharField(max_length=255)
+    is_active = models.BooleanField(default=True)
+    is_email_verified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        db_table = "users"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["role"], name="idx_users_role")]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="users_role_valid"),
+            models.CheckConstraint(condition=Q(email__regex=EMAIL_REGEX), name="users_email_format"),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="users_email_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    # Django admin access follows the school role: admins are staff, nobody else is.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    def has_perm(self, perm, obj=None) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == Role.TEACHER
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == Role.STUDENT
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class Teacher(models.Model):
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, db_column="id", related_name="teacher"
+    )
+    subject = models.CharField(max_length=100, blank=True, default="")
+    phone = models.CharField(max_length=20, blank=True, default="")
+    department = models.CharField(max_length=100, blank=True, default="")
+    bio = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "teachers"
+        ordering = ["user__name"]
+
+    def __str__(self) -> str:
+        return self.user.name
+
+    @property
+    def id(self):
+        return self.user_id
+
+
+class Student(models.Model):
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, db_column="id", related_name="student"
+    )
+    # Stored upper-case and stripped (normalize_registration_number), so "stu2024001" logs in as STU2024001.
+    registration_number = models.CharField(max_length=50, unique=True)
+    # The guide's CREATE TABLE students references classes before that table exists; here the classrooms app's
+    # migration runs first and a later migration adds this column.
+    school_class = models.ForeignKey(
+        "classrooms.SchoolClass",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="students",
+        db_column="class_id",
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    parent_email = models.EmailField(max_length=255, blank=True, default="")
+    parent_phone = models.CharField(max_length=20, blank=True, default="")
+    is_account_claimed = models.BooleanField(default=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Not in the guide: a hashed one-time claim code. Registration numbers are guessable, so when a school
+    # hands out claim slips the code must accompany the claim (accounts issue).
+    claim_code_hash = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "students"
+        ordering = ["registration_number"]
+        indexes = [models.Index(fields=["school_class"], name="idx_students_class_id")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registration_number=Upper("registration_number")) & ~Q(registration_number=""),
+                name="students_reg_number_normalized",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_account_claimed=False) | Q(claimed_at__isnull=False),
+                name="students_claimed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.name} ({self.registration_number})"
+
+    @property
+    def id(self):
+        return self.user_id
+
+
+class PasswordResetToken(models.Model):
+    """A 6-digit reset code. The guide stores the code itself (VARCHAR(6)); here only its hash is kept, with a
+    count of wrong tries, so a database leak or a brute force does not reset anyone's password."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_tokens")
+    code_hash = models.CharField(max_length=128, db_index=True)
+    expires_at = models.DateTimeField()
+    is_used = models.BooleanField(default=False)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "password_reset_tokens"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user"], name="idx_reset_tokens_user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="reset_expires_after_created"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reset code for {self.user_id}"
+
+
+class AuditLog(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_logs")
+    action = models.CharField(max_length=100)
+    entity_type = models.CharField(max_length=50, blank=True, default="")
+    entity_id = models.UUIDField(null=True, blank=True)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "audit_logs"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user"], name="idx_audit_user"),
+            models.Index(fields=["action"], name="idx_audit_action"),
+            models.Index(fields=["created_at"], name="idx_audit_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.entity_type} {self.entity_id or ''}".strip()
+
+
+class Notification(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    type = models.CharField(max_length=50)
+    title = models.CharField(max_length=255)
+    message = models.TextField()
+    link = models.CharField(max_length=500, blank=True, default="")
+    is_read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "notifications"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user"], name="idx_notifications_user"),
+            models.Index(fields=["is_read"], name="idx_notifications_read"),
+            # The bell's unread count: one index-only lookup per page.
+            models.Index(fields=["user", "is_read"], name="idx_notifications_user_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

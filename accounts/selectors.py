@@ -1,0 +1,1 @@
+"""Selectors of the accounts app (see STYLE.md)."""

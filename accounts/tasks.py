@@ -1,0 +1,1 @@
+"""Tasks of the accounts app (see STYLE.md)."""

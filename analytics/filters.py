@@ -1,0 +1,1 @@
+"""Filters of the analytics app (see STYLE.md)."""

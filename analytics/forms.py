@@ -1,0 +1,1 @@
+"""Forms of the analytics app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Selectors of the analytics app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Services of the analytics app (see STYLE.md)."""

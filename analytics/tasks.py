@@ -1,0 +1,1 @@
+"""Tasks of the analytics app (see STYLE.md)."""

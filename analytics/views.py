@@ -1,0 +1,1 @@
+"""Views of the analytics app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Filters of the attempts app (see STYLE.md)."""

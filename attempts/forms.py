@@ -1,0 +1,1 @@
+"""Forms of the attempts app (see STYLE.md)."""

@@ -1,0 +1,76 @@
+"""Scoring of an attempt: objective answers marked automatically, totals recomputed.
+
+Shared by submit, auto-submit, teacher grading, regrade and the demo data, so a score is computed one way only.
+Callers hold the attempt row locked (select_for_update) inside a transaction when racing writers are possible.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
+from quizzes.marking import auto_mark
+from quizzes.models import QuestionType
+
+
+def mark_objective_answers(attempt: QuizAttempt) -> None:
+    """Mark every objective answer and every blank answer; create rows for unanswered questions so the
+    attempt's record is complete (an unanswered question scores 0 and needs no hand-marking)."""
+    quiz_questions = list(attempt.quiz.quiz_questions.select_related("question"))
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    now = timezone.now()
+    to_create, to_update = [], []
+    for qq in quiz_questions:
+        question = qq.question
+        answer = answers.get(question.id)
+        if answer is None:
+            answer = StudentAnswer(attempt=attempt, question=question, answered_at=now)
+            to_create.append(answer)
+        else:
+            to_update.append(answer)
+        blank = answer.answer_option is None and not (answer.answer_text or "").strip()
+        if question.type == QuestionType.DESCRIPTIVE and not blank:
+            continue  # left for the teacher; an earlier hand mark is kept
+        if answer.graded_by_id is not None:
+            continue  # a teacher's override of an automatic mark stands
+        marks = (
+            Decimal(0)
+            if blank
+            else auto_mark(question, marks=qq.marks, answer_option=answer.answer_option, answer_text=answer.answer_text)
+        )
+        answer.marks_awarded = marks
+        answer.is_final = True
+    if to_create:
+        StudentAnswer.objects.bulk_create(to_create)
+    if to_update:
+        StudentAnswer.objects.bulk_update(to_update, ["marks_awarded", "is_final"])
+
+
+def recompute_totals(attempt: QuizAttempt) -> QuizAttempt:
+    """Score, total, percentage and pass/fail from the stored marks; `graded` when nothing awaits a teacher."""
+    quiz = attempt.quiz
+    marks_by_question = {qq.question_id: qq.marks for qq in quiz.quiz_questions.select_related("question")}
+    total = sum(marks_by_question.values())
+    answers = list(attempt.answers.filter(question_id__in=marks_by_question).only("marks_awarded", "question_id"))
+    answered = {a.question_id for a in answers}
+    pending = any(a.marks_awarded is None for a in answers) or len(answered) < len(marks_by_question)
+    score = sum((a.marks_awarded or Decimal(0) for a in answers), Decimal(0))
+    attempt.score = score.quantize(Decimal("0.01"))
+    attempt.total_marks = total
+    attempt.percentage = (
+        (score * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if total else Decimal("0.00")
+    )
+    attempt.passed = None if pending else attempt.percentage >= quiz.passing_percentage
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        if pending:
+            attempt.status = (
+                AttemptStatus.AUTO_SUBMITTED
+                if attempt.status == AttemptStatus.AUTO_SUBMITTED
+                else AttemptStatus.SUBMITTED
+            )
+        else:
+            attempt.status = AttemptStatus.GRADED
+    attempt.save(update_fields=["score", "total_marks", "percentage", "passed", "status"])
+    return attempt

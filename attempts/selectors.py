@@ -1,0 +1,1 @@
+"""Selectors of the attempts app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Services of the attempts app (see STYLE.md)."""

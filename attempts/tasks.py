@@ -1,0 +1,1 @@
+"""Tasks of the attempts app (see STYLE.md)."""

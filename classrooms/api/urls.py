@@ -1,0 +1,7 @@
+"""REST routes of the classrooms app under /api/v1/."""
+
+from quizsite.api.routers import OptionalSlashRouter
+
+router = OptionalSlashRouter()
+
+urlpatterns = [*router.urls]

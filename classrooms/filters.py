@@ -1,0 +1,1 @@
+"""Filters of the classrooms app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Forms of the classrooms app (see STYLE.md)."""

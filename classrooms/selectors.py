@@ -1,0 +1,1 @@
+"""Selectors of the classrooms app (see STYLE.md)."""

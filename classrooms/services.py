@@ -1,0 +1,1 @@
+"""Services of the classrooms app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Tasks of the classrooms app (see STYLE.md)."""

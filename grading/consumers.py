@@ -1,0 +1,1 @@
+"""Channels consumers of the grading app: the live exam board."""

@@ -1,0 +1,1 @@
+"""Filters of the grading app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Forms of the grading app (see STYLE.md)."""

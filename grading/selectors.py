@@ -1,0 +1,1 @@
+"""Selectors of the grading app (see STYLE.md)."""

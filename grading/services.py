@@ -1,0 +1,1 @@
+"""Services of the grading app (see STYLE.md)."""

@@ -1,0 +1,1 @@
+"""Tasks of the grading app (see STYLE.md)."""

@@ -1,0 +1,7 @@
+"""HTML pages of the grading app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "grading"
+
+urlpatterns: list = []

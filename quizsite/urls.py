@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from quizsite import views
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("classrooms.api.urls")),
+    path("", include("quizzes.api.urls")),
+    path("", include("attempts.api.urls")),
+    path("", include("grading.api.urls")),
+    path("", include("analytics.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("accounts/", include("accounts.urls")),
+    path("classes/", include("classrooms.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("attempts/", include("attempts.urls")),
+    path("grading/", include("grading.urls")),
+    path("analytics/", include("analytics.urls")),
+]
+
+handler400 = "quizsite.views.error_400"
+handler403 = "quizsite.views.error_403"
+handler404 = "quizsite.views.error_404"
+handler500 = "quizsite.views.error_500"

@@ -1,0 +1,1 @@
+"""Forms of the quizzes app (see STYLE.md)."""

@@ -1,0 +1,204 @@
+"""Quizzes, the question bank and what ties them together (guide section 3.1: quizzes, quiz_classes, questions,
+quiz_questions)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+# No look-alikes: 0/O, 1/I/L are left out so a code read off a projector is typed right the first time.
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ACCESS_CODE_LENGTH = 8
+
+
+def generate_access_code() -> str:
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+
+
+class QuizStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class QuestionType(models.TextChoices):
+    MCQ = "mcq", "Multiple choice"
+    TRUE_FALSE = "true_false", "True / false"
+    SHORT_ANSWER = "short_answer", "Short answer"
+    DESCRIPTIVE = "descriptive", "Descriptive"
+
+
+OBJECTIVE_TYPES = (QuestionType.MCQ, QuestionType.TRUE_FALSE, QuestionType.SHORT_ANSWER)
+OPTION_TYPES = (QuestionType.MCQ, QuestionType.TRUE_FALSE)
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", "Easy"
+    MEDIUM = "medium", "Medium"
+    HARD = "hard", "Hard"
+
+
+class Quiz(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=255)
+    subject = models.CharField(max_length=100)
+    description = models.TextField(blank=True, default="")
+    # Stored upper-case; looked up with the code upper-cased, so "abcd2345" finds ABCD2345.
+    access_code = models.CharField(max_length=20, unique=True, default=generate_access_code)
+    time_limit_minutes = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=QuizStatus.choices, default=QuizStatus.DRAFT)
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.Teacher", on_delete=models.CASCADE, related_name="quizzes", db_column="created_by"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    passing_percentage = models.PositiveSmallIntegerField(default=40)
+    max_attempts = models.PositiveSmallIntegerField(default=1)
+    show_answers_after_submission = models.BooleanField(default=False)
+    randomize_questions = models.BooleanField(default=False)
+    randomize_options = models.BooleanField(default=False)
+    allow_review = models.BooleanField(default=True)
+    # Not in the guide (which hard-codes 3 in its violation service): violations that auto-submit an attempt.
+    violation_threshold = models.PositiveSmallIntegerField(default=settings.DEFAULT_VIOLATION_THRESHOLD)
+    # Not in the guide: seconds after the deadline during which saves in flight are still accepted.
+    # NULL means the site-wide ATTEMPT_GRACE_SECONDS.
+    grace_period_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    classes = models.ManyToManyField("classrooms.SchoolClass", through="QuizClass", related_name="quizzes", blank=True)
+    questions = models.ManyToManyField("Question", through="QuizQuestion", related_name="quizzes", blank=True)
+
+    class Meta:
+        db_table = "quizzes"
+        verbose_name_plural = "quizzes"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_by"], name="idx_quizzes_created_by"),
+            models.Index(fields=["status"], name="idx_quizzes_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(time_limit_minutes__gt=0), name="quizzes_time_limit_positive"),
+            models.CheckConstraint(condition=Q(status__in=QuizStatus.values), name="quizzes_status_valid"),
+            models.CheckConstraint(
+                condition=Q(passing_percentage__gte=0) & Q(passing_percentage__lte=100),
+                name="quizzes_passing_percentage_range",
+            ),
+            models.CheckConstraint(condition=Q(max_attempts__gt=0), name="quizzes_max_attempts_positive"),
+            models.CheckConstraint(condition=Q(violation_threshold__gt=0), name="quizzes_violation_threshold_positive"),
+            # The guide's CHECK (end_date IS NULL OR end_date > start_date) spelled out for a NULL start date.
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="quizzes_end_after_start",
+            ),
+            models.CheckConstraint(condition=Q(access_code=Upper("access_code")), name="quizzes_access_code_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def grace_seconds(self) -> int:
+        if self.grace_period_seconds is not None:
+            return self.grace_period_seconds
+        return settings.ATTEMPT_GRACE_SECONDS
+
+
+class QuizClass(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="class_links")
+    school_class = models.ForeignKey(
+        "classrooms.SchoolClass", on_delete=models.CASCADE, related_name="quiz_links", db_column="class_id"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "quiz_classes"
+        constraints = [models.UniqueConstraint(fields=["quiz", "school_class"], name="quiz_classes_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id} → {self.school_class_id}"
+
+
+class Question(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    text = models.TextField()
+    type = models.CharField(max_length=20, choices=QuestionType.choices)
+    topic = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    difficulty = models.CharField(max_length=20, choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    marks = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        "accounts.Teacher", on_delete=models.CASCADE, related_name="questions", db_column="created_by"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # mcq / true_false: the options and the 0-based index of the correct one.
+    options = models.JSONField(null=True, blank=True)
+    correct_answer = models.IntegerField(null=True, blank=True)
+    # short_answer: the guide is silent on how a short answer is marked. A list of accepted answers, matched
+    # trimmed, Unicode-normalised, case-insensitive unless case_sensitive, with `*` as a wildcard (as Moodle).
+    accepted_answers = models.JSONField(default=list, blank=True)
+    case_sensitive = models.BooleanField(default=False)
+    # descriptive (and optionally short_answer): what the teacher marks against.
+    sample_answer = models.TextField(blank=True, default="")
+    marking_rubric = models.TextField(blank=True, default="")
+
+    class Meta:
+        db_table = "questions"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_by"], name="idx_questions_created_by"),
+            models.Index(fields=["type"], name="idx_questions_type"),
+            models.Index(fields=["difficulty"], name="idx_questions_difficulty"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=QuestionType.values), name="questions_type_valid"),
+            models.CheckConstraint(condition=Q(difficulty__in=Difficulty.values), name="questions_difficulty_valid"),
+            models.CheckConstraint(condition=Q(marks__gt=0), name="questions_marks_positive"),
+            models.CheckConstraint(
+                condition=~Q(type__in=OPTION_TYPES) | (Q(correct_answer__isnull=False) & Q(correct_answer__gte=0)),
+                name="questions_option_types_have_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_objective(self) -> bool:
+        return self.type in OBJECTIVE_TYPES
+
+
+class QuizQuestion(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="quiz_questions")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="quiz_links")
+    order_index = models.PositiveIntegerField()
+    marks_override = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        db_table = "quiz_questions"
+        ordering = ["order_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "question"], name="quiz_questions_quiz_question_uniq"),
+            models.UniqueConstraint(fields=["quiz", "order_index"], name="quiz_questions_quiz_order_uniq"),
+            models.CheckConstraint(
+                condition=Q(marks_override__isnull=True) | Q(marks_override__gt=0),
+                name="quiz_questions_marks_override_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.order_index} {self.question_id}"
+
+    @property
+    def marks(self) -> int:
+        return self.marks_override if self.marks_override is not None else self.question.marks

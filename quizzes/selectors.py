@@ -1,0 +1,1 @@
+"""Selectors of the quizzes app (see STYLE.md)."""

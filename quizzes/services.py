@@ -1,0 +1,1 @@
+"""Services of the quizzes app (see STYLE.md)."""

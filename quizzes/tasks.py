@@ -1,0 +1,1 @@
+"""Tasks of the quizzes app (see STYLE.md)."""
