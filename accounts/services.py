@@ -64,3 +64,12 @@ def audit_record(
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:1000] if request is not None else ""),
     )
+
+
+def notify(*, users, type: str, title: str, message: str, link: str = "") -> int:
+    """Create one notification per user (bulk, one query). Returns how many were created."""
+    from accounts.models import Notification
+
+    rows = [Notification(user=u, type=type, title=title, message=message, link=link) for u in users]
+    Notification.objects.bulk_create(rows, batch_size=500)
+    return len(rows)

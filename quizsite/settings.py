@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -151,7 +152,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Auto-submit attempts whose deadline (plus grace) has passed, even if the student never comes back.
+    "expire-overdue-attempts": {"task": "attempts.tasks.expire_overdue_attempts", "schedule": 60.0},
+}
 
 # --- Auth -----------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -214,6 +218,16 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "quizsite.api.throttling.SignedInUserThrottle",
+        "quizsite.api.throttling.AnonymousIPThrottle",
+    ],
+    # Per signed-in user: an exam autosaves every few seconds per student, far below this. Anonymous per IP:
+    # only login-type endpoints are anonymous, and they have their own tighter scopes as well.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": envstr("THROTTLE_USER_RATE", "600/min"),
+        "anon": envstr("THROTTLE_ANON_RATE", "300/min"),
+    },
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
