@@ -1,0 +1,152 @@
+"""Reading and writing spreadsheets (CSV and XLSX) for imports and exports, in one place.
+
+Writing is formula-injection safe: a cell that a spreadsheet would evaluate (starting with =, +, -, @, tab or
+carriage return) is prefixed with an apostrophe (OWASP's advice). CSV is UTF-8 with a BOM so Excel opens
+non-ASCII names correctly.
+
+Reading accepts CSV (UTF-8 with or without BOM, comma or semicolon separated) or XLSX, and normalises header
+names (case and spaces) so "Registration Number" and "registration_number" are the same column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from quizsite.errors import DomainError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class TableError(DomainError):
+    """The uploaded file cannot be read as a table at all (wrong type, too big, not UTF-8...)."""
+
+
+def safe_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (int, float, Decimal)):
+        return value  # numbers are data, never formulas, even when negative
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1") -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
+    sheet.append([safe_cell(h) for h in headers])
+    for row in rows:
+        # openpyxl stores a str starting with "=" as a formula; safe_cell has already defused those.
+        sheet.append([safe_cell(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def normalise_header(name) -> str:
+    return "_".join(str(name or "").strip().lower().replace("-", " ").split())
+
+
+def read_table(uploaded, *, max_rows: int = 20000, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[str], list[dict]]:
+    """Read an uploaded CSV or XLSX into (normalised headers, rows as dicts of stripped strings).
+
+    Each row dict also carries "__row__": the row number as a spreadsheet shows it (header = 1). Blank rows are
+    skipped but still counted, so reported numbers match what the user sees.
+    """
+    name = (getattr(uploaded, "name", "") or "").lower()
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > max_bytes:
+        raise TableError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+    data = uploaded.read()
+    if len(data) > max_bytes:
+        raise TableError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+    if not data:
+        raise TableError("The file is empty.")
+    if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        if not name.endswith(".xlsx"):
+            raise TableError("Only .csv and .xlsx files can be imported.")
+        raw_rows = _xlsx_rows(data)
+    elif name.endswith(".csv") or name.endswith(".txt") or not name:
+        raw_rows = _csv_rows(data)
+    else:
+        raise TableError("Only .csv and .xlsx files can be imported.")
+
+    iterator = iter(raw_rows)
+    headers: list[str] = []
+    header_row = 0
+    for index, candidate in enumerate(iterator, start=1):
+        if any(str(c or "").strip() for c in candidate):
+            headers = [normalise_header(c) for c in candidate]
+            header_row = index
+            break
+    if not headers:
+        raise TableError("The file has no header row.")
+    rows: list[dict] = []
+    for number, values in enumerate(iterator, start=header_row + 1):
+        cells = [_text(v) for v in values]
+        if not any(cells):
+            continue
+        if len(rows) >= max_rows:
+            raise TableError(f"The file has more than {max_rows} rows; split it into smaller files.")
+        row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h}
+        row["__row__"] = number
+        rows.append(row)
+    return headers, rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    if b"\x00" in data[:4096]:
+        raise TableError("The file is not a text CSV file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError("The CSV file must be saved as UTF-8.") from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise TableError("The file is not a readable .xlsx workbook.") from None
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
