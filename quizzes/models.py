@@ -7,6 +7,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -19,6 +20,11 @@ ACCESS_CODE_LENGTH = 8
 
 def generate_access_code() -> str:
     return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+
+
+def normalize_access_code(code: str) -> str:
+    # Codes are stored upper-case; students type them however they like, with stray spaces or a dash.
+    return "".join((code or "").split()).replace("-", "").upper()
 
 
 class QuizStatus(models.TextChoices):
@@ -42,6 +48,42 @@ class Difficulty(models.TextChoices):
     EASY = "easy", "Easy"
     MEDIUM = "medium", "Medium"
     HARD = "hard", "Hard"
+
+
+class QuizQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one scoping rule for quizzes: admins see all, teachers their own, students the published quizzes
+        assigned to their class plus the published or archived quizzes they have attempted (their results)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        role = getattr(user, "role", None)
+        if role == "admin":
+            return self
+        if role == "teacher":
+            return self.filter(created_by_id=user.pk)
+        if role == "student":
+            from attempts.models import QuizAttempt
+
+            assigned = QuizClass.objects.filter(quiz=models.OuterRef("pk"), school_class__students=user.pk)
+            attempted = QuizAttempt.objects.filter(quiz=models.OuterRef("pk"), student_id=user.pk)
+            return self.filter(
+                (Q(status=QuizStatus.PUBLISHED) & models.Exists(assigned))
+                | (Q(status__in=[QuizStatus.PUBLISHED, QuizStatus.ARCHIVED]) & models.Exists(attempted))
+            )
+        return self.none()
+
+
+class QuestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A teacher's bank is theirs; admins see every bank; students never see the bank."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        role = getattr(user, "role", None)
+        if role == "admin":
+            return self
+        if role == "teacher":
+            return self.filter(created_by_id=user.pk)
+        return self.none()
 
 
 class Quiz(models.Model):
@@ -75,6 +117,8 @@ class Quiz(models.Model):
 
     classes = models.ManyToManyField("classrooms.SchoolClass", through="QuizClass", related_name="quizzes", blank=True)
     questions = models.ManyToManyField("Question", through="QuizQuestion", related_name="quizzes", blank=True)
+
+    objects = QuizQuerySet.as_manager()
 
     class Meta:
         db_table = "quizzes"
@@ -151,6 +195,8 @@ class Question(models.Model):
     sample_answer = models.TextField(blank=True, default="")
     marking_rubric = models.TextField(blank=True, default="")
 
+    objects = QuestionQuerySet.as_manager()
+
     class Meta:
         db_table = "questions"
         ordering = ["-created_at"]
@@ -171,6 +217,82 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def clean(self):
+        """The rules of each question type, in one place for the API, the forms and the CSV import.
+
+        Normalises as it checks (strips options and accepted answers, gives true/false its default options) and
+        raises a ValidationError keyed by the offending field.
+        """
+        super().clean()
+        errors: dict[str, str] = {}
+        self.text = (self.text or "").strip()
+        self.topic = (self.topic or "").strip()
+        if not self.text:
+            errors["text"] = "The question text is required."
+        if self.marks is None or self.marks <= 0:
+            errors["marks"] = "Marks must be a whole number greater than 0."
+        if self.type not in QuestionType.values:
+            errors["type"] = f"Type must be one of: {', '.join(QuestionType.values)}."
+            raise ValidationError(errors)
+
+        def has(value) -> bool:
+            return value not in (None, "", [], {})
+
+        if self.type in OPTION_TYPES:
+            if self.type == QuestionType.TRUE_FALSE and not has(self.options):
+                self.options = ["True", "False"]
+            options = self.options
+            if not isinstance(options, list) or not all(isinstance(o, (str, int, float)) for o in options):
+                errors["options"] = "Options must be a list of texts."
+            else:
+                self.options = options = [str(o).strip() for o in options]
+                if any(not o for o in options):
+                    errors["options"] = "Options must not be empty."
+                elif self.type == QuestionType.MCQ and not 2 <= len(options) <= 10:
+                    errors["options"] = "A multiple-choice question needs 2 to 10 options."
+                elif self.type == QuestionType.TRUE_FALSE and len(options) != 2:
+                    errors["options"] = "A true/false question has exactly 2 options."
+                elif len({o.casefold() for o in options}) != len(options):
+                    errors["options"] = "Options must be different from each other."
+            if self.correct_answer is None:
+                errors["correct_answer"] = "Choose the correct option (its 0-based index)."
+            elif "options" not in errors and not 0 <= self.correct_answer < len(self.options):
+                errors["correct_answer"] = (
+                    f"The correct answer must be an option index from 0 to {len(self.options) - 1}."
+                )
+            if has(self.accepted_answers):
+                errors["accepted_answers"] = "Only short-answer questions have accepted answers."
+            if self.case_sensitive:
+                errors["case_sensitive"] = "Only short-answer questions can be case-sensitive."
+            if has(self.sample_answer):
+                errors["sample_answer"] = "Only short-answer and descriptive questions have a sample answer."
+            if has(self.marking_rubric):
+                errors["marking_rubric"] = "Only descriptive questions have a marking rubric."
+        else:
+            if has(self.options):
+                errors["options"] = "Only multiple-choice and true/false questions have options."
+            if self.correct_answer is not None:
+                errors["correct_answer"] = "Only multiple-choice and true/false questions have a correct option."
+            if self.type == QuestionType.SHORT_ANSWER:
+                accepted = self.accepted_answers if self.accepted_answers is not None else []
+                if not isinstance(accepted, list) or not all(isinstance(a, (str, int, float)) for a in accepted):
+                    errors["accepted_answers"] = "Accepted answers must be a list of texts."
+                else:
+                    self.accepted_answers = [str(a).strip() for a in accepted if str(a).strip()]
+                    if not self.accepted_answers and not (self.sample_answer or "").strip():
+                        errors["accepted_answers"] = "Give at least one accepted answer (or a sample answer)."
+                if has(self.marking_rubric):
+                    errors["marking_rubric"] = "Only descriptive questions have a marking rubric."
+            else:  # descriptive: marked by hand against the sample answer and rubric
+                if has(self.accepted_answers):
+                    errors["accepted_answers"] = "Only short-answer questions have accepted answers."
+                if self.case_sensitive:
+                    errors["case_sensitive"] = "Only short-answer questions can be case-sensitive."
+        if self.accepted_answers is None:
+            self.accepted_answers = []
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_objective(self) -> bool:

@@ -1,1 +1,210 @@
-"""API serializers of the quizzes app."""
+"""API serializers of the quizzes app.
+
+Two families on purpose: staff serializers carry the answer key (correct_answer, accepted_answers, sample_answer,
+marking_rubric); student serializers are written field by field and never name any of those, so a new model field
+cannot leak to students by accident. Input serializers only check shapes; the rules live in the services and in
+Question.clean().
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizStatus
+from quizzes.selectors import ordered_quiz_questions
+
+# --- questions -------------------------------------------------------------------------------------------------
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """A question as its owner (or an admin) sees it: with the answer key."""
+
+    created_by = serializers.UUIDField(source="created_by_id", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "text",
+            "type",
+            "topic",
+            "difficulty",
+            "marks",
+            "options",
+            "correct_answer",
+            "accepted_answers",
+            "case_sensitive",
+            "sample_answer",
+            "marking_rubric",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class QuestionInputSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    type = serializers.ChoiceField(choices=QuestionType.choices)
+    topic = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
+    marks = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    options = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=1000),
+        required=False,
+        allow_null=True,
+        max_length=50,
+    )
+    correct_answer = serializers.IntegerField(required=False, allow_null=True)
+    accepted_answers = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=500), required=False, allow_null=True, max_length=100
+    )
+    case_sensitive = serializers.BooleanField(required=False)
+    sample_answer = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    marking_rubric = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    # Admins create on behalf of a teacher: either name works (the SPA's forms use both spellings).
+    created_by = serializers.UUIDField(required=False, write_only=True)
+    teacher_id = serializers.UUIDField(required=False, write_only=True)
+
+
+class BulkImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(required=False, default=False)
+    created_by = serializers.UUIDField(required=False)
+    teacher_id = serializers.UUIDField(required=False)
+
+
+# --- quizzes ---------------------------------------------------------------------------------------------------
+
+
+class ClassRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    section = serializers.CharField()
+    academic_year = serializers.CharField()
+
+
+class QuizQuestionStaffSerializer(serializers.Serializer):
+    """A question inside a quiz for staff: the guide's shape plus the answer key and the override."""
+
+    def to_representation(self, link):
+        q = link.question
+        return {
+            "id": str(q.id),
+            "text": q.text,
+            "type": q.type,
+            "topic": q.topic,
+            "difficulty": q.difficulty,
+            "options": q.options,
+            "marks": link.marks,
+            "question_marks": q.marks,
+            "marks_override": link.marks_override,
+            "order_index": link.order_index,
+            "correct_answer": q.correct_answer,
+            "accepted_answers": q.accepted_answers,
+            "case_sensitive": q.case_sensitive,
+            "sample_answer": q.sample_answer,
+            "marking_rubric": q.marking_rubric,
+        }
+
+
+_QUIZ_COMMON = [
+    "id",
+    "title",
+    "subject",
+    "description",
+    "time_limit_minutes",
+    "status",
+    "start_date",
+    "end_date",
+    "created_by",
+    "created_by_name",
+    "created_at",
+    "updated_at",
+    "classes",
+    "total_marks",
+    "question_count",
+    "passing_percentage",
+    "max_attempts",
+    "show_answers_after_submission",
+    "randomize_questions",
+    "randomize_options",
+    "allow_review",
+    "violation_threshold",
+]
+
+
+class QuizStaffListSerializer(serializers.ModelSerializer):
+    created_by = serializers.UUIDField(source="created_by_id", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
+    classes = ClassRefSerializer(many=True, read_only=True)
+    total_marks = serializers.IntegerField(read_only=True)
+    question_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Quiz
+        fields = [*_QUIZ_COMMON, "access_code", "grace_period_seconds"]
+        read_only_fields = fields
+
+
+class QuizStaffDetailSerializer(QuizStaffListSerializer):
+    questions = serializers.SerializerMethodField()
+
+    class Meta(QuizStaffListSerializer.Meta):
+        fields = [*QuizStaffListSerializer.Meta.fields, "questions"]
+        read_only_fields = fields
+
+    def get_questions(self, quiz):
+        return [QuizQuestionStaffSerializer().to_representation(link) for link in ordered_quiz_questions(quiz)]
+
+
+class QuizStudentSerializer(serializers.ModelSerializer):
+    """What a student sees of a quiz before starting it: no access code, no questions (they arrive with `start`,
+    inside the time window), and nothing of the answer key."""
+
+    created_by = serializers.UUIDField(source="created_by_id", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
+    classes = ClassRefSerializer(many=True, read_only=True)
+    total_marks = serializers.IntegerField(read_only=True)
+    question_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Quiz
+        fields = _QUIZ_COMMON
+        read_only_fields = fields
+
+
+class QuizQuestionItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    marks_override = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+
+
+class QuizInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    subject = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    time_limit_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    start_date = serializers.DateTimeField(required=False, allow_null=True)
+    end_date = serializers.DateTimeField(required=False, allow_null=True)
+    passing_percentage = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    max_attempts = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    show_answers_after_submission = serializers.BooleanField(required=False)
+    randomize_questions = serializers.BooleanField(required=False)
+    randomize_options = serializers.BooleanField(required=False)
+    allow_review = serializers.BooleanField(required=False)
+    violation_threshold = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    grace_period_seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=QuizStatus.choices, required=False)
+    class_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=200)
+    question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)
+    # Alternative to question_ids that carries per-quiz marks: [{"id": ..., "marks_override": 5}, ...].
+    questions = QuizQuestionItemSerializer(many=True, required=False)
+    created_by = serializers.UUIDField(required=False, write_only=True)
+    teacher_id = serializers.UUIDField(required=False, write_only=True)
+
+    def validate(self, attrs):
+        if "questions" in attrs and "question_ids" in attrs:
+            raise serializers.ValidationError({"questions": "Send either question_ids or questions, not both."})
+        return attrs

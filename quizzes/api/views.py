@@ -1,1 +1,194 @@
-"""API views of the quizzes app."""
+"""API views of the quizzes app: thin wrappers that parse input, load through scoped querysets and call services."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.models import Teacher
+from quizsite.api.permissions import IsTeacherOrAdmin
+from quizzes import selectors, services
+from quizzes.api.serializers import (
+    BulkImportSerializer,
+    QuestionInputSerializer,
+    QuestionSerializer,
+    QuizInputSerializer,
+    QuizStaffDetailSerializer,
+    QuizStaffListSerializer,
+    QuizStudentSerializer,
+)
+from quizzes.filters import QuestionFilter, QuizFilter
+
+UUID_RE = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _owner_from(data: dict) -> Teacher | None:
+    """The teacher an admin acts for (`created_by` or `teacher_id`), or None."""
+    owner_id = data.pop("created_by", None) or data.pop("teacher_id", None)
+    data.pop("teacher_id", None)
+    if owner_id is None:
+        return None
+    try:
+        return Teacher.objects.select_related("user").get(pk=owner_id)
+    except Teacher.DoesNotExist:
+        raise ValidationError({"created_by": "No teacher with this id."}) from None
+
+
+class QuestionViewSet(viewsets.ModelViewSet):
+    """The question bank (guide 5.7). Teachers see and edit their own bank, admins every bank."""
+
+    permission_classes = [IsTeacherOrAdmin]
+    serializer_class = QuestionSerializer
+    lookup_value_regex = UUID_RE
+    filterset_class = QuestionFilter
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.question_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        payload = QuestionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        owner = _owner_from(data)
+        question = services.question_create(by=request.user, data=data, owner=owner, request=request)
+        question = self.get_queryset().get(pk=question.pk)
+        return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        question = self.get_object()
+        payload = QuestionInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data.pop("created_by", None)
+        data.pop("teacher_id", None)
+        question = services.question_update(question=question, by=request.user, data=data, request=request)
+        return Response(QuestionSerializer(self.get_queryset().get(pk=question.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.question_delete(question=self.get_object(), by=request.user, request=request)
+        return Response({"message": "Question deleted"})
+
+    @action(detail=False, methods=["post"], url_path="bulk-import", parser_classes=[MultiPartParser, FormParser])
+    def bulk_import(self, request):
+        payload = BulkImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        dry_run = data["dry_run"] or request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        owner = _owner_from(data)
+        result = services.question_bulk_import(
+            by=request.user, upload=data["file"], owner=owner, dry_run=dry_run, request=request
+        )
+        return Response(result)
+
+
+class QuizViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Quizzes (guide 5.6, except `start`, which the attempts app serves). Staff get the answer key, students
+    a separate serializer without it."""
+
+    filterset_class = QuizFilter
+    lookup_value_regex = UUID_RE
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve", "access"):
+            return [IsAuthenticated()]
+        return [IsTeacherOrAdmin()]
+
+    def _is_student(self) -> bool:
+        return bool(getattr(self.request.user, "is_student", False))
+
+    def get_queryset(self):
+        if self.action == "retrieve" and not self._is_student():
+            return selectors.quiz_detail_queryset(user=self.request.user)
+        return selectors.quiz_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self._is_student():
+            return QuizStudentSerializer
+        if self.action == "list":
+            return QuizStaffListSerializer
+        return QuizStaffDetailSerializer
+
+    def _detail(self, quiz):
+        fresh = selectors.quiz_detail_queryset(user=self.request.user).get(pk=quiz.pk)
+        return QuizStaffDetailSerializer(fresh).data
+
+    def create(self, request, *args, **kwargs):
+        payload = QuizInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        owner = _owner_from(data)
+        if data.pop("status", None) not in (None, "draft"):
+            raise ValidationError(
+                {"status": "A quiz is created as a draft; publish it with POST /quizzes/{id}/publish."}
+            )
+        quiz = services.quiz_create(
+            by=request.user,
+            data=data,
+            owner=owner,
+            class_ids=data.pop("class_ids", None),
+            question_ids=data.pop("question_ids", None),
+            questions=data.pop("questions", None),
+            request=request,
+        )
+        return Response(self._detail(quiz), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        quiz = self.get_object()
+        payload = QuizInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data.pop("created_by", None)
+        data.pop("teacher_id", None)
+        quiz = services.quiz_update(
+            quiz=quiz,
+            by=request.user,
+            data=data,
+            class_ids=data.pop("class_ids", None),
+            question_ids=data.pop("question_ids", None),
+            questions=data.pop("questions", None),
+            request=request,
+        )
+        return Response(self._detail(quiz))
+
+    def destroy(self, request, *args, **kwargs):
+        services.quiz_delete(quiz=self.get_object(), by=request.user, request=request)
+        return Response({"message": "Quiz deleted"})
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        quiz = services.quiz_publish(quiz=self.get_object(), by=request.user, request=request)
+        return Response({"message": "Quiz published", "access_code": quiz.access_code, "status": quiz.status})
+
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        quiz = services.quiz_archive(quiz=self.get_object(), by=request.user, request=request)
+        return Response({"message": "Quiz archived", "status": quiz.status})
+
+    @action(detail=False, methods=["get"], url_path=r"access/(?P<code>[^/]+)")
+    def access(self, request, code=None):
+        """A student's access-code check: the quiz, if it is published and assigned to their class."""
+        if self._is_student():
+            quiz = selectors.quiz_get_by_access_code(user=request.user, code=code)
+            if quiz is None:
+                raise NotFound("No published quiz for your class has this access code.")
+            return Response(QuizStudentSerializer(quiz).data)
+        from quizzes.models import normalize_access_code
+
+        quiz = get_object_or_404(
+            selectors.quiz_detail_queryset(user=request.user), access_code=normalize_access_code(code)
+        )
+        return Response(QuizStaffDetailSerializer(quiz).data)
