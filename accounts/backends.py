@@ -21,17 +21,16 @@ def find_user_for_login(identifier: str) -> User | None:
 
 
 class EmailOrRegistrationNumberBackend(ModelBackend):
+    """Every credential check (the Django admin's login included) goes through accounts.services, so throttling,
+    the claim/active rules and the audit trail apply everywhere."""
+
     def authenticate(self, request, username=None, password=None, **kwargs):
+        from accounts.services import AccountError, login_authenticate
+
         username = username or kwargs.get("email")
         if username is None or password is None:
             return None
-        user = find_user_for_login(username)
-        if user is None:
-            # Same cost as a real check, so response time does not reveal which accounts exist.
-            User().set_password(password)
+        try:
+            return login_authenticate(identifier=username, password=password, request=request)
+        except AccountError:
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            if user.is_student and not user.student.is_account_claimed:
-                return None
-            return user
-        return None

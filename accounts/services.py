@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import AuditLog, User
+from accounts import throttles
+from accounts.backends import find_user_for_login
+from accounts.models import (
+    AuditLog,
+    PasswordResetToken,
+    Role,
+    Student,
+    Teacher,
+    User,
+    normalize_email,
+    normalize_registration_number,
+)
+from quizsite.errors import DomainError
 
 
 def client_ip(request) -> str | None:
     """The client's address. REMOTE_ADDR only: X-Forwarded-For is trusted only when a proxy sets it (settings)."""
     if request is None:
         return None
-    from django.conf import settings
-
     if getattr(settings, "USE_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
@@ -73,3 +98,569 @@ def notify(*, users, type: str, title: str, message: str, link: str = "") -> int
     rows = [Notification(user=u, type=type, title=title, message=message, link=link) for u in users]
     Notification.objects.bulk_create(rows, batch_size=500)
     return len(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Authentication, claiming, password reset and user management.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class AccountError(DomainError):
+    """The accounts app's domain error: the API renders it as a 4xx with `detail`, pages as a form error."""
+
+
+class AccountThrottled(AccountError):
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, status_code=429, code="throttled")
+        self.retry_after = retry_after
+
+
+RESET_CODE_LIFETIME = timedelta(minutes=15)
+RESET_CODE_MAX_TRIES = 5
+RESET_CODES_PER_DAY = 5
+RESET_TOKEN_MAX_AGE = 600  # seconds a verified reset_token stays usable
+RESET_TOKEN_SALT = "accounts.password-reset"
+_DUMMY_PASSWORD_HASH: list[str] = []
+
+
+def _spend_one_password_hash(password: str) -> None:
+    """Cost the same as a real check, so response time does not reveal which accounts exist."""
+    if not _DUMMY_PASSWORD_HASH:
+        _DUMMY_PASSWORD_HASH.append(make_password("not-a-real-password-" + secrets.token_hex(8)))
+    check_password(password or "", _DUMMY_PASSWORD_HASH[0])
+
+
+def _check_not_blocked(*limits: tuple[throttles.FailureLimit, str], message: str) -> None:
+    for limit, ident in limits:
+        wait = limit.retry_after(ident)
+        if wait:
+            raise AccountThrottled(message, retry_after=wait)
+
+
+def _record_failures(*limits: tuple[throttles.FailureLimit, str]) -> None:
+    for limit, ident in limits:
+        limit.record_failure(ident)
+
+
+# --- Login / tokens --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TokenPair:
+    access: str
+    refresh: str
+    expires_in: int
+
+
+def _access_lifetime_seconds() -> int:
+    return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
+
+
+def tokens_issue(*, user: User) -> TokenPair:
+    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
+    refresh = RefreshToken.for_user(user)
+    refresh["role"] = user.role
+    access = refresh.access_token
+    return TokenPair(access=str(access), refresh=str(refresh), expires_in=_access_lifetime_seconds())
+
+
+def login_authenticate(*, identifier: str, password: str, request=None) -> User:
+    """Check credentials given as e-mail or registration number (any case). Used by the API, the login page and
+    the Django admin's login: one place for throttling, claim/active rules and the audit trail.
+
+    Raises AccountThrottled (429), AccountError 401 (wrong credentials), 403 (unclaimed student, inactive).
+    """
+    identifier = (identifier or "").strip()
+    ip = client_ip(request) or "unknown"
+    user = find_user_for_login(identifier) if identifier else None
+    account_ident = str(user.pk) if user is not None else identifier.lower()
+    limits = ((throttles.login_account_limit(), account_ident), (throttles.login_ip_limit(), ip))
+    _check_not_blocked(*limits, message="Too many failed login attempts. Please wait before trying again.")
+
+    if user is None:
+        _spend_one_password_hash(password)
+        _record_failures(*limits)
+        audit_record(action="login.failed", new={"identifier": identifier[:100], "reason": "unknown"}, request=request)
+        raise AccountError("Incorrect email/registration number or password.", status_code=401, code="bad_credentials")
+
+    if user.is_student and not user.student.is_account_claimed:
+        # Whatever the password (an unclaimed account has none): tell the student what to do.
+        _spend_one_password_hash(password)
+        audit_record(action="login.failed", by=None, entity=user, new={"reason": "unclaimed"}, request=request)
+        raise AccountError(
+            "This account has not been claimed yet. Please claim your account with your registration number first.",
+            status_code=403,
+            code="account_not_claimed",
+        )
+
+    if not password or not user.check_password(password):
+        _record_failures(*limits)
+        audit_record(action="login.failed", entity=user, new={"reason": "bad_password"}, request=request)
+        raise AccountError("Incorrect email/registration number or password.", status_code=401, code="bad_credentials")
+
+    if not user.is_active:
+        audit_record(action="login.failed", entity=user, new={"reason": "inactive"}, request=request)
+        raise AccountError(
+            "Account is inactive. Please contact the administrator.", status_code=403, code="account_inactive"
+        )
+
+    throttles.login_account_limit().reset(account_ident)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    audit_record(action="login", by=user, entity=user, request=request)
+    return user
+
+
+def token_refresh(*, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token: the old one is revoked, a new pair is issued. A token can be used only once, even
+    by two concurrent requests (the outstanding row is locked)."""
+    invalid = AccountError("Refresh token is invalid, expired or revoked.", status_code=401, code="token_not_valid")
+    try:
+        old = RefreshToken(refresh_token)  # signature, expiry, type ("refresh") and blacklist
+    except TokenError:
+        raise invalid from None
+    user = User.objects.filter(pk=old.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])).first()
+    if user is None or not user.is_active:
+        raise invalid
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.select_for_update().filter(jti=old["jti"]).order_by().first()
+        if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+            raise invalid
+        BlacklistedToken.objects.create(token=outstanding)
+        return tokens_issue(user=user)
+
+
+def _refresh_token_revoke(refresh_token: str, *, user: User) -> bool:
+    try:
+        token = RefreshToken(refresh_token)
+    except TokenError:
+        return False
+    if str(token.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.pk):
+        return False
+    token.blacklist()
+    return True
+
+
+@transaction.atomic
+def logout(*, user: User, refresh_token: str | None = None, request=None) -> None:
+    """Revoke the given refresh token (API) and record the logout. Session logout is the view's business.
+
+    A token that is already expired or revoked is fine (logging out twice is not an error); a token that is
+    malformed or belongs to someone else is refused.
+    """
+    if refresh_token:
+        try:
+            token = RefreshToken(refresh_token, verify=False)
+            token.verify_token_type()
+            owner = str(token.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"]))
+        except TokenError:
+            owner = None
+        if owner is None or owner != str(user.pk):
+            raise AccountError("refresh_token is not a valid refresh token of this account.", code="token_not_valid")
+        _refresh_token_revoke(refresh_token, user=user)
+    audit_record(action="logout", by=user, entity=user, request=request)
+
+
+def refresh_tokens_revoke_all(*, user: User) -> int:
+    """Blacklist every outstanding refresh token of `user` (password reset or change, deactivation)."""
+    pending = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list("id", flat=True)
+    rows = [BlacklistedToken(token_id=pk) for pk in pending]
+    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+# --- Claiming an account ---------------------------------------------------------------------------------------
+
+
+def _validate_new_password(password: str, confirm: str, *, user: User, field: str = "password") -> None:
+    if password != confirm:
+        raise ValidationError({"confirm_password": ["The two passwords do not match."]})
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def claim_code_hash(code: str) -> str:
+    """Hash a claim code for Student.claim_code_hash (codes are compared case-insensitively, without spaces)."""
+    return make_password(_normalize_claim_code(code))
+
+
+def _normalize_claim_code(code: str) -> str:
+    return "".join((code or "").split()).upper()
+
+
+def account_claim(
+    *,
+    registration_number: str,
+    password: str,
+    confirm_password: str,
+    claim_code: str = "",
+    date_of_birth=None,
+    request=None,
+) -> User:
+    """A student sets their first password. Registration numbers are guessable, so when the record holds a claim
+    code (or, failing that, a date of birth) the request must carry it too; failures are throttled per account
+    and per IP."""
+    reg_no = normalize_registration_number(registration_number)
+    ip = client_ip(request) or "unknown"
+    limits = ((throttles.claim_account_limit(), reg_no), (throttles.claim_ip_limit(), ip))
+    _check_not_blocked(*limits, message="Too many failed attempts to claim an account. Please wait and try again.")
+
+    with transaction.atomic():
+        student = (
+            Student.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(registration_number=reg_no)
+            .first()
+            if reg_no
+            else None
+        )
+        failure: AccountError | None = None
+        if student is None:
+            failure = AccountError("No student account has this registration number.", status_code=404)
+        elif student.is_account_claimed:
+            failure = AccountError(
+                "This account has already been claimed. Log in, or use 'Forgot password'.", code="already_claimed"
+            )
+        elif not student.user.is_active:
+            failure = AccountError("This account is inactive. Please contact the administrator.", status_code=403)
+        elif student.claim_code_hash:
+            if not claim_code or not check_password(_normalize_claim_code(claim_code), student.claim_code_hash):
+                failure = AccountError(
+                    "The claim code is missing or wrong. Use the code on the slip your school gave you.",
+                    status_code=403,
+                    code="claim_code_required",
+                )
+        elif student.date_of_birth is not None:
+            if date_of_birth is None or date_of_birth != student.date_of_birth:
+                failure = AccountError(
+                    "The date of birth is missing or does not match the school's record.",
+                    status_code=403,
+                    code="date_of_birth_required",
+                )
+        if failure is None:
+            user = student.user
+            _validate_new_password(password, confirm_password, user=user)
+            user.set_password(password)
+            user.save(update_fields=["password", "updated_at"])
+            student.is_account_claimed = True
+            student.claimed_at = timezone.now()
+            student.claim_code_hash = ""  # a claim code works once
+            student.save(update_fields=["is_account_claimed", "claimed_at", "claim_code_hash"])
+            audit_record(action="account.claim", by=user, entity=user, request=request)
+            throttles.claim_account_limit().reset(reg_no)
+            return user
+    # Outside the transaction: the failure is counted and audited even though nothing else is written.
+    _record_failures(*limits)
+    audit_record(
+        action="account.claim_failed",
+        entity=student.user if student is not None else None,
+        new={"registration_number": reg_no[:50], "reason": failure.code or failure.status_code},
+        request=request,
+    )
+    raise failure
+
+
+# --- Password reset --------------------------------------------------------------------------------------------
+
+
+def _reset_code_hash(*, user_id, code: str) -> str:
+    # A 6-digit code has only 10^6 values: a keyed HMAC (not a plain hash) so a leaked table cannot be reversed
+    # offline, salted per user so two equal codes never share a hash.
+    return salted_hmac("accounts.reset-code", f"{user_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def password_reset_request(*, email: str, request=None) -> str | None:
+    """Issue a reset code and queue its e-mail. Answers the same whether the address exists or not; returns the
+    code (for the DEBUG-only `token` of the API) or None when nothing was sent."""
+    ip = client_ip(request) or "unknown"
+    ip_limit = throttles.reset_request_ip_limit()
+    _check_not_blocked((ip_limit, ip), message="Too many password reset requests. Please wait and try again.")
+    ip_limit.record_failure(ip)  # every request counts: each may send an e-mail
+
+    user = User.objects.filter(email=normalize_email(email)).select_related("student").first() if email else None
+    if user is None or not user.is_active or (user.is_student and not user.student.is_account_claimed):
+        # Unclaimed students must claim (with their claim code); a reset would bypass that check.
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one code at a time per account
+        if PasswordResetToken.objects.filter(user=user, created_at__gte=now - timedelta(days=1)).count() >= (
+            RESET_CODES_PER_DAY
+        ):
+            audit_record(action="password.reset_limited", entity=user, request=request)
+            return None
+        # Only the newest code is valid.
+        PasswordResetToken.objects.filter(user=user, is_used=False).update(is_used=True)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        token = PasswordResetToken.objects.create(
+            user=user,
+            code_hash=_reset_code_hash(user_id=user.pk, code=code),
+            created_at=now,
+            expires_at=now + RESET_CODE_LIFETIME,
+        )
+        audit_record(action="password.reset_requested", entity=user, request=request)
+        from accounts.tasks import send_password_reset_email
+
+        transaction.on_commit(lambda: send_password_reset_email.delay(str(token.pk), code))
+    return code
+
+
+def password_reset_verify(*, email: str, code: str, request=None) -> str:
+    """Check a reset code. Returns a short-lived `reset_token` for reset-password. Five wrong codes kill it."""
+    ip = client_ip(request) or "unknown"
+    ip_limit = throttles.reset_code_ip_limit()
+    _check_not_blocked((ip_limit, ip), message="Too many wrong codes. Please wait and try again.")
+    invalid = AccountError("The code is invalid or has expired. Request a new one.", code="invalid_code")
+    user = User.objects.filter(email=normalize_email(email)).first() if email else None
+    code = (code or "").strip()
+    ok = None
+    if user is not None:
+        with transaction.atomic():
+            token = (
+                PasswordResetToken.objects.select_for_update()
+                .filter(user=user, is_used=False, expires_at__gt=timezone.now())
+                .order_by("-created_at")
+                .first()
+            )
+            if token is not None and token.failed_attempts < RESET_CODE_MAX_TRIES:
+                ok = constant_time_compare(token.code_hash, _reset_code_hash(user_id=user.pk, code=code))
+                if not ok:
+                    token.failed_attempts = F("failed_attempts") + 1
+                    token.save(update_fields=["failed_attempts"])
+    if not ok:
+        ip_limit.record_failure(ip)
+        raise invalid
+    return signing.dumps({"t": str(token.pk), "u": str(user.pk)}, salt=RESET_TOKEN_SALT, compress=True)
+
+
+def password_reset_complete(*, reset_token: str, new_password: str, confirm_password: str, request=None) -> User:
+    """Set the new password from a verified reset_token (single use) and revoke every refresh token."""
+    invalid = AccountError("The reset link has expired or was already used. Start again.", code="invalid_reset_token")
+    try:
+        data = signing.loads(reset_token or "", salt=RESET_TOKEN_SALT, max_age=RESET_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise invalid from None
+    with transaction.atomic():
+        token = (
+            PasswordResetToken.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=data.get("t"), user_id=data.get("u"), is_used=False)
+            .first()
+        )
+        if token is None or token.failed_attempts >= RESET_CODE_MAX_TRIES or not token.user.is_active:
+            raise invalid
+        user = token.user
+        _validate_new_password(new_password, confirm_password, user=user, field="new_password")
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        PasswordResetToken.objects.filter(user=user, is_used=False).update(is_used=True)
+        refresh_tokens_revoke_all(user=user)
+        audit_record(action="password.reset", by=user, entity=user, request=request)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str, confirm_password: str, request=None) -> None:
+    """Change one's own password (profile page). Other devices' refresh tokens are revoked."""
+    if not user.check_password(old_password or ""):
+        raise ValidationError({"old_password": ["Your current password is not correct."]})
+    _validate_new_password(new_password, confirm_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    refresh_tokens_revoke_all(user=user)
+    audit_record(action="password.change", by=user, entity=user, request=request)
+
+
+# --- User management (admins) ----------------------------------------------------------------------------------
+
+USER_AUDIT_FIELDS = ("email", "name", "role", "is_active")
+
+
+def _user_snapshot(user: User) -> dict:
+    data = {f: getattr(user, f) for f in USER_AUDIT_FIELDS}
+    teacher = getattr(user, "teacher", None) if user.is_teacher else None
+    if teacher is not None:
+        data["subject"] = teacher.subject
+    return data
+
+
+def _require_admin(by: User) -> None:
+    if not (by and by.is_authenticated and by.is_active and by.is_admin):
+        raise AccountError("Only administrators can manage users.", status_code=403)
+
+
+def _check_email_free(email: str, *, exclude=None) -> str:
+    email = normalize_email(email)
+    if not email:
+        raise ValidationError({"email": ["An e-mail address is required."]})
+    qs = User.objects.filter(email=email)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    if qs.exists():
+        raise ValidationError({"email": ["A user with this e-mail address already exists."]})
+    return email
+
+
+@transaction.atomic
+def user_create(
+    *,
+    by: User,
+    email: str,
+    name: str,
+    role: str,
+    password: str = "",
+    subject: str = "",
+    department: str = "",
+    phone: str = "",
+    request=None,
+) -> User:
+    """Create an admin or a teacher (with its Teacher row). Students come with a registration number and a class,
+    so they are created through the students API / roster instead."""
+    _require_admin(by)
+    if role == Role.STUDENT:
+        raise AccountError(
+            "Students are created with a registration number and a class: use /api/v1/students.", code="use_students"
+        )
+    if role not in (Role.ADMIN, Role.TEACHER):
+        raise ValidationError({"role": [f"Role must be one of: {Role.ADMIN}, {Role.TEACHER}."]})
+    email = _check_email_free(email)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["A name is required."]})
+    user = User(email=email, name=name, role=role, is_superuser=False)
+    if password:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+    else:
+        # No password: the user sets one through "Forgot password".
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.full_clean(exclude=["password"])
+            user.save()
+    except IntegrityError:
+        raise ValidationError({"email": ["A user with this e-mail address already exists."]}) from None
+    if role == Role.TEACHER:
+        Teacher.objects.create(user=user, subject=subject or "", department=department or "", phone=phone or "")
+    audit_record(action="user.create", by=by, entity=user, new=_user_snapshot(user), request=request)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    by: User,
+    email: str | None = None,
+    name: str | None = None,
+    role: str | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+    subject: str | None = None,
+    department: str | None = None,
+    phone: str | None = None,
+    request=None,
+) -> User:
+    """Partial update: only the arguments that are not None change (the SPA sends only changed fields)."""
+    _require_admin(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old = _user_snapshot(user)
+    fields: list[str] = []
+    if role is not None and role != user.role:
+        raise ValidationError(
+            {"role": ["The role of an account cannot be changed. Create a new account with the other role."]}
+        )
+    if email is not None:
+        new_email = _check_email_free(email, exclude=user)
+        if new_email != user.email:
+            user.email = new_email
+            fields.append("email")
+    if name is not None:
+        if not name.strip():
+            raise ValidationError({"name": ["A name is required."]})
+        user.name = name.strip()
+        fields.append("name")
+    if is_active is not None and is_active != user.is_active:
+        if not is_active and user.pk == by.pk:
+            raise AccountError("You cannot deactivate your own account.", code="self")
+        user.is_active = is_active
+        fields.append("is_active")
+    if password:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+        fields.append("password")
+    if fields:
+        user.full_clean(exclude=["password"], validate_unique=False)
+        user.save(update_fields=[*fields, "updated_at"])
+        if "is_active" in fields and not user.is_active or "password" in fields:
+            refresh_tokens_revoke_all(user=user)
+    if user.is_teacher:
+        teacher, _ = Teacher.objects.get_or_create(user=user)
+        teacher_fields = [
+            f for f, v in (("subject", subject), ("department", department), ("phone", phone)) if v is not None
+        ]
+        for f in teacher_fields:
+            setattr(teacher, f, {"subject": subject, "department": department, "phone": phone}[f] or "")
+        if teacher_fields:
+            teacher.full_clean()
+            teacher.save(update_fields=teacher_fields)
+    new = _user_snapshot(user)
+    if new != old or "password" in fields:
+        changed_old = {k: v for k, v in old.items() if new.get(k) != v}
+        changed_new = {k: v for k, v in new.items() if old.get(k) != v}
+        if "password" in fields:
+            changed_new["password"] = "changed"
+        action = "user.update"
+        if "is_active" in fields and set(changed_new) == {"is_active"}:
+            action = "user.activate" if user.is_active else "user.deactivate"
+        audit_record(action=action, by=by, entity=user, old=changed_old, new=changed_new, request=request)
+    return user
+
+
+def user_set_active(*, user: User, by: User, is_active: bool, request=None) -> User:
+    return user_update(user=user, by=by, is_active=is_active, request=request)
+
+
+def user_delete_blockers(user: User) -> list[str]:
+    """What deleting `user` would destroy with it (cascades); an account with work attached is deactivated."""
+    blockers = []
+    if user.is_teacher and hasattr(user, "teacher"):
+        quizzes = user.teacher.quizzes.count()
+        questions = user.teacher.questions.count()
+        if quizzes:
+            blockers.append(f"{quizzes} quiz(zes)")
+        if questions:
+            blockers.append(f"{questions} question(s)")
+    if user.is_student and hasattr(user, "student"):
+        attempts = user.student.attempts.count()
+        if attempts:
+            blockers.append(f"{attempts} quiz attempt(s)")
+    return blockers
+
+
+@transaction.atomic
+def user_delete(*, user: User, by: User, request=None) -> None:
+    _require_admin(by)
+    if user.pk == by.pk:
+        raise AccountError("You cannot delete your own account.", code="self")
+    blockers = user_delete_blockers(user)
+    if blockers:
+        raise AccountError(
+            f"{user.name} owns {', '.join(blockers)}; deleting would destroy them. Deactivate the account instead.",
+            status_code=409,
+            code="has_dependents",
+        )
+    snapshot = _user_snapshot(user)
+    user_id = user.pk
+    audit_record(action="user.delete", by=by, entity_type="user", entity_id=user_id, old=snapshot, request=request)
+    user.delete()

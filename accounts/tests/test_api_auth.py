@@ -1,0 +1,472 @@
+"""The guide's auth endpoints (5.1): login, refresh, logout, claim, password reset, me."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts import services
+from accounts.models import AuditLog, PasswordResetToken, Student, User
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/api/v1/auth/login"
+
+
+def login(api, ident, password=DEFAULT_PASSWORD, **extra):
+    return api.post(LOGIN, {"email_or_reg_no": ident, "password": password}, format="json", **extra)
+
+
+def bearer(token):
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return c
+
+
+# --- login ------------------------------------------------------------------------------------------------------
+def test_login_with_email_any_case_returns_the_guides_body(api, admin):
+    r = login(api, "ADMIN@School.Test")
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 3600 and isinstance(body["expires_in"], int)
+    assert body["user"] == {"id": str(admin.pk), "email": "admin@school.test", "name": "Ada Admin", "role": "admin"}
+    assert bearer(body["access_token"]).get("/api/v1/auth/me").json()["email"] == "admin@school.test"
+    assert AuditLog.objects.filter(action="login", user=admin).count() == 1
+    admin.refresh_from_db()
+    assert admin.last_login is not None
+
+
+def test_login_with_registration_number_any_case_and_prefix(api, student):
+    student.registration_number = "2026-ABC-7"
+    student.save()
+    r = login(api, " 2026-abc-7 ")
+    assert r.status_code == 200
+    assert r.json()["user"]["registration_number"] == "2026-ABC-7"
+    assert r.json()["user"]["role"] == "student"
+
+
+def test_login_with_wrong_password_is_401_and_audited(api, admin):
+    r = login(api, "admin@school.test", "wrongpassword")
+    assert r.status_code == 401
+    assert r.json()["detail"] == "Incorrect email/registration number or password."
+    assert "access_token" not in r.json()
+    row = AuditLog.objects.get(action="login.failed")
+    assert row.entity_id == admin.pk and row.new_value["reason"] == "bad_password"
+    assert row.ip_address == "127.0.0.1"
+
+
+def test_unknown_user_gets_the_same_answer_and_costs_one_password_hash(api, admin, monkeypatch):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    calls = []
+    real_verify = Argon2PasswordHasher.verify
+
+    def counting_verify(self, password, encoded):
+        calls.append(password)
+        return real_verify(self, password, encoded)
+
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", counting_verify)
+    unknown = login(api, "nobody@school.test", "whatever1")
+    wrong = login(api, "admin@school.test", "whatever2")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    assert calls == ["whatever1", "whatever2"]
+
+
+@pytest.mark.parametrize("password", ["", "anything", DEFAULT_PASSWORD])
+def test_unclaimed_student_cannot_log_in_with_any_password(api, unclaimed_student, password):
+    r = login(api, "stu2026500", password)
+    assert r.status_code == 403
+    assert "claim" in r.json()["detail"].lower()
+    assert r.json()["code"] == "account_not_claimed"
+
+
+def test_inactive_user_gets_403_only_with_the_right_password(api, teacher):
+    teacher.user.is_active = False
+    teacher.user.save()
+    assert login(api, "teacher@school.test").status_code == 403
+    assert "inactive" in login(api, "teacher@school.test").json()["detail"].lower()
+    assert login(api, "teacher@school.test", "bad-password").status_code == 401
+
+
+def test_login_ignores_a_stale_authorization_header(admin):
+    r = login(bearer("not.a.jwt"), "admin@school.test")
+    assert r.status_code == 200
+
+
+def test_malformed_json_is_400_with_detail(api):
+    r = api.post(LOGIN, data='{"email_or_reg_no": ', content_type="application/json")
+    assert r.status_code == 400
+    assert "Malformed" in r.json()["detail"]
+
+
+def test_missing_fields_use_the_error_envelope(api):
+    r = api.post(LOGIN, {"password": "x"}, format="json")
+    assert r.status_code == 400
+    assert r.json()["detail"].startswith("email_or_reg_no")
+    assert "email_or_reg_no" in r.json()["errors"]
+
+
+# --- throttling ---------------------------------------------------------------------------------------------------
+def test_login_is_throttled_per_account_with_retry_after(api, admin, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for _ in range(3):
+        assert login(api, "admin@school.test", "nope-nope").status_code == 401
+    r = login(api, "admin@school.test")  # even the right password waits now
+    assert r.status_code == 429
+    assert 0 < int(r["Retry-After"]) <= 900
+    assert "Too many" in r.json()["detail"]
+    assert not AuditLog.objects.filter(action="login").exists()
+    # Another account from the same address is not affected by this account's lock.
+    UserFactory(email="second@school.test")
+    assert login(api, "second@school.test").status_code == 200
+
+
+def test_login_is_throttled_per_ip_across_accounts(api, admin, settings):
+    settings.LOGIN_FAILURES_PER_IP = 3
+    for i in range(3):
+        assert login(api, f"ghost{i}@school.test", "x").status_code == 401
+    r = login(api, "admin@school.test")
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    # A different address (another school) is not throttled.
+    assert login(api, "admin@school.test", REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+def test_successful_logins_from_one_ip_are_never_throttled(api, settings, db):
+    # A whole school logs in from one NAT address at exam start.
+    settings.LOGIN_FAILURES_PER_IP = 3
+    users = [UserFactory(email=f"pupil{i}@school.test") for i in range(8)]
+    for u in users:
+        assert login(api, u.email).status_code == 200
+
+
+def test_login_fails_open_when_the_cache_is_down(api, admin, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 1
+    assert login(api, "admin@school.test", "bad-one").status_code == 401
+    assert login(api, "admin@school.test").status_code == 200
+
+
+# --- tokens -------------------------------------------------------------------------------------------------------
+def test_refresh_rotates_and_the_old_refresh_token_is_dead(api, teacher):
+    first = login(api, "teacher@school.test").json()
+    r = api.post("/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["token_type"] == "bearer" and body["expires_in"] == 3600
+    assert body["refresh_token"] != first["refresh_token"]
+    assert bearer(body["access_token"]).get("/api/v1/auth/me").status_code == 200
+    again = api.post("/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json")
+    assert again.status_code == 401
+    assert "detail" in again.json()
+    assert api.post("/api/v1/auth/refresh", {"refresh_token": body["refresh_token"]}, format="json").status_code == 200
+
+
+def test_refresh_token_is_not_an_access_token_and_vice_versa(api, teacher):
+    tokens = login(api, "teacher@school.test").json()
+    assert bearer(tokens["refresh_token"]).get("/api/v1/auth/me").status_code == 401
+    r = api.post("/api/v1/auth/refresh", {"refresh_token": tokens["access_token"]}, format="json")
+    assert r.status_code == 401
+
+
+def test_refresh_for_a_deactivated_or_deleted_user_is_401(api, teacher, admin):
+    tokens = login(api, "teacher@school.test").json()
+    admin_tokens = login(api, "admin@school.test").json()
+    services.user_set_active(user=teacher.user, by=admin, is_active=False)
+    assert (
+        api.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}, format="json").status_code == 401
+    )
+    User.objects.filter(pk=admin.pk).delete()
+    r = api.post("/api/v1/auth/refresh", {"refresh_token": admin_tokens["refresh_token"]}, format="json")
+    assert r.status_code == 401
+
+
+def test_refresh_with_garbage_is_401_and_without_body_400(api):
+    assert api.post("/api/v1/auth/refresh", {"refresh_token": "garbage"}, format="json").status_code == 401
+    assert api.post("/api/v1/auth/refresh", {}, format="json").status_code == 400
+
+
+def test_logout_revokes_the_refresh_token(api, student):
+    tokens = login(api, "alice@school.test").json()
+    r = bearer(tokens["access_token"]).post(
+        "/api/v1/auth/logout", {"refresh_token": tokens["refresh_token"]}, format="json"
+    )
+    assert r.status_code == 200 and r.json() == {"message": "Logged out successfully"}
+    assert (
+        api.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}, format="json").status_code == 401
+    )
+    assert AuditLog.objects.filter(action="logout", user=student.user).exists()
+
+
+def test_logout_anonymous_is_401_and_writes_nothing(api, student):
+    tokens = login(api, "alice@school.test").json()
+    before = AuditLog.objects.count()
+    assert api.post("/api/v1/auth/logout", {"refresh_token": tokens["refresh_token"]}, format="json").status_code == 401
+    assert AuditLog.objects.count() == before
+    assert (
+        api.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}, format="json").status_code == 200
+    )
+
+
+def test_logout_with_someone_elses_refresh_token_is_refused(api, student, outsider_student):
+    victim = login(api, "oscar@school.test").json()
+    mine = login(api, "alice@school.test").json()
+    r = bearer(mine["access_token"]).post(
+        "/api/v1/auth/logout", {"refresh_token": victim["refresh_token"]}, format="json"
+    )
+    assert r.status_code == 400
+    assert (
+        api.post("/api/v1/auth/refresh", {"refresh_token": victim["refresh_token"]}, format="json").status_code == 200
+    )
+
+
+# --- me -----------------------------------------------------------------------------------------------------------
+def test_me_for_a_student_has_registration_number_and_class(api_for, student, school_class):
+    body = api_for(student).get("/api/v1/auth/me").json()
+    assert body["role"] == "student"
+    assert body["registration_number"] == "STU2026001"
+    assert body["class"] == {
+        "id": str(school_class.pk),
+        "name": "Class 10A",
+        "section": "A",
+        "academic_year": school_class.academic_year,
+    }
+    assert "subject" not in body
+
+
+def test_me_for_a_teacher_has_subject_and_classes(api_for, teacher, school_class):
+    body = api_for(teacher).get("/api/v1/auth/me").json()
+    assert body["subject"] == "Mathematics"
+    assert [c["id"] for c in body["classes"]] == [str(school_class.pk)]
+    assert "registration_number" not in body
+
+
+def test_me_for_admin_and_anonymous(api_for, api, admin):
+    assert api_for(admin).get("/api/v1/auth/me").json()["role"] == "admin"
+    r = api.get("/api/v1/auth/me")
+    assert r.status_code == 401 and "detail" in r.json()
+
+
+# --- claim account ------------------------------------------------------------------------------------------------
+CLAIM = "/api/v1/auth/claim-account"
+NEW_PW = "Blue-Kettle-42"
+
+
+def claim(api, reg="STU2026500", pw=NEW_PW, confirm=None, **extra):
+    body = {"registration_number": reg, "password": pw, "confirm_password": confirm or pw, **extra}
+    return api.post(CLAIM, body, format="json")
+
+
+def test_claim_without_a_claim_code_sets_the_password_once(api, unclaimed_student):
+    r = claim(api, reg="stu2026500")
+    assert r.status_code == 200, r.json()
+    assert r.json()["message"] == "Account claimed successfully"
+    assert r.json()["user"]["registration_number"] == "STU2026500"
+    s = Student.objects.get(pk=unclaimed_student.pk)
+    assert s.is_account_claimed and s.claimed_at
+    assert login(api, "STU2026500", NEW_PW).status_code == 200
+    assert AuditLog.objects.filter(action="account.claim", user=s.user).exists()
+    again = claim(api, pw="Other-Kettle-43")
+    assert again.status_code == 400 and "already been claimed" in again.json()["detail"]
+    assert login(api, "STU2026500", NEW_PW).status_code == 200
+
+
+def _unchanged(student):
+    s = Student.objects.select_related("user").get(pk=student.pk)
+    return not s.is_account_claimed and not s.user.has_usable_password()
+
+
+def test_claim_with_a_claim_code_requires_the_code(api, slip_student):
+    missing = claim(api)
+    assert missing.status_code == 403 and "claim code" in missing.json()["detail"]
+    wrong = claim(api, claim_code="ABCD-9999")
+    assert wrong.status_code == 403
+    assert _unchanged(slip_student)
+    ok = claim(api, claim_code=" abcd-1234 ")
+    assert ok.status_code == 200
+    assert Student.objects.get(pk=slip_student.pk).claim_code_hash == ""
+
+
+def test_claim_with_a_date_of_birth_on_record_requires_it(api, unclaimed_student):
+    unclaimed_student.date_of_birth = date(2010, 5, 15)
+    unclaimed_student.save()
+    assert claim(api).status_code == 403
+    assert claim(api, date_of_birth="2010-05-16").status_code == 403
+    assert _unchanged(unclaimed_student)
+    assert claim(api, date_of_birth="2010-05-15").status_code == 200
+
+
+def test_claim_validates_passwords(api, unclaimed_student):
+    mismatch = claim(api, confirm="Blue-Kettle-43")
+    assert mismatch.status_code == 400 and "confirm_password" in mismatch.json()["errors"]
+    weak = claim(api, pw="12345678")
+    assert weak.status_code == 400 and "password" in weak.json()["errors"]
+    assert _unchanged(unclaimed_student)
+
+
+def test_claim_unknown_number_is_404(api, db):
+    r = claim(api, reg="STU0000000")
+    assert r.status_code == 404 and "detail" in r.json()
+
+
+def test_claim_failures_are_throttled(api, slip_student, settings, forgot):
+    settings.CLAIM_FAILURES_PER_ACCOUNT = 3
+    for _ in range(3):
+        assert claim(api, claim_code="WRONG").status_code == 403
+    r = claim(api, claim_code="ABCD-1234")
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    assert _unchanged(slip_student)
+
+
+# --- password reset -----------------------------------------------------------------------------------------------
+FORGOT = "/api/v1/auth/forgot-password"
+VERIFY = "/api/v1/auth/verify-reset-code"
+RESET = "/api/v1/auth/reset-password"
+
+
+@pytest.fixture
+def forgot(django_capture_on_commit_callbacks):
+    """POST forgot-password and run what it queued on commit (the e-mail task, eager in tests)."""
+
+    def post(api, email="teacher@school.test"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return api.post(FORGOT, {"email": email}, format="json")
+
+    return post
+
+
+def test_forgot_password_mails_a_hashed_code_and_shows_it_only_in_debug(api, teacher, settings, forgot):
+    settings.DEBUG = True
+    r = forgot(api, "Teacher@School.test")
+    assert r.status_code == 200
+    code = r.json()["token"]
+    assert len(code) == 6 and code.isdigit()
+    assert len(mail.outbox) == 1 and code in mail.outbox[0].body
+    assert mail.outbox[0].to == ["teacher@school.test"]
+    row = PasswordResetToken.objects.get(user=teacher.user)
+    assert code not in row.code_hash
+    assert row.expires_at - row.created_at == timedelta(minutes=15)
+
+    settings.DEBUG = False
+    r = forgot(api)
+    assert r.status_code == 200 and "token" not in r.json()
+    assert len(mail.outbox) == 2
+
+
+def test_forgot_password_answers_the_same_for_unknown_addresses(api, teacher, settings, forgot):
+    settings.DEBUG = False
+    known = forgot(api)
+    unknown = forgot(api, "nobody@school.test")
+    assert known.status_code == unknown.status_code == 200
+    assert known.json() == unknown.json()
+    assert len(mail.outbox) == 1
+
+
+def test_forgot_password_does_not_bypass_claiming(api, unclaimed_student, settings, forgot):
+    settings.DEBUG = True
+    r = forgot(api, "una@school.test")
+    assert r.status_code == 200 and "token" not in r.json()
+    assert not PasswordResetToken.objects.exists() and not mail.outbox
+
+
+def test_at_most_five_codes_per_account_per_day(api, teacher, forgot):
+    for _ in range(7):
+        assert forgot(api).status_code == 200
+    assert PasswordResetToken.objects.filter(user=teacher.user).count() == 5
+    assert len(mail.outbox) == 5
+
+
+def test_forgot_password_is_throttled_per_ip(api, teacher, settings, forgot):
+    settings.RESET_REQUESTS_PER_IP = 2
+    assert forgot(api).status_code == 200
+    assert forgot(api, "x@school.test").status_code == 200
+    r = forgot(api)
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    assert len(mail.outbox) == 1
+
+
+def _code_for(forgot, api, settings, email="teacher@school.test"):
+    settings.DEBUG = True
+    return forgot(api, email).json()["token"]
+
+
+def test_full_reset_sets_the_password_and_revokes_every_refresh_token(api, teacher, settings, forgot):
+    old_tokens = [login(api, "teacher@school.test").json()["refresh_token"] for _ in range(2)]
+    code = _code_for(forgot, api, settings)
+    v = api.post(VERIFY, {"email": "teacher@school.test", "code": code}, format="json")
+    assert v.status_code == 200 and v.json()["message"] == "Code verified successfully"
+    reset_token = v.json()["reset_token"]
+    body = {"reset_token": reset_token, "new_password": NEW_PW, "confirm_password": NEW_PW}
+    r = api.post(RESET, body, format="json")
+    assert r.status_code == 200 and r.json() == {"message": "Password reset successfully"}
+    assert login(api, "teacher@school.test", NEW_PW).status_code == 200
+    assert login(api, "teacher@school.test").status_code == 401
+    for t in old_tokens:
+        assert api.post("/api/v1/auth/refresh", {"refresh_token": t}, format="json").status_code == 401
+    assert AuditLog.objects.filter(action="password.reset", user=teacher.user).exists()
+    # Single use: the same reset_token cannot set a password again.
+    body["new_password"] = body["confirm_password"] = "Another-Kettle-77"
+    assert api.post(RESET, body, format="json").status_code == 400
+    assert login(api, "teacher@school.test", NEW_PW).status_code == 200
+
+
+def test_five_wrong_codes_kill_the_code(api, teacher, settings, forgot):
+    code = _code_for(forgot, api, settings)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        r = api.post(VERIFY, {"email": "teacher@school.test", "code": wrong}, format="json")
+        assert r.status_code == 400
+    r = api.post(VERIFY, {"email": "teacher@school.test", "code": code}, format="json")
+    assert r.status_code == 400 and "reset_token" not in r.json()
+    assert PasswordResetToken.objects.get().failed_attempts == 5
+
+
+def test_expired_code_is_refused(api, teacher, settings, forgot):
+    code = _code_for(forgot, api, settings)
+    PasswordResetToken.objects.update(
+        created_at=timezone.now() - timedelta(minutes=20), expires_at=timezone.now() - timedelta(minutes=5)
+    )
+    r = api.post(VERIFY, {"email": "teacher@school.test", "code": code}, format="json")
+    assert r.status_code == 400 and "expired" in r.json()["detail"]
+
+
+def test_a_new_code_replaces_the_previous_one(api, teacher, settings, forgot):
+    first = _code_for(forgot, api, settings)
+    second = _code_for(forgot, api, settings)
+    if first != second:
+        assert api.post(VERIFY, {"email": "teacher@school.test", "code": first}, format="json").status_code == 400
+    assert api.post(VERIFY, {"email": "teacher@school.test", "code": second}, format="json").status_code == 200
+
+
+def test_reset_password_refuses_bad_tokens_and_weak_passwords(api, teacher, settings, forgot):
+    code = _code_for(forgot, api, settings)
+    token = api.post(VERIFY, {"email": "teacher@school.test", "code": code}, format="json").json()["reset_token"]
+    bad = api.post(RESET, {"reset_token": token + "x", "new_password": NEW_PW, "confirm_password": NEW_PW})
+    assert bad.status_code == 400
+    weak = api.post(RESET, {"reset_token": token, "new_password": "password", "confirm_password": "password"})
+    assert weak.status_code == 400 and "new_password" in weak.json()["errors"]
+    mismatch = api.post(RESET, {"reset_token": token, "new_password": NEW_PW, "confirm_password": NEW_PW + "!"})
+    assert mismatch.status_code == 400
+    assert login(api, "teacher@school.test").status_code == 200  # unchanged
+    # Still usable after those refusals.
+    assert (
+        api.post(RESET, {"reset_token": token, "new_password": NEW_PW, "confirm_password": NEW_PW}).status_code == 200
+    )
+
+
+def test_reset_token_expires(api, teacher, settings, monkeypatch, forgot):
+    code = _code_for(forgot, api, settings)
+    token = api.post(VERIFY, {"email": "teacher@school.test", "code": code}, format="json").json()["reset_token"]
+    monkeypatch.setattr(services, "RESET_TOKEN_MAX_AGE", -1)
+    r = api.post(RESET, {"reset_token": token, "new_password": NEW_PW, "confirm_password": NEW_PW}, format="json")
+    assert r.status_code == 400
