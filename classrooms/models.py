@@ -61,3 +61,44 @@ class TeacherClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.teacher} → {self.school_class}"
+
+
+class ImportJob(models.Model):
+    """One student import: the uploaded file, its dry-run preview or final result, and (briefly) its claim codes.
+
+    Why a row: the import page previews a file and imports it on a later request, and files above
+    ASYNC_THRESHOLD rows are imported by a Celery worker, so the file content and the result must outlive the
+    request. The result has the API's shape ({message, imported, failed, errors, ...}).
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Preview (dry run)"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    # The uploaded bytes (at most 5 MB, quizsite.tabular's limit); emptied once the import has run.
+    content = models.BinaryField(blank=True, default=b"")
+    issue_claim_codes = models.BooleanField(default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    # Plain-text claim codes of this import, shown to its creator right after the import and then discarded
+    # (see classrooms.services.import_job_claim_codes); only their hashes stay, on Student.claim_code_hash.
+    claim_codes = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "student_import_jobs"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "created_at"], name="idx_import_jobs_creator")]
+
+    def __str__(self) -> str:
+        return f"import {self.file_name or self.pk} ({self.status})"

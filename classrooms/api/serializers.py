@@ -1,1 +1,109 @@
-"""API serializers of the classrooms app."""
+"""API serializers of the classrooms app: the guide's shapes (sections 5.3-5.5). No logic: services do the writes."""
+
+from rest_framework import serializers
+
+from accounts.models import Student
+from classrooms.models import SchoolClass
+from classrooms.selectors import class_teachers
+
+
+class TeacherRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="user_id")
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+
+
+class ClassRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    section = serializers.CharField()
+    academic_year = serializers.CharField()
+
+
+class ClassSerializer(serializers.ModelSerializer):
+    # The guide's detail has one `teacher`: the first one assigned. `teachers` lists all of them.
+    teacher = serializers.SerializerMethodField()
+    teachers = serializers.SerializerMethodField()
+    student_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = SchoolClass
+        fields = ("id", "name", "section", "academic_year", "teacher", "teachers", "student_count", "created_at")
+
+    def _teachers(self, obj):
+        return TeacherRefSerializer(class_teachers(obj), many=True).data
+
+    def get_teacher(self, obj):
+        teachers = self._teachers(obj)
+        return teachers[0] if teachers else None
+
+    def get_teachers(self, obj):
+        return self._teachers(obj)
+
+
+class RosterStudentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="user_id")
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+    registration_number = serializers.CharField()
+    is_account_claimed = serializers.BooleanField()
+
+
+class ClassDetailSerializer(ClassSerializer):
+    students = RosterStudentSerializer(many=True, source="roster")
+
+    class Meta(ClassSerializer.Meta):
+        fields = (*ClassSerializer.Meta.fields, "students", "updated_at")
+
+
+class ClassWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    section = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    academic_year = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class AssignTeacherSerializer(serializers.Serializer):
+    teacher_id = serializers.UUIDField()
+
+
+class AssignStudentsSerializer(serializers.Serializer):
+    student_ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False, max_length=5000)
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="user_id", read_only=True)
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+    # `class` is a Python keyword, so the field is declared in get_fields().
+    class_id = serializers.UUIDField(source="school_class_id", allow_null=True)
+
+    class Meta:
+        model = Student
+        fields = (
+            "id",
+            "name",
+            "email",
+            "registration_number",
+            "class_id",
+            "date_of_birth",
+            "parent_email",
+            "parent_phone",
+            "is_account_claimed",
+            "claimed_at",
+            "created_at",
+        )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["class"] = ClassRefSerializer(source="school_class", allow_null=True, read_only=True)
+        return fields
+
+
+class StudentWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    email = serializers.CharField(max_length=255)
+    registration_number = serializers.CharField(max_length=50)
+    class_id = serializers.UUIDField(required=False, allow_null=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    parent_email = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    parent_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
