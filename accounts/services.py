@@ -605,7 +605,8 @@ def user_update(
         if "is_active" in fields and not user.is_active or "password" in fields:
             refresh_tokens_revoke_all(user=user)
     if user.is_teacher:
-        teacher, _ = Teacher.objects.get_or_create(user=user)
+        teacher = Teacher.objects.filter(user=user).first() or Teacher.objects.create(user=user)
+        user.teacher = teacher  # the snapshot below must see the new values
         teacher_fields = [
             f for f, v in (("subject", subject), ("department", department), ("phone", phone)) if v is not None
         ]
