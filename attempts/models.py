@@ -45,6 +45,30 @@ class Severity(models.TextChoices):
     HIGH = "high", "High"
 
 
+class QuizAttemptQuerySet(models.QuerySet):
+    """Scoped querysets (STYLE.md): the one place that says whose attempts a user may see."""
+
+    def for_student(self, user):
+        user = getattr(user, "user", user)
+        if not getattr(user, "is_authenticated", False) or user.role != "student":
+            return self.none()
+        return self.filter(student_id=user.pk)
+
+    def visible_to(self, user):
+        user = getattr(user, "user", user)
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == "admin":
+            return self.all()
+        if user.role == "teacher":
+            return self.filter(quiz__created_by_id=user.pk)
+        return self.for_student(user)
+
+    def overdue(self, now=None):
+        """In progress with the deadline passed (the grace period is checked per quiz by the caller)."""
+        return self.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=now or timezone.now())
+
+
 class QuizAttempt(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     quiz = models.ForeignKey("quizzes.Quiz", on_delete=models.CASCADE, related_name="attempts")
@@ -75,6 +99,11 @@ class QuizAttempt(models.Model):
     # student's displayed choice i means original option option_order[qid][i] (grading maps it back).
     question_order = models.JSONField(default=list, blank=True)
     option_order = models.JSONField(default=dict, blank=True)
+    # Not in the guide: {question_id: {"type": ..., "options": n}} fixed at start, so an autosave validates the
+    # answer against the question's type without another query (the save path is the exam's hot path).
+    question_meta = models.JSONField(default=dict, blank=True)
+
+    objects = QuizAttemptQuerySet.as_manager()
 
     class Meta:
         db_table = "quiz_attempts"

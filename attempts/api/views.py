@@ -1,1 +1,140 @@
-"""API views of the attempts app."""
+"""API views of the attempts app: thin, every write is an attempts.services call."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Student
+from attempts import services
+from attempts.api.serializers import AnswerSerializer, AttemptListSerializer, ViolationInputSerializer
+from attempts.filters import AttemptFilter
+from attempts.models import QuizAttempt
+from attempts.selectors import attempt_detail_payload, attempt_exam_payload, attempts_visible_to
+from quizsite.api.permissions import IsStudent
+from quizzes.models import Quiz
+
+UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def submit_payload(attempt: QuizAttempt, *, already: bool = False) -> dict:
+    return {
+        "message": "Quiz already submitted" if already else "Quiz submitted successfully",
+        "attempt_id": str(attempt.id),
+        "score": float(attempt.score) if attempt.score is not None else None,
+        "total_marks": attempt.total_marks,
+        "percentage": float(attempt.percentage) if attempt.percentage is not None else None,
+        "passed": attempt.passed,
+        "status": services.public_status(attempt),
+        "attempt_status": attempt.status,
+        "submit_reason": attempt.submit_reason,
+        "auto_submitted_due_to_violations": attempt.auto_submitted_due_to_violations,
+        "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+    }
+
+
+class QuizStartView(APIView):
+    """POST /api/v1/quizzes/{id}/start: start or resume the signed-in student's attempt."""
+
+    permission_classes = [IsStudent]
+
+    def post(self, request, pk):
+        quiz = get_object_or_404(Quiz, pk=pk)
+        student = get_object_or_404(Student.objects.select_related("user"), pk=request.user.pk)
+        attempt, created = services.attempt_start(
+            quiz=quiz,
+            student=student,
+            by=request.user,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        payload = attempt_exam_payload(attempt)
+        payload["resumed"] = not created
+        return Response(payload, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class AttemptAnswerView(APIView):
+    """POST /api/v1/attempts/{id}/answer: the autosave hot path. One answer, or {"answers": [...]}.
+
+    Queries: authentication (1 with a JWT), the attempt under lock, the upsert. No other work here.
+    """
+
+    permission_classes = [IsStudent]
+
+    def post(self, request, pk):
+        data = request.data
+        batch = isinstance(data, dict) and "answers" in data
+        items = data["answers"] if batch else [data]
+        if not isinstance(items, list) or not items:
+            raise ValidationError({"answers": ["A non-empty list of answers is required."]})
+        if len(items) > services.MAX_BATCH:
+            raise ValidationError({"answers": [f"At most {services.MAX_BATCH} answers per request."]})
+        serializer = AnswerSerializer(data=items, many=True)
+        serializer.is_valid(raise_exception=True)
+        answers = [{**item, "question_id": str(item["question_id"])} for item in serializer.validated_data]
+        result = services.answers_save(
+            attempt_id=pk, answers=answers, student_id=request.user.pk, student_name=request.user.name
+        )
+        if not batch:
+            result.update(result["results"][0])
+        return Response(result)
+
+
+class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """GET /attempts (own, or of the teacher's quizzes), GET /attempts/{id}, POST .../submit, .../violations."""
+
+    serializer_class = AttemptListSerializer
+    filterset_class = AttemptFilter
+    lookup_value_regex = UUID_RE
+
+    def get_queryset(self):
+        return attempts_visible_to(self.request.user).select_related("quiz", "student__user").order_by("-started_at")
+
+    def _load(self, pk) -> QuizAttempt:
+        attempt = get_object_or_404(self.get_queryset(), pk=pk)
+        after = services.attempt_expire_if_overdue(attempt=attempt)
+        return after if after is attempt else get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _load_own(self, pk) -> QuizAttempt:
+        attempt = self._load(pk)
+        if attempt.student_id != self.request.user.pk:
+            raise PermissionDenied("Only the student taking this quiz can do this.")
+        return attempt
+
+    def list(self, request, *args, **kwargs):
+        if request.user.role == "student":
+            services.expire_overdue_for_student(student_id=request.user.pk)
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, pk=None):
+        return Response(attempt_detail_payload(self._load(pk), request.user))
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        attempt = self._load_own(pk)
+        already = attempt.is_finished
+        attempt = services.attempt_submit(attempt=attempt, by=request.user)
+        return Response(submit_payload(attempt, already=already))
+
+    @action(detail=True, methods=["post"])
+    def violations(self, request, pk=None):
+        attempt = self._load_own(pk)
+        serializer = ViolationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = services.violation_record(
+            attempt=attempt,
+            violation_type=data["violation_type"],
+            question_index=data.get("question_index"),
+            details=data.get("metadata"),
+            severity=data.get("severity"),
+        )
+        return Response(result, status=status.HTTP_201_CREATED)
