@@ -1,1 +1,149 @@
-"""Channels consumers of the grading app: the live exam board."""
+"""Channels consumers of the grading app.
+
+QuizMonitorConsumer, `ws/quiz-monitor/<quiz_id>` (guide 5.11): the teacher's live exam board. Authenticated by
+quizsite.ws_auth (`?token=<access token>` or the session cookie); only the quiz's teacher or an admin, anyone else
+is closed with 1008 (policy violation). On connect and every `status_interval` seconds it sends
+{"type": "quiz_status", "data": ...}; events published with grading.events.publish_quiz_event are forwarded as
+{"type": <event>, "data": ...} as they happen. The client may send {"type": "refresh"} for an immediate status.
+
+AttemptConsumer, `ws/attempt/<attempt_id>`: the student's own exam page listens here for what a teacher does to
+their attempt (`time_extended`, `attempt_force_submitted`, `attempt_reinstated`, see grading.services). Only the
+attempt's student; anyone else is closed with 1008.
+
+Both stay thin: authentication and scoping in connect(), data from grading.selectors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from grading.events import SEND_TIMEOUT_SECONDS, attempt_group, quiz_group
+
+logger = logging.getLogger(__name__)
+
+POLICY_VIOLATION = 1008
+
+
+class _GroupConsumer(AsyncJsonWebsocketConsumer):
+    group_name: str | None = None
+
+    async def _refuse(self) -> None:
+        # Accept first so the client sees the close code (a refused handshake is only an HTTP 403 to a browser).
+        await self.accept()
+        await self.close(code=POLICY_VIOLATION)
+
+    async def _join(self, group: str) -> None:
+        self.group_name = group
+        try:
+            await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), timeout=2)
+        except Exception:
+            # Redis down: the board still gets its periodic status from the database, only pushes are lost.
+            logger.warning("could not join channel group %s; live pushes unavailable", group, exc_info=True)
+            self.group_name = None
+
+    async def disconnect(self, code):
+        if self.group_name:
+            try:
+                await asyncio.wait_for(
+                    self.channel_layer.group_discard(self.group_name, self.channel_name), timeout=SEND_TIMEOUT_SECONDS
+                )
+            except Exception:
+                logger.info("group_discard failed for %s", self.group_name, exc_info=True)
+
+    async def quiz_event(self, message):
+        await self.send_json({"type": message["event"], "data": message.get("data", {})})
+
+
+@database_sync_to_async
+def _monitorable_quiz(user, quiz_id):
+    from grading.selectors import quizzes_managed_by
+
+    return quizzes_managed_by(user).filter(pk=quiz_id).first()
+
+
+@database_sync_to_async
+def _status(quiz):
+    from grading.selectors import quiz_monitor_status
+
+    return quiz_monitor_status(quiz)
+
+
+class QuizMonitorConsumer(_GroupConsumer):
+    status_interval: float | None = None  # seconds; None means settings.QUIZ_MONITOR_INTERVAL_SECONDS or 5
+
+    def _interval(self) -> float:
+        if self.status_interval is not None:
+            return self.status_interval
+        return float(getattr(settings, "QUIZ_MONITOR_INTERVAL_SECONDS", 5))
+
+    async def connect(self):
+        self.quiz = None
+        self._ticker = None
+        user = self.scope.get("user")
+        try:
+            quiz_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["quiz_id"]))
+        except ValueError:
+            return await self._refuse()
+        quiz = await _monitorable_quiz(user, quiz_id) if user is not None and user.is_authenticated else None
+        if quiz is None:
+            return await self._refuse()
+        self.quiz = quiz
+        await self._join(quiz_group(quiz.pk))
+        await self.accept()
+        await self.send_status()
+        self._ticker = asyncio.create_task(self._tick())
+
+    async def _tick(self):
+        try:
+            while True:
+                await asyncio.sleep(self._interval())
+                await self.send_status()
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            logger.exception("quiz monitor status loop stopped for quiz %s", getattr(self.quiz, "pk", None))
+
+    async def send_status(self):
+        await self.send_json({"type": "quiz_status", "data": await _status(self.quiz)})
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "refresh" and self.quiz is not None:
+            await self.send_status()
+
+    async def disconnect(self, code):
+        ticker = getattr(self, "_ticker", None)
+        if ticker is not None:
+            ticker.cancel()
+        await super().disconnect(code)
+
+
+@database_sync_to_async
+def _own_attempt(user, attempt_id):
+    from attempts.models import QuizAttempt
+
+    return QuizAttempt.objects.filter(pk=attempt_id, student_id=user.pk).only("pk").first()
+
+
+class AttemptConsumer(_GroupConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        try:
+            attempt_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["attempt_id"]))
+        except ValueError:
+            return await self._refuse()
+        if user is None or not user.is_authenticated or not user.is_student:
+            return await self._refuse()
+        attempt = await _own_attempt(user, attempt_id)
+        if attempt is None:
+            return await self._refuse()
+        await self._join(attempt_group(attempt.pk))
+        await self.accept()
+
+    async def receive_json(self, content, **kwargs):
+        return None  # the page only listens

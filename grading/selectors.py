@@ -1,1 +1,299 @@
-"""Selectors of the grading app (see STYLE.md)."""
+"""Reads of the grading app: who may grade and watch what, the grading queues, one attempt for grading, the live
+board's status. Scoping lives here, used by the API, the pages and the socket alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Notification, Student
+from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
+from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
+
+# Attempts a teacher may hand back to the student: ended by the clock, by violations or by a teacher, never a
+# student's own submit.
+REINSTATABLE_REASONS = (SubmitReason.DEADLINE, SubmitReason.VIOLATIONS, SubmitReason.TEACHER)
+AWAITING_GRADING = (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED)
+
+
+# --- Who may see what -----------------------------------------------------------------------------------------
+def quizzes_managed_by(user) -> QuerySet[Quiz]:
+    """Quizzes whose attempts `user` may grade and watch: the quiz's own teacher, or any admin."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Quiz.objects.none()
+    if user.is_admin:
+        return Quiz.objects.all()
+    if user.is_teacher:
+        return Quiz.objects.filter(created_by_id=user.pk)
+    return Quiz.objects.none()
+
+
+def attempts_gradable_by(user) -> QuerySet[QuizAttempt]:
+    if not (user and user.is_authenticated and user.is_active):
+        return QuizAttempt.objects.none()
+    if user.is_admin:
+        return QuizAttempt.objects.all()
+    if user.is_teacher:
+        return QuizAttempt.objects.filter(quiz__created_by_id=user.pk)
+    return QuizAttempt.objects.none()
+
+
+def can_manage_quiz(user, quiz: Quiz) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_admin or (user.is_teacher and quiz.created_by_id == user.pk)
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
+    return Notification.objects.filter(user_id=user.pk)
+
+
+# --- Grading queues -------------------------------------------------------------------------------------------
+def _quiz_marks():
+    return Coalesce("marks_override", "question__marks")
+
+
+def _annotate_grading_figures(qs: QuerySet[QuizAttempt]) -> QuerySet[QuizAttempt]:
+    """Adds descriptive_questions_count, auto_graded_score, pending_marks and pending_answers as correlated
+    subqueries: one query for a page of attempts however many answers they hold."""
+    descriptive = (
+        QuizQuestion.objects.filter(quiz=OuterRef("quiz"), question__type=QuestionType.DESCRIPTIVE)
+        .values("quiz")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    auto_score = (
+        StudentAnswer.objects.filter(attempt=OuterRef("pk"), question__type__in=OBJECTIVE_TYPES)
+        .values("attempt")
+        .annotate(s=Sum("marks_awarded"))
+        .values("s")
+    )
+    pending = (
+        QuizQuestion.objects.filter(
+            quiz=OuterRef("quiz"),
+            question__answers__attempt=OuterRef("pk"),
+            question__answers__marks_awarded__isnull=True,
+        )
+        .values("quiz")
+        .annotate(s=Sum(_quiz_marks()), n=Count("pk"))
+    )
+    decimal = DecimalField(max_digits=9, decimal_places=2)
+    return qs.annotate(
+        descriptive_questions_count=Coalesce(Subquery(descriptive, output_field=IntegerField()), 0),
+        auto_graded_score=Coalesce(Subquery(auto_score, output_field=decimal), Value(Decimal(0)), output_field=decimal),
+        pending_marks=Coalesce(Subquery(pending.values("s"), output_field=IntegerField()), 0),
+        pending_answers=Coalesce(Subquery(pending.values("n"), output_field=IntegerField()), 0),
+    )
+
+
+def pending_attempts(user) -> QuerySet[QuizAttempt]:
+    """Finished attempts with at least one answer awaiting a teacher's marks, oldest submission first."""
+    qs = attempts_gradable_by(user).filter(status__in=AWAITING_GRADING)
+    return _annotate_grading_figures(qs.select_related("quiz", "student__user", "student__school_class")).order_by(
+        "submitted_at", "pk"
+    )
+
+
+def graded_attempts(user) -> QuerySet[QuizAttempt]:
+    qs = attempts_gradable_by(user).filter(status=AttemptStatus.GRADED)
+    qs = qs.annotate(graded_at=Max("answers__graded_at"))
+    return _annotate_grading_figures(qs.select_related("quiz", "student__user", "student__school_class")).order_by(
+        "-submitted_at", "pk"
+    )
+
+
+@dataclass
+class GradingItem:
+    answer: StudentAnswer
+    quiz_question: QuizQuestion | None
+    position: int
+    marks: int
+
+    @property
+    def question(self):
+        return self.answer.question
+
+    @property
+    def needs_marks(self) -> bool:
+        return self.answer.marks_awarded is None
+
+    @property
+    def is_objective(self) -> bool:
+        return self.answer.question.type in OBJECTIVE_TYPES
+
+    @property
+    def student_answer(self) -> str | None:
+        """What the student answered, as text: the chosen option's text for choice questions."""
+        a, q = self.answer, self.answer.question
+        if q.type in OPTION_TYPES:
+            if a.answer_option is None:
+                return None
+            options = q.options or []
+            return options[a.answer_option] if 0 <= a.answer_option < len(options) else str(a.answer_option)
+        return a.answer_text
+
+    @property
+    def correct_answer_text(self) -> str | None:
+        q = self.answer.question
+        if q.type in OPTION_TYPES and q.correct_answer is not None:
+            options = q.options or []
+            return options[q.correct_answer] if 0 <= q.correct_answer < len(options) else None
+        if q.type == QuestionType.SHORT_ANSWER:
+            return ", ".join(q.accepted_answers or ([q.sample_answer] if q.sample_answer else []))
+        return None
+
+
+def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
+    """Every answer of the attempt with its question and its marks in this quiz, in the quiz's order.
+    Two queries, whatever the number of questions."""
+    quiz_questions = {qq.question_id: qq for qq in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)}
+    answers = list(StudentAnswer.objects.filter(attempt=attempt).select_related("question"))
+    order = {qid: i for i, qid in enumerate(str(q) for q in (attempt.question_order or []))}
+
+    def sort_key(a: StudentAnswer):
+        qq = quiz_questions.get(a.question_id)
+        return (order.get(str(a.question_id), 10_000), qq.order_index if qq else 10_000, a.answered_at)
+
+    items = []
+    for position, answer in enumerate(sorted(answers, key=sort_key), start=1):
+        qq = quiz_questions.get(answer.question_id)
+        if qq is not None:
+            qq.question = answer.question  # marks_override falls back to the question's marks without a query
+        marks = qq.marks if qq is not None else answer.question.marks
+        items.append(GradingItem(answer=answer, quiz_question=qq, position=position, marks=marks))
+    return items
+
+
+def next_pending_attempt(user, *, after: QuizAttempt) -> QuizAttempt | None:
+    """The next attempt in the grading queue after `after` (same quiz first, then any)."""
+    qs = attempts_gradable_by(user).filter(status__in=AWAITING_GRADING).exclude(pk=after.pk)
+    return (
+        qs.filter(quiz_id=after.quiz_id).order_by("submitted_at", "pk").first()
+        or qs.order_by("submitted_at", "pk").first()
+    )
+
+
+# --- The live board -------------------------------------------------------------------------------------------
+def _minutes_between(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> dict:
+    """The board's `quiz_status` payload (guide 5.11), one row per student: their latest attempt, or
+    `not_started` for a student of an assigned class who has not begun. Three queries whatever the class size."""
+    now = now or timezone.now()
+    total_questions = QuizQuestion.objects.filter(quiz=quiz).count()
+
+    answered_count = (
+        StudentAnswer.objects.filter(attempt=OuterRef("pk"))
+        .filter(Q(answer_option__isnull=False) | (Q(answer_text__isnull=False) & ~Q(answer_text="")))
+        .values("attempt")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_save = StudentAnswer.objects.filter(attempt=OuterRef("pk")).order_by("-updated_at")
+    attempts = list(
+        QuizAttempt.objects.filter(quiz=quiz)
+        .select_related("student__user")
+        .annotate(
+            answered=Coalesce(Subquery(answered_count, output_field=IntegerField()), 0),
+            last_saved_at=Subquery(last_save.values("updated_at")[:1]),
+            last_question_id=Subquery(last_save.values("question_id")[:1]),
+        )
+        .order_by("student_id", "-attempt_number")
+    )
+    roster = list(
+        Student.objects.filter(school_class__quiz_links__quiz=quiz)
+        .select_related("user")
+        .order_by("user__name")
+        .distinct()
+    )
+
+    latest: dict = {}
+    for attempt in attempts:
+        latest.setdefault(attempt.student_id, attempt)  # ordered by -attempt_number: the first is the latest
+    active = sum(1 for a in attempts if a.status == AttemptStatus.IN_PROGRESS)
+    completed = sum(1 for a in attempts if a.status in FINISHED_STATUSES)
+
+    rows = []
+    for attempt in latest.values():
+        order = [str(q) for q in (attempt.question_order or [])]
+        current = 0
+        if attempt.last_question_id is not None and str(attempt.last_question_id) in order:
+            current = order.index(str(attempt.last_question_id)) + 1
+        elif attempt.answered:
+            current = min(attempt.answered, total_questions)
+        in_progress = attempt.status == AttemptStatus.IN_PROGRESS
+        end = now if in_progress else (attempt.submitted_at or now)
+        rows.append(
+            {
+                "id": str(attempt.student_id),
+                "attempt_id": str(attempt.pk),
+                "name": attempt.student.user.name,
+                "registration_number": attempt.student.registration_number,
+                "current_question": current,
+                "total_questions": total_questions,
+                "answered": attempt.answered,
+                "progress": round(attempt.answered * 100 / total_questions) if total_questions else 0,
+                "violations": attempt.total_violations,
+                "time_elapsed_minutes": _minutes_between(attempt.started_at, end),
+                "status": attempt.status,
+                "submit_reason": attempt.submit_reason,
+                "can_reinstate": (not in_progress) and attempt.submit_reason in REINSTATABLE_REASONS,
+                "time_left_seconds": attempt.seconds_remaining(now) if in_progress else None,
+                "deadline": attempt.deadline.isoformat(),
+                "seconds_since_last_save": (
+                    max(0, int((now - attempt.last_saved_at).total_seconds())) if attempt.last_saved_at else None
+                ),
+                "score": float(attempt.score) if attempt.score is not None else None,
+            }
+        )
+    for student in roster:
+        if student.pk in latest:
+            continue
+        rows.append(
+            {
+                "id": str(student.pk),
+                "attempt_id": None,
+                "name": student.user.name,
+                "registration_number": student.registration_number,
+                "current_question": 0,
+                "total_questions": total_questions,
+                "answered": 0,
+                "progress": 0,
+                "violations": 0,
+                "time_elapsed_minutes": 0,
+                "status": "not_started",
+                "submit_reason": "",
+                "can_reinstate": False,
+                "time_left_seconds": None,
+                "deadline": None,
+                "seconds_since_last_save": None,
+                "score": None,
+            }
+        )
+    rows.sort(key=lambda r: (r["status"] != AttemptStatus.IN_PROGRESS, r["status"] == "not_started", r["name"]))
+    return {
+        "quiz_id": str(quiz.pk),
+        "active_attempts": active,
+        "completed_attempts": completed,
+        "not_started": sum(1 for r in rows if r["status"] == "not_started"),
+        "total_questions": total_questions,
+        "generated_at": now.isoformat(),
+        "students": rows,
+    }
+
+
+def recent_violations(quiz: Quiz, *, limit: int = 30) -> list[Violation]:
+    return list(
+        Violation.objects.filter(attempt__quiz=quiz)
+        .select_related("attempt__student__user")
+        .order_by("-detected_at")[:limit]
+    )
