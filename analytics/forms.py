@@ -1,1 +1,25 @@
-"""Forms of the analytics app (see STYLE.md)."""
+"""Forms of the analytics app."""
+
+from django import forms
+
+from analytics.selectors import ATTEMPT_MODES
+
+ATTEMPT_MODE_LABELS = {
+    "all": "All attempts",
+    "first": "First attempt of each student",
+    "best": "Best attempt of each student",
+    "last": "Last attempt of each student",
+}
+
+
+class AttemptsModeForm(forms.Form):
+    """The quiz analytics page's "which attempts" selector (a GET form)."""
+
+    attempts = forms.ChoiceField(
+        choices=[(m, ATTEMPT_MODE_LABELS[m]) for m in ATTEMPT_MODES], required=False, label="Attempts to analyse"
+    )
+
+    def mode(self) -> str:
+        if self.is_valid():
+            return self.cleaned_data.get("attempts") or "all"
+        return "all"

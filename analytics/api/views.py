@@ -1,1 +1,133 @@
-"""API views of the analytics app."""
+"""API views of the analytics app: dashboards (/api/v1/analytics/...) and exports (/api/v1/exports/...).
+
+Everything is a read: the views scope the object through the selectors' querysets (an outsider gets 404), call
+one selector or export builder and return JSON or a file.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import exports, selectors
+from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
+
+ATTEMPTS_PARAM = OpenApiParameter(
+    "attempts", str, enum=list(selectors.ATTEMPT_MODES), description="Which attempts of each student to analyse."
+)
+
+
+class FormatParamNegotiation(DefaultContentNegotiation):
+    """The guide's `?format=csv|xlsx|pdf` names the export file, not a DRF renderer: always answer JSON (errors)
+    and let the view return the file itself."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def file_response(export: exports.ExportFile) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class AdminAnalyticsView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="System-wide analytics (admins)")
+    def get(self, request):
+        return Response(selectors.admin_analytics())
+
+
+class TeacherAnalyticsView(APIView):
+    permission_classes = [IsTeacherOrAdmin]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A teacher's dashboard (that teacher or admins)")
+    def get(self, request, teacher_id):
+        teacher = get_object_or_404(selectors.teachers_for_analytics(request.user), pk=teacher_id)
+        return Response(selectors.teacher_analytics(teacher))
+
+
+class StudentAnalyticsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A student's dashboard (the student, their teachers, admins)")
+    def get(self, request, student_id):
+        student = get_object_or_404(selectors.students_for_analytics(request.user), pk=student_id)
+        return Response(selectors.student_analytics(student))
+
+
+class QuizAnalyticsView(APIView):
+    permission_classes = [IsTeacherOrAdmin]
+
+    @extend_schema(
+        parameters=[ATTEMPTS_PARAM], responses=OpenApiTypes.OBJECT, summary="Quiz analytics and item statistics"
+    )
+    def get(self, request, quiz_id):
+        quiz = get_object_or_404(selectors.quizzes_for_analytics(request.user), pk=quiz_id)
+        return Response(selectors.quiz_analytics(quiz, attempts=request.query_params.get("attempts")))
+
+
+class QuizAnalyticsExportView(APIView):
+    """GET /analytics/quiz/{id}/export?format=csv|xlsx|pdf — the item table (CSV/XLSX) or the full report (PDF)."""
+
+    permission_classes = [IsTeacherOrAdmin]
+    content_negotiation_class = FormatParamNegotiation
+    formats = ("csv", "xlsx", "pdf")
+    default_format = "csv"
+
+    @extend_schema(
+        parameters=[ATTEMPTS_PARAM, OpenApiParameter("format", str, enum=["csv", "xlsx", "pdf"])],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Export quiz analytics",
+    )
+    def get(self, request, quiz_id):
+        quiz = get_object_or_404(selectors.quizzes_for_analytics(request.user), pk=quiz_id)
+        fmt = exports.parse_format(request.query_params.get("format"), self.formats, self.default_format)
+        return file_response(
+            exports.quiz_analytics_file(quiz, fmt, attempts=request.query_params.get("attempts") or "all")
+        )
+
+
+class AnalyticsPdfExportView(QuizAnalyticsExportView):
+    """GET /exports/analytics/{quiz_id}?format=pdf — the analytics report as PDF (guide 5.12)."""
+
+    formats = ("pdf",)
+    default_format = "pdf"
+
+
+class QuizResultsExportView(APIView):
+    """GET /exports/quiz/{id}/results?format=csv|xlsx — every attempt of the quiz with the guide's columns."""
+
+    permission_classes = [IsTeacherOrAdmin]
+    content_negotiation_class = FormatParamNegotiation
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        summary="Export a quiz's results",
+    )
+    def get(self, request, quiz_id):
+        quiz = get_object_or_404(selectors.quizzes_for_analytics(request.user), pk=quiz_id)
+        fmt = exports.parse_format(request.query_params.get("format"), ("csv", "xlsx"), "csv")
+        return file_response(exports.quiz_results_file(quiz, fmt))
+
+
+class AttemptPdfExportView(APIView):
+    """GET /exports/attempts/{id}/pdf — the attempt report: staff always see the correct answers, the student
+    only when the quiz allows review and shows answers after submission."""
+
+    permission_classes = [IsAuthenticated]
+    content_negotiation_class = FormatParamNegotiation
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="An attempt as PDF")
+    def get(self, request, attempt_id):
+        attempt = get_object_or_404(selectors.attempts_for_reports(request.user), pk=attempt_id)
+        return file_response(exports.attempt_pdf(attempt, viewer=request.user))

@@ -1,0 +1,276 @@
+"""The analytics API: the guide's shapes, the numbers, who may see what, and a fixed number of queries."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import StudentFactory
+from analytics.cache import invalidate_quiz_analytics
+from attempts.models import AttemptStatus, QuizAttempt
+from quizzes.tests.factories import QuizFactory
+
+from .conftest import CORRECT, WRONG, build_quiz, finish_attempt, options_for
+
+pytestmark = pytest.mark.django_db
+
+
+def url(path):
+    return f"/api/v1/{path}"
+
+
+@pytest.fixture
+def results(quiz, student, make_students):
+    """Four graded attempts on `quiz` (3 one-mark questions) and one in progress that must not count."""
+    others = make_students(3)
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT], violations=2)
+    finish_attempt(quiz, others[0], [CORRECT, CORRECT, WRONG])
+    finish_attempt(quiz, others[1], [CORRECT, WRONG, None])
+    finish_attempt(quiz, others[2], [WRONG, WRONG, WRONG], violations=1)
+    from attempts.tests.factories import QuizAttemptFactory
+
+    QuizAttemptFactory(quiz=quiz, student=others[0], attempt_number=2)
+    return quiz
+
+
+# --- quiz -----------------------------------------------------------------------------------------------------
+
+
+def test_quiz_analytics_shape_and_numbers(api_for, teacher, results):
+    response = api_for(teacher).get(url(f"analytics/quiz/{results.pk}"))
+    assert response.status_code == 200
+    data = response.json()
+    assert data["quiz"]["id"] == str(results.pk) and data["quiz"]["title"] == "Fractions test"
+    assert data["total_attempts"] == 4  # the attempt in progress is left out
+    assert data["average_score"] == pytest.approx((100 + 66.67 + 33.33 + 0) / 4, abs=0.01)
+    assert data["pass_rate"] == 50.0  # 100% and 66.67% pass the 50% mark
+    assert sum(b["count"] for b in data["score_distribution"]) == 4
+    assert data["score_distribution"][-1] == {"range": "90-100", "min": 90, "max": 100, "count": 1}
+    first = data["question_statistics"][0]
+    assert set(first) >= {
+        "question",
+        "correct_count",
+        "incorrect_count",
+        "success_rate",
+        "average_marks",
+        "facility_index",
+        "standard_deviation",
+        "discrimination_index",
+        "discriminative_efficiency",
+        "effective_weight",
+        "doubtful",
+        "flags",
+    }
+    assert (first["correct_count"], first["incorrect_count"], first["success_rate"]) == (3, 1, 75.0)
+    assert first["average_marks"] == 0.75
+    assert first["facility_index"] == 75.0
+    stats = data["statistics"]
+    assert stats["attempts"] == 4 and stats["mean"] == pytest.approx(1.5)
+    assert set(stats) >= {"median", "sd", "skewness", "kurtosis", "cic", "error_ratio", "standard_error"}
+    names = [r["student"]["name"] for r in data["student_performance"]]
+    assert "Alice Johnson" in names and len(names) == 4
+    assert data["violation_summary"] == {
+        "total_violations": 3,
+        "by_type": {"tab_switch": 3},
+        "labels": {"tab_switch": "Tab switch"},
+        "attempts_with_violations": 2,
+        "auto_submitted_due_to_violations": 0,
+    }
+
+
+def test_attempts_first_best_last(api_for, teacher, quiz, student):
+    finish_attempt(quiz, student, [WRONG, WRONG, WRONG], number=1)
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT], number=2)
+    finish_attempt(quiz, student, [CORRECT, WRONG, WRONG], number=3)
+    client = api_for(teacher)
+
+    def scores(mode):
+        data = client.get(url(f"analytics/quiz/{quiz.pk}"), {"attempts": mode}).json()
+        assert data["attempts_mode"] == mode
+        return [r["percentage"] for r in data["student_performance"]]
+
+    assert scores("first") == [0.0]
+    assert scores("best") == [100.0]
+    assert scores("last") == [33.33]
+    assert sorted(scores("all")) == [0.0, 33.33, 100.0]
+    bad = client.get(url(f"analytics/quiz/{quiz.pk}"), {"attempts": "median"})
+    assert bad.status_code == 400 and "attempts" in bad.json()["detail"]
+
+
+def test_quiz_analytics_is_cached_until_an_attempt_is_submitted(api_for, teacher, quiz, student, make_students):
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT])
+    client = api_for(teacher)
+    assert client.get(url(f"analytics/quiz/{quiz.pk}")).json()["total_attempts"] == 1
+    late = finish_attempt(quiz, make_students(1)[0], [WRONG, WRONG, WRONG])
+    # Without invalidation the cached figure stands...
+    assert client.get(url(f"analytics/quiz/{quiz.pk}")).json()["total_attempts"] == 1
+    # ...and the submit/grade services' call makes the next read see the new attempt.
+    invalidate_quiz_analytics(late.quiz_id)
+    data = client.get(url(f"analytics/quiz/{quiz.pk}")).json()
+    assert data["total_attempts"] == 2 and data["average_score"] == 50.0
+
+
+def _count_queries(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries)
+
+
+def _add_attempts(quiz, n):
+    for i, s in enumerate(StudentFactory.create_batch(n)):
+        finish_attempt(quiz, s, options_for([i % 2, (i // 2) % 2, 1]), violations=i % 3)
+
+
+def test_quiz_analytics_query_count_does_not_grow_with_attempts(api_for, teacher, quiz, django_assert_num_queries):
+    client = api_for(teacher)
+    path = url(f"analytics/quiz/{quiz.pk}")
+    _add_attempts(quiz, 2)
+    # auth user, quiz, quiz questions, attempts, answers, violations
+    with django_assert_num_queries(6):
+        assert client.get(path).status_code == 200
+    # a cached read: auth user and the quiz only
+    with django_assert_num_queries(2):
+        assert client.get(path).status_code == 200
+    _add_attempts(quiz, 12)
+    invalidate_quiz_analytics(quiz.pk)
+    with django_assert_num_queries(6):
+        assert client.get(path).json()["total_attempts"] == 14
+
+
+def test_dashboards_query_counts_do_not_grow(api_for, admin, teacher, student, quiz, django_assert_num_queries):
+    _add_attempts(quiz, 2)
+    paths = {
+        "admin": (admin, url("analytics/admin")),
+        "teacher": (teacher, url(f"analytics/teacher/{teacher.pk}")),
+        "student": (student, url(f"analytics/student/{student.pk}")),
+    }
+    small = {}
+    for key, (user, path) in paths.items():
+        finish_attempt(quiz, student, [CORRECT, WRONG, CORRECT], number=len(small) + 1)
+        cache.clear()
+        small[key] = _count_queries(api_for(user), path)
+    assert small == {"admin": 8, "teacher": 5, "student": 5}
+    other_quiz = build_quiz(teacher, title="Second quiz")
+    _add_attempts(other_quiz, 10)
+    _add_attempts(quiz, 10)
+    for key, (user, path) in paths.items():
+        cache.clear()
+        client = api_for(user)  # issuing the token writes a row: outside the count
+        with django_assert_num_queries(small[key]):
+            assert client.get(path).status_code == 200
+
+
+# --- dashboards -----------------------------------------------------------------------------------------------
+
+
+def test_admin_analytics_shape(api_for, admin, teacher, student, results):
+    data = api_for(admin).get(url("analytics/admin")).json()
+    assert data["total_users"]["admins"] == 1 and data["total_users"]["teachers"] == 1
+    assert data["total_users"]["students"] == 4
+    assert data["total_quizzes"] == 1 and data["active_quizzes"] == 1
+    assert data["total_attempts"] == 5 and data["completed_attempts"] == 4
+    assert data["top_students"][0]["student"]["name"] == "Alice Johnson"
+    assert data["top_students"][0]["average_score"] == 100.0
+    teacher_row = data["teacher_stats"][0]
+    assert teacher_row["teacher"]["name"] == "Tom Teacher"
+    assert (teacher_row["quizzes"], teacher_row["classes"], teacher_row["attempts"]) == (1, 1, 4)
+    assert any("Alice Johnson" in a["description"] for a in data["recent_activity"])
+
+
+def test_teacher_analytics_shape(api_for, teacher, results, student):
+    QuizAttempt.objects.filter(student=student).update(status=AttemptStatus.SUBMITTED, passed=None)
+    data = api_for(teacher).get(url(f"analytics/teacher/{teacher.pk}")).json()
+    assert data["my_quizzes"] == 1 and data["my_classes"] == 1
+    assert data["my_students"] == 4  # alice and the three classmates
+    assert data["pending_grading"] == 1
+    assert len(data["recent_attempts"]) == 4
+    assert data["recent_attempts"][0]["quiz"]["title"] == "Fractions test"
+    perf = data["quiz_performance"][0]
+    assert perf["quiz"]["id"] == str(results.pk)
+    assert (perf["attempts"], perf["graded_attempts"], perf["pending_grading"]) == (4, 3, 1)
+
+
+def test_student_analytics_shape(api_for, student, teacher, quiz):
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT], number=1)
+    finish_attempt(quiz, student, [WRONG, WRONG, CORRECT], number=2)
+    science = QuizFactory(created_by=teacher, subject="Science")
+    data = api_for(student).get(url(f"analytics/student/{student.pk}")).json()
+    assert data["total_attempts"] == 2
+    assert data["average_score"] == pytest.approx((100 + 33.33) / 2, abs=0.01)
+    assert (data["quizzes_passed"], data["quizzes_failed"]) == (1, 1)
+    assert [r["attempt_number"] for r in data["recent_results"]] == [2, 1]
+    assert data["performance_by_subject"] == [
+        {
+            "subject": "Mathematics",
+            "attempts": 2,
+            "graded_attempts": 2,
+            "average_score": 66.67,
+            "passed": 1,
+            "failed": 1,
+        }
+    ]
+    assert science.subject not in [s["subject"] for s in data["performance_by_subject"]]
+
+
+def test_students_teacher_and_admin_see_student_analytics(api_for, student, teacher, admin):
+    for user in (student, teacher, admin):
+        assert api_for(user).get(url(f"analytics/student/{student.pk}")).status_code == 200
+
+
+# --- outsiders --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["other_teacher", "outsider_student", "student"])
+def test_outsiders_cannot_see_quiz_analytics(request, api_for, results, who):
+    user = request.getfixturevalue(who)
+    response = api_for(user).get(url(f"analytics/quiz/{results.pk}"))
+    assert response.status_code in (403, 404)
+    assert "Alice" not in response.content.decode()
+    if who == "other_teacher":
+        assert response.status_code == 404
+
+
+def test_anonymous_gets_401_everywhere(api, results, teacher, student):
+    attempt = QuizAttempt.objects.filter(student=student).first()
+    for path in (
+        "analytics/admin",
+        f"analytics/teacher/{teacher.pk}",
+        f"analytics/student/{student.pk}",
+        f"analytics/quiz/{results.pk}",
+        f"analytics/quiz/{results.pk}/export?format=csv",
+        f"exports/quiz/{results.pk}/results",
+        f"exports/attempts/{attempt.pk}/pdf",
+        f"exports/analytics/{results.pk}?format=pdf",
+    ):
+        response = api.get(url(path))
+        assert response.status_code == 401, path
+        assert "detail" in response.json()
+
+
+def test_admin_analytics_is_for_admins_only(api_for, teacher, student):
+    for user in (teacher, student):
+        response = api_for(user).get(url("analytics/admin"))
+        assert response.status_code == 403 and "total_users" not in response.json()
+
+
+def test_teacher_analytics_outsiders(api_for, teacher, other_teacher, student, admin):
+    assert api_for(other_teacher).get(url(f"analytics/teacher/{teacher.pk}")).status_code == 404
+    assert api_for(student).get(url(f"analytics/teacher/{teacher.pk}")).status_code == 403
+    assert api_for(admin).get(url(f"analytics/teacher/{teacher.pk}")).status_code == 200
+    assert api_for(teacher).get(url(f"analytics/teacher/{teacher.pk}/")).status_code == 200  # trailing slash
+
+
+def test_student_analytics_outsiders(api_for, student, other_teacher, outsider_student):
+    for user in (other_teacher, outsider_student):
+        response = api_for(user).get(url(f"analytics/student/{student.pk}"))
+        assert response.status_code == 404 and "Alice" not in response.content.decode()
+
+
+def test_unknown_ids_are_404(api_for, admin):
+    import uuid
+
+    client = api_for(admin)
+    for path in ("analytics/quiz/{}", "analytics/teacher/{}", "analytics/student/{}"):
+        assert client.get(url(path.format(uuid.uuid4()))).status_code == 404
+    assert client.get(url("analytics/quiz/not-a-uuid")).status_code == 404
