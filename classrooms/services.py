@@ -73,12 +73,13 @@ def claim_code_matches(code: str, stored_hash: str) -> bool:
     """True when `code` is the claim code whose hash is `stored_hash` (constant-time; False for empty values)."""
     if not code or not stored_hash:
         return False
-    try:
-        prefix, salt, _digest = stored_hash.split("$")
-    except ValueError:
-        return False
+    prefix, _, rest = stored_hash.partition("$")
+    salt = rest.partition("$")[0]
     if prefix != CLAIM_HASH_PREFIX:
-        return False
+        # A code hashed by accounts.services.claim_code_hash (make_password of the code without spaces).
+        from django.contrib.auth.hashers import check_password
+
+        return check_password("".join(code.split()).upper(), stored_hash)
     return hmac.compare_digest(claim_code_hash(code, salt=salt), stored_hash)
 
 
