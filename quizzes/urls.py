@@ -1,7 +1,26 @@
 """HTML pages of the quizzes app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quizzes import views
 
 app_name = "quizzes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.quiz_list, name="list"),
+    path("new/", views.quiz_create, name="create"),
+    path("<uuid:pk>/", views.quiz_detail, name="detail"),
+    path("<uuid:pk>/edit/", views.quiz_edit, name="edit"),
+    path("<uuid:pk>/questions/", views.quiz_builder, name="builder"),
+    path("<uuid:pk>/preview/", views.quiz_preview, name="preview"),
+    path("<uuid:pk>/code/", views.quiz_code, name="code"),
+    path("<uuid:pk>/publish/", views.quiz_publish, name="publish"),
+    path("<uuid:pk>/archive/", views.quiz_archive, name="archive"),
+    path("<uuid:pk>/unpublish/", views.quiz_unpublish, name="unpublish"),
+    path("<uuid:pk>/delete/", views.quiz_delete, name="delete"),
+    path("questions/", views.question_list, name="question_list"),
+    path("questions/new/", views.question_create, name="question_create"),
+    path("questions/import/", views.question_import, name="question_import"),
+    path("questions/<uuid:pk>/edit/", views.question_edit, name="question_edit"),
+    path("questions/<uuid:pk>/delete/", views.question_delete, name="question_delete"),
+]

@@ -1,1 +1,331 @@
-"""Views of the quizzes app (see STYLE.md)."""
+"""Pages of the quizzes app: the question bank, CSV import, the quiz builder, preview, publishing and the access
+code for the projector. Every page loads through the same scoped querysets as the API and writes through the same
+services; a QuizError becomes a message, a ValidationError field errors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from quizsite.errors import DomainError
+from quizzes import selectors, services
+from quizzes.filters import QuestionFilter, QuizFilter
+from quizzes.forms import BankFilterForm, QuestionForm, QuestionImportForm, QuizForm, apply_errors
+from quizzes.models import Question, QuizStatus
+
+PAGE_SIZE = 20
+
+
+def staff_required(view):
+    """Signed in as a teacher or an admin; students get 403 (their quiz pages live in the attempts app)."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_teacher or request.user.is_admin):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _page(request, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return page, params.urlencode()
+
+
+def _quiz_or_404(request, pk):
+    return get_object_or_404(selectors.quiz_detail_queryset(user=request.user), pk=pk)
+
+
+# --- question bank -----------------------------------------------------------------------------------------------
+
+
+@staff_required
+def question_list(request):
+    filters = QuestionFilter(request.GET, queryset=selectors.question_list(user=request.user))
+    page, query = _page(request, filters.qs)
+    return render(
+        request,
+        "quizzes/question_list.html",
+        {
+            "filter_form": BankFilterForm(request.GET),
+            "page": page,
+            "query": query,
+            "topics": selectors.question_topics(user=request.user),
+        },
+    )
+
+
+def _question_form_page(request, *, question: Question | None):
+    initial = QuestionForm.initial_for(question) if question else {}
+    form = QuestionForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if question is None:
+                question = services.question_create(
+                    by=request.user, data=form.service_data(), owner=form.cleaned_data.get("owner"), request=request
+                )
+                messages.success(request, "Question added to the bank.")
+            else:
+                services.question_update(question=question, by=request.user, data=form.service_data(), request=request)
+                messages.success(request, "Question saved.")
+            return redirect("quizzes:question_list")
+        except ValidationError as exc:
+            apply_errors(form, exc, form.error_map())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    if question is not None and "owner" in form.fields:
+        del form.fields["owner"]  # the owner of an existing question does not change
+    return render(request, "quizzes/question_form.html", {"form": form, "question": question})
+
+
+@staff_required
+def question_create(request):
+    return _question_form_page(request, question=None)
+
+
+@staff_required
+def question_edit(request, pk):
+    question = get_object_or_404(selectors.question_list(user=request.user), pk=pk)
+    return _question_form_page(request, question=question)
+
+
+@staff_required
+@require_POST
+def question_delete(request, pk):
+    question = get_object_or_404(selectors.question_list(user=request.user), pk=pk)
+    try:
+        services.question_delete(question=question, by=request.user, request=request)
+        messages.success(request, "Question deleted.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("quizzes:question_list")
+
+
+@staff_required
+def question_import(request):
+    form = QuestionImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.question_bulk_import(
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                owner=form.cleaned_data.get("owner"),
+                dry_run=form.cleaned_data["dry_run"],
+                request=request,
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if not result["dry_run"]:
+                messages.success(request, result["message"])
+                if not result["errors"]:
+                    return redirect("quizzes:question_list")
+    return render(
+        request,
+        "quizzes/question_import.html",
+        {"form": form, "result": result, "columns": services.IMPORT_COLUMNS},
+    )
+
+
+# --- quizzes -----------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def quiz_list(request):
+    filters = QuizFilter(request.GET, queryset=selectors.quiz_list(user=request.user))
+    page, query = _page(request, filters.qs)
+    return render(
+        request,
+        "quizzes/quiz_list.html",
+        {"page": page, "query": query, "statuses": QuizStatus.choices, "current": request.GET},
+    )
+
+
+@staff_required
+def quiz_create(request):
+    form = QuizForm(request.POST or None, user=request.user, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quiz = services.quiz_create(
+                by=request.user,
+                data=form.service_data(),
+                owner=form.cleaned_data.get("owner"),
+                class_ids=form.class_ids(),
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc, {"class_ids": "classes"})
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Quiz created with access code {quiz.access_code}. Now add questions.")
+            return redirect("quizzes:builder", pk=quiz.pk)
+    return render(request, "quizzes/quiz_form.html", {"form": form, "quiz": None})
+
+
+@staff_required
+def quiz_edit(request, pk):
+    quiz = _quiz_or_404(request, pk)
+    form = QuizForm(request.POST or None, user=request.user, owner=quiz.created_by, initial=QuizForm.initial_for(quiz))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quiz_update(
+                quiz=quiz, by=request.user, data=form.service_data(), class_ids=form.class_ids(), request=request
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc, {"class_ids": "classes"})
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Quiz settings saved.")
+            return redirect("quizzes:detail", pk=quiz.pk)
+    return render(request, "quizzes/quiz_form.html", {"form": form, "quiz": quiz})
+
+
+@staff_required
+def quiz_detail(request, pk):
+    quiz = _quiz_or_404(request, pk)
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "links": selectors.ordered_quiz_questions(quiz),
+            "problems": services.publish_problems(quiz) if quiz.status != QuizStatus.PUBLISHED else [],
+            "has_attempts": services.quiz_has_attempts(quiz),
+        },
+    )
+
+
+def _int_or_none(value):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1  # rejected by the service with a message
+
+
+@staff_required
+def quiz_builder(request, pk):
+    """Current questions (reorder, marks override, remove) and the bank to add from, with the bank's filters.
+    Works as plain forms; quizzes_builder.js only adds up/down buttons that renumber the positions."""
+    quiz = _quiz_or_404(request, pk)
+    links = selectors.ordered_quiz_questions(quiz)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "add":
+                added = services.quiz_add_questions(
+                    quiz=quiz, by=request.user, question_ids=request.POST.getlist("add"), request=request
+                )
+                messages.success(request, f"{added} question(s) added.")
+            else:
+                items = []
+                for index, link in enumerate(links):
+                    qid = str(link.question_id)
+                    if request.POST.get(f"remove_{qid}"):
+                        continue
+                    position = _int_or_none(request.POST.get(f"position_{qid}"))
+                    items.append(
+                        (
+                            position if position is not None else index + 1,
+                            index,
+                            {"id": qid, "marks_override": _int_or_none(request.POST.get(f"marks_{qid}"))},
+                        )
+                    )
+                items.sort(key=lambda t: (t[0], t[1]))
+                services.quiz_update(
+                    quiz=quiz, by=request.user, data={}, questions=[i[2] for i in items], request=request
+                )
+                messages.success(request, "Questions saved.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{reverse('quizzes:builder', args=[quiz.pk])}?{request.GET.urlencode()}")
+
+    in_quiz = {link.question_id for link in links}
+    bank_filters = QuestionFilter(request.GET, queryset=selectors.question_list(user=request.user))
+    bank_qs = bank_filters.qs.exclude(pk__in=in_quiz)
+    # The quiz draws on its owner's bank (an admin editing it sees the same bank as the teacher).
+    bank_qs = bank_qs.filter(created_by_id=quiz.created_by_id)
+    page, query = _page(request, bank_qs)
+    return render(
+        request,
+        "quizzes/quiz_builder.html",
+        {
+            "quiz": quiz,
+            "links": links,
+            "page": page,
+            "query": query,
+            "filter_form": BankFilterForm(request.GET),
+            "topics": selectors.question_topics(user=request.user),
+            "frozen": services.quiz_has_attempts(quiz),
+        },
+    )
+
+
+@staff_required
+def quiz_preview(request, pk):
+    """The quiz as a student sees it: the same question texts and options, no answer key anywhere."""
+    quiz = _quiz_or_404(request, pk)
+    return render(request, "quizzes/quiz_preview.html", {"quiz": quiz, "links": selectors.ordered_quiz_questions(quiz)})
+
+
+@staff_required
+def quiz_code(request, pk):
+    quiz = _quiz_or_404(request, pk)
+    return render(request, "quizzes/quiz_code.html", {"quiz": quiz})
+
+
+def _status_action(request, pk, service, done: str):
+    quiz = _quiz_or_404(request, pk)
+    try:
+        service(quiz=quiz, by=request.user, request=request)
+        messages.success(request, done)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+    return redirect("quizzes:detail", pk=quiz.pk)
+
+
+@staff_required
+@require_POST
+def quiz_publish(request, pk):
+    return _status_action(request, pk, services.quiz_publish, "Quiz published; its students have been notified.")
+
+
+@staff_required
+@require_POST
+def quiz_archive(request, pk):
+    return _status_action(request, pk, services.quiz_archive, "Quiz archived; no new attempts can start.")
+
+
+@staff_required
+@require_POST
+def quiz_unpublish(request, pk):
+    return _status_action(request, pk, services.quiz_unpublish, "Quiz is a draft again.")
+
+
+@staff_required
+@require_POST
+def quiz_delete(request, pk):
+    quiz = _quiz_or_404(request, pk)
+    try:
+        services.quiz_delete(quiz=quiz, by=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("quizzes:detail", pk=quiz.pk)
+    messages.success(request, "Quiz deleted.")
+    return redirect("quizzes:list")
