@@ -1,0 +1,124 @@
+"""The analytics pages: one dashboard URL per role, the quiz analytics page, printable reports, outsiders."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from analytics.cache import invalidate_quiz_analytics
+from quizzes.models import Question
+
+from .conftest import CORRECT, WRONG, finish_attempt
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(client):
+    def get(user, url):
+        client.force_login(getattr(user, "user", user))
+        return client.get(url)
+
+    return get
+
+
+@pytest.fixture
+def graded(quiz, student, make_students):
+    others = make_students(3)
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT], violations=2)
+    finish_attempt(quiz, others[0], [CORRECT, CORRECT, WRONG])
+    finish_attempt(quiz, others[1], [CORRECT, WRONG, WRONG])
+    return finish_attempt(quiz, others[2], [CORRECT, WRONG, WRONG])
+
+
+def test_dashboard_depends_on_the_role(page, admin, teacher, student, quiz, graded):
+    body = page(admin, reverse("analytics:dashboard")).content.decode()
+    assert "School dashboard" in body and "Tom Teacher" in body
+    body = page(teacher, reverse("analytics:dashboard")).content.decode()
+    assert "My dashboard" in body and "Fractions test" in body and reverse("analytics:quiz", args=[quiz.pk]) in body
+    body = page(student, reverse("analytics:dashboard")).content.decode()
+    assert "My dashboard" in body and "Quizzes taken" in body and "Fractions test" in body
+    assert reverse("analytics:attempt_print", args=[student.attempts.get().pk]) in body
+
+
+def test_quiz_page_shows_histogram_doubtful_items_and_exports(page, teacher, quiz, graded):
+    response = page(teacher, reverse("analytics:quiz", args=[quiz.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and "Score distribution" in body
+    assert 'class="doubtful"' in body  # question 1: everyone right, facility 100%
+    assert "Facility above 95%" in body
+    assert "Discriminative efficiency" in body and "Cronbach" in body  # the explanations
+    assert "Tab switch" in body  # violation summary
+    assert "format=pdf" in body and "format=xlsx" in body and "/results?format=csv" in body
+
+
+def test_quiz_page_attempts_selector(page, teacher, quiz, student):
+    finish_attempt(quiz, student, [WRONG, WRONG, WRONG], number=1)
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT], number=2)
+    body = page(teacher, reverse("analytics:quiz", args=[quiz.pk]) + "?attempts=first").content.decode()
+    assert ">0%<" in body and ">100%<" not in body
+    response = page(teacher, reverse("analytics:quiz", args=[quiz.pk]) + "?attempts=bogus")
+    assert response.status_code == 200 and "showing all attempts" in response.content.decode()
+
+
+def test_question_text_is_escaped(page, teacher, quiz, graded):
+    Question.objects.filter(pk=quiz.quiz_questions.first().question_id).update(text="<script>alert(1)</script>")
+    invalidate_quiz_analytics(quiz.pk)
+    body = page(teacher, reverse("analytics:quiz", args=[quiz.pk])).content.decode()
+    assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
+
+
+def test_printable_quiz_report(page, teacher, quiz, graded):
+    body = page(teacher, reverse("analytics:quiz_print", args=[quiz.pk]) + "?attempts=best").content.decode()
+    assert "Quiz analytics: Fractions test" in body and "Download PDF" in body and "attempts=best" in body
+    assert "<svg" in body and "@page" in body  # the same template and styles as the PDF
+
+
+def test_printable_attempt_report(page, teacher, student, quiz, graded):
+    attempt = student.attempts.get()
+    body = page(teacher, reverse("analytics:attempt_print", args=[attempt.pk])).content.decode()
+    assert "Alice Johnson" in body and "Correct answer:" in body and "Download PDF" in body
+    body = page(student, reverse("analytics:attempt_print", args=[attempt.pk])).content.decode()
+    assert "Alice Johnson" in body and "Correct answer:" not in body
+
+
+def test_teacher_and_student_pages(page, admin, teacher, other_teacher, student, outsider_student):
+    assert page(admin, reverse("analytics:teacher", args=[teacher.pk])).status_code == 200
+    assert page(teacher, reverse("analytics:student", args=[student.pk])).status_code == 200
+    assert page(other_teacher, reverse("analytics:teacher", args=[teacher.pk])).status_code == 404
+    assert page(other_teacher, reverse("analytics:student", args=[student.pk])).status_code == 404
+    assert page(outsider_student, reverse("analytics:student", args=[student.pk])).status_code == 404
+    assert page(student, reverse("analytics:teacher", args=[teacher.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["other_teacher", "outsider_student", "student"])
+def test_outsiders_get_404_on_quiz_pages(page, request, who, quiz, graded, student):
+    user = request.getfixturevalue(who)
+    urls = [reverse("analytics:quiz", args=[quiz.pk]), reverse("analytics:quiz_print", args=[quiz.pk])]
+    if who != "student":
+        urls.append(reverse("analytics:attempt_print", args=[student.attempts.get().pk]))
+    for url in urls:
+        response = page(user, url)
+        assert response.status_code == 404, url
+        body = response.content.decode()
+        assert "Fractions test" not in body and "Score distribution" not in body
+
+
+def test_anonymous_is_sent_to_login(client, quiz, graded, teacher):
+    for url in (
+        reverse("analytics:dashboard"),
+        reverse("analytics:quiz", args=[quiz.pk]),
+        reverse("analytics:quiz_print", args=[quiz.pk]),
+        reverse("analytics:teacher", args=[teacher.pk]),
+        reverse("analytics:attempt_print", args=[graded.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_pages_accept_only_get(page, teacher, quiz):
+    assert page(teacher, reverse("analytics:quiz", args=[quiz.pk])).status_code == 200
+    assert page(teacher, reverse("analytics:dashboard")).status_code == 200
+    client = Client()
+    client.force_login(teacher.user)
+    assert client.post(reverse("analytics:quiz", args=[quiz.pk])).status_code == 405
