@@ -8,6 +8,7 @@ Question.clean().
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizStatus
@@ -79,7 +80,7 @@ class BulkImportSerializer(serializers.Serializer):
 # --- quizzes ---------------------------------------------------------------------------------------------------
 
 
-class ClassRefSerializer(serializers.Serializer):
+class QuizClassRefSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     section = serializers.CharField()
@@ -139,7 +140,7 @@ _QUIZ_COMMON = [
 class QuizStaffListSerializer(serializers.ModelSerializer):
     created_by = serializers.UUIDField(source="created_by_id", read_only=True)
     created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
-    classes = ClassRefSerializer(many=True, read_only=True)
+    classes = QuizClassRefSerializer(many=True, read_only=True)
     total_marks = serializers.IntegerField(read_only=True)
     question_count = serializers.IntegerField(read_only=True)
 
@@ -156,7 +157,8 @@ class QuizStaffDetailSerializer(QuizStaffListSerializer):
         fields = [*QuizStaffListSerializer.Meta.fields, "questions"]
         read_only_fields = fields
 
-    def get_questions(self, quiz):
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_questions(self, quiz) -> list[dict]:
         return [QuizQuestionStaffSerializer().to_representation(link) for link in ordered_quiz_questions(quiz)]
 
 
@@ -166,7 +168,7 @@ class QuizStudentSerializer(serializers.ModelSerializer):
 
     created_by = serializers.UUIDField(source="created_by_id", read_only=True)
     created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
-    classes = ClassRefSerializer(many=True, read_only=True)
+    classes = QuizClassRefSerializer(many=True, read_only=True)
     total_marks = serializers.IntegerField(read_only=True)
     question_count = serializers.IntegerField(read_only=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -51,6 +52,7 @@ class QuestionViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.question_list(user=self.request.user)
 
+    @extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer})
     def create(self, request, *args, **kwargs):
         payload = QuestionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -60,6 +62,7 @@ class QuestionViewSet(viewsets.ModelViewSet):
         question = self.get_queryset().get(pk=question.pk)
         return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=QuestionInputSerializer, responses=QuestionSerializer)
     def update(self, request, *args, **kwargs):
         question = self.get_object()
         payload = QuestionInputSerializer(data=request.data, partial=True)
@@ -74,6 +77,7 @@ class QuestionViewSet(viewsets.ModelViewSet):
         services.question_delete(question=self.get_object(), by=request.user, request=request)
         return Response({"message": "Question deleted"})
 
+    @extend_schema(request=BulkImportSerializer, responses=None)
     @action(detail=False, methods=["post"], url_path="bulk-import", parser_classes=[MultiPartParser, FormParser])
     def bulk_import(self, request):
         payload = BulkImportSerializer(data=request.data)
@@ -96,7 +100,13 @@ class QuizViewSet(
     viewsets.GenericViewSet,
 ):
     """Quizzes (guide 5.6, except `start`, which the attempts app serves). Staff get the answer key, students
-    a separate serializer without it."""
+    a separate serializer without it (and without the questions, which arrive with `start`).
+
+    Questions are set either with `question_ids` (order = list order) or, to give a question different marks in
+    this quiz, with `questions: [{"id": ..., "marks_override": 5}, ...]` (`null` = the question's own marks).
+    Both replace the whole list, and only while nobody has attempted the quiz (409 afterwards; resending the
+    unchanged list is accepted). `status` in a PUT goes through publish/archive/back-to-draft with their rules.
+    """
 
     filterset_class = QuizFilter
     lookup_value_regex = UUID_RE
@@ -126,6 +136,7 @@ class QuizViewSet(
         fresh = selectors.quiz_detail_queryset(user=self.request.user).get(pk=quiz.pk)
         return QuizStaffDetailSerializer(fresh).data
 
+    @extend_schema(request=QuizInputSerializer, responses={201: QuizStaffDetailSerializer})
     def create(self, request, *args, **kwargs):
         payload = QuizInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -146,6 +157,7 @@ class QuizViewSet(
         )
         return Response(self._detail(quiz), status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=QuizInputSerializer, responses=QuizStaffDetailSerializer)
     def update(self, request, *args, **kwargs):
         quiz = self.get_object()
         payload = QuizInputSerializer(data=request.data, partial=True)

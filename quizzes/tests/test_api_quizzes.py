@@ -224,10 +224,12 @@ def test_list_and_detail_query_counts_are_constant(
 
 
 @pytest.mark.django_db
-def test_student_list_query_count(api_for, student, published_quiz, django_assert_num_queries):
+def test_student_list_and_detail_query_counts(api_for, student, published_quiz, django_assert_num_queries):
     client = api_for(student)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4):  # user + count + page + classes
         assert client.get(URL).json()["total"] == 1
+    with django_assert_num_queries(3):  # user + quiz + classes
+        assert client.get(durl(published_quiz)).status_code == 200
 
 
 # --- update, freezing, delete -----------------------------------------------------------------------------------
