@@ -63,3 +63,12 @@ def audit_logs_visible_to(user: User) -> QuerySet[AuditLog]:
 
 def audit_actions() -> list[str]:
     return list(AuditLog.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def users_for_profile(user: User) -> User:
+    """The signed-in user with what the profile page shows (class, or subject and classes)."""
+    return (
+        User.objects.select_related("teacher", "student", "student__school_class")
+        .prefetch_related("teacher__classes")
+        .get(pk=user.pk)
+    )
