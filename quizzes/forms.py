@@ -89,9 +89,10 @@ class QuestionForm(OwnerMixin, forms.Form):
         help_text="Descriptive only: how marks are awarded.",
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, creating=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_owner_field(user)
+        if creating:  # the owner of an existing question does not change
+            self.add_owner_field(user)
 
     @classmethod
     def initial_for(cls, question) -> dict:

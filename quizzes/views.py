@@ -67,7 +67,7 @@ def question_list(request):
 
 def _question_form_page(request, *, question: Question | None):
     initial = QuestionForm.initial_for(question) if question else {}
-    form = QuestionForm(request.POST or None, user=request.user, initial=initial)
+    form = QuestionForm(request.POST or None, user=request.user, initial=initial, creating=question is None)
     if request.method == "POST" and form.is_valid():
         try:
             if question is None:
@@ -83,8 +83,6 @@ def _question_form_page(request, *, question: Question | None):
             apply_errors(form, exc, form.error_map())
         except DomainError as exc:
             form.add_error(None, exc.message)
-    if question is not None and "owner" in form.fields:
-        del form.fields["owner"]  # the owner of an existing question does not change
     return render(request, "quizzes/question_form.html", {"form": form, "question": question})
 
 

@@ -316,3 +316,32 @@ def test_quiz_list_page_filters(web, admin, teacher, draft_quiz, other_teacher):
     )
     page = web(admin).get(reverse("quizzes:list"), {"status": "draft", "search": "physics"}).content.decode()
     assert other.title in page and "Algebra check" not in page
+
+
+@pytest.mark.django_db
+def test_admin_creates_for_a_teacher_and_edits_any_question(web, admin, teacher, mcq):
+    client = web(admin)
+    r = client.post(
+        reverse("quizzes:question_create"),
+        {"type": "descriptive", "text": "Explain tides.", "difficulty": "hard", "marks": 4},
+    )
+    assert r.status_code == 200 and "owner" in r.context["form"].errors
+    r = client.post(
+        reverse("quizzes:question_create"),
+        {"type": "descriptive", "text": "Explain tides.", "difficulty": "hard", "marks": 4, "owner": str(teacher.pk)},
+    )
+    assert r.status_code == 302 and Question.objects.get(text="Explain tides.").created_by == teacher
+    r = client.post(
+        reverse("quizzes:question_edit", args=[mcq.pk]),
+        {
+            "type": "mcq",
+            "text": "What is 2+2?",
+            "difficulty": "easy",
+            "marks": 5,
+            "options": "3\n4\n5",
+            "correct_option": 2,
+        },
+    )
+    assert r.status_code == 302
+    mcq.refresh_from_db()
+    assert mcq.marks == 5 and mcq.created_by == teacher
