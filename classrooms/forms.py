@@ -1,1 +1,62 @@
-"""Forms of the classrooms app (see STYLE.md)."""
+"""Forms of the classrooms pages. They parse input only; the services validate and write."""
+
+from django import forms
+
+from classrooms import selectors
+
+
+class ClassForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    section = forms.CharField(max_length=50, required=False)
+    academic_year = forms.CharField(max_length=20, required=False, help_text="e.g. 2026-2027")
+
+
+class AssignTeacherForm(forms.Form):
+    teacher = forms.ModelChoiceField(queryset=selectors.teachers_for_assignment(), empty_label="Choose a teacher")
+
+
+class AddStudentsForm(forms.Form):
+    registration_numbers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "STU2026001, STU2026002 …"}),
+        help_text="Registration numbers, separated by commas, spaces or new lines.",
+    )
+
+    def clean_registration_numbers(self):
+        raw = self.cleaned_data["registration_numbers"].replace(",", " ").replace(";", " ")
+        numbers = sorted({n.strip().upper() for n in raw.split() if n.strip()})
+        if not numbers:
+            raise forms.ValidationError("Enter at least one registration number.")
+        if len(numbers) > 2000:
+            raise forms.ValidationError("At most 2000 at a time; use the import for more.")
+        return numbers
+
+
+class StudentForm(forms.Form):
+    name = forms.CharField(max_length=255)
+    email = forms.CharField(max_length=255, widget=forms.EmailInput)
+    registration_number = forms.CharField(max_length=50)
+    school_class = forms.ModelChoiceField(queryset=None, required=False, label="Class", empty_label="No class")
+    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    parent_email = forms.CharField(max_length=255, required=False, widget=forms.EmailInput)
+    parent_phone = forms.CharField(max_length=20, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = selectors.classes_managed_by(user).order_by("name", "section")
+        if not user.is_admin:
+            self.fields["school_class"].required = True
+            self.fields["school_class"].empty_label = None
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="CSV (UTF-8, comma or semicolon) or XLSX, up to 5 MB and 20,000 rows. Columns: name, email, "
+        "registration_number, class_name; optional section, academic_year, date_of_birth, parent_email, "
+        "parent_phone.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    issue_claim_codes = forms.BooleanField(
+        required=False,
+        label="Give each student a one-time claim code (printable slips)",
+        help_text="Codes are shown right after the import only.",
+    )
