@@ -236,10 +236,7 @@ def _question_meta(attempt: QuizAttempt) -> dict:
     }
 
 
-_UPSERT_SQL = """
-INSERT INTO student_answers
-    (id, attempt_id, question_id, answer_text, answer_option, feedback, is_final, client_seq, answered_at, updated_at)
-VALUES {values}
+_UPSERT_CONFLICT = """
 ON CONFLICT (attempt_id, question_id) DO UPDATE SET
     answer_text = EXCLUDED.answer_text,
     answer_option = EXCLUDED.answer_option,
@@ -251,16 +248,53 @@ WHERE EXCLUDED.client_seq IS NULL
 RETURNING question_id
 """
 
+# PostgreSQL: one statement, run in autocommit (no BEGIN/COMMIT round trips). The first CTE locks the attempt
+# row FOR NO KEY UPDATE *only if it is still in progress*: a submit holding FOR UPDATE makes it wait, and once the
+# submit commits the re-check finds the attempt finished, nothing is written and `open` is 0. A save that wrote
+# has committed before a later submit can lock the row, so the submit grades it.
+_UPSERT_PG = """
+WITH open_attempt AS (
+    SELECT id FROM quiz_attempts WHERE id = %s AND status = 'in_progress' FOR NO KEY UPDATE
+), written AS (
+    INSERT INTO student_answers
+        (id, attempt_id, question_id, answer_text, answer_option, feedback, is_final, client_seq, answered_at,
+         updated_at)
+    SELECT v.id, open_attempt.id, v.question_id, v.answer_text, v.answer_option, '', FALSE, v.client_seq, v.ts, v.ts
+    FROM (VALUES {values}) AS v (id, question_id, answer_text, answer_option, client_seq, ts)
+    CROSS JOIN open_attempt
+    {conflict}
+)
+SELECT (SELECT count(*) FROM open_attempt), ARRAY(SELECT question_id FROM written)
+"""
+_PG_ROW = "(%s::uuid, %s::uuid, %s::text, %s::integer, %s::bigint, %s::timestamptz)"
 
-def _upsert(attempt_id, rows: list[tuple[str, int | None, str | None, int | None]], now) -> set[str]:
-    """One INSERT .. ON CONFLICT DO UPDATE for all rows; an older client_seq leaves the stored answer alone (the
-    WHERE runs inside the statement, so two racing saves cannot interleave a read and a write). Returns the ids of
-    the questions whose answer was written."""
+_UPSERT_GENERIC = """
+INSERT INTO student_answers
+    (id, attempt_id, question_id, answer_text, answer_option, feedback, is_final, client_seq, answered_at, updated_at)
+VALUES {values}
+{conflict}
+"""
+
+
+def _upsert(attempt_id, rows: list[tuple[str, int | None, str | None, int | None]], now) -> tuple[bool, set[str]]:
+    """Write the answers with INSERT .. ON CONFLICT DO UPDATE; an older client_seq leaves the stored answer
+    alone (the WHERE runs inside the statement, so two racing saves cannot interleave a read and a write).
+    Returns (attempt still open, ids of the questions whose answer was written)."""
+    if connection.vendor == "postgresql":
+        params: list[Any] = [attempt_id]
+        for qid, option, text, seq in rows:
+            params += [uuid.uuid4(), uuid.UUID(qid), text, option, seq, now]
+        sql = _UPSERT_PG.format(values=", ".join([_PG_ROW] * len(rows)), conflict=_UPSERT_CONFLICT.strip())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            opened, written = cursor.fetchone()
+        return bool(opened), {str(q) for q in written or []}
+    # SQLite (make run): its transactions take the write lock at BEGIN (transaction_mode IMMEDIATE), so the
+    # status check and the upsert below cannot interleave with a submit.
     field = StudentAnswer._meta.get_field
     prep_id, prep_fk, prep_q = field("id"), field("attempt"), field("question")
-    prep_dt = field("updated_at")
-    stamp = prep_dt.get_db_prep_value(now, connection)
-    params: list[Any] = []
+    stamp = field("updated_at").get_db_prep_value(now, connection)
+    params = []
     for qid, option, text, seq in rows:
         params += [
             prep_id.get_db_prep_value(uuid.uuid4(), connection),
@@ -275,9 +309,18 @@ def _upsert(attempt_id, rows: list[tuple[str, int | None, str | None, int | None
             stamp,
         ]
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_SQL.format(values=values), params)
-        return {str(uuid.UUID(str(r[0]))) for r in cursor.fetchall()}
+    with transaction.atomic():
+        qs = QuizAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.IN_PROGRESS)
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update()
+        if not qs.values_list("pk", flat=True).first():
+            return False, set()
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT_GENERIC.format(values=values, conflict=_UPSERT_CONFLICT.strip()), params)
+            return True, {str(uuid.UUID(str(r[0]))) for r in cursor.fetchall()}
+
+
+FINISHED_MESSAGE = "This quiz has already been submitted; answers can no longer be changed."
 
 
 def answers_save(
@@ -289,79 +332,56 @@ def answers_save(
     now=None,
 ) -> dict:
     """Save one or more answers of an attempt in progress (autosave). `student_id` scopes the lookup: another
-    student's attempt is "not found". Queries: the attempt (locked, with its quiz) and the upsert.
-
-    The attempt row is held FOR NO KEY UPDATE until the upsert commits: a submit (FOR UPDATE) either waits and
-    then grades this answer, or has already finished and this save is refused. A save acknowledged with 200 is
-    therefore always in the graded answers.
+    student's attempt is "not found". On PostgreSQL two queries: read the attempt (with its quiz's grace), then
+    one locked, conditional upsert (see _UPSERT_PG). A save acknowledged here is always in the graded answers.
     """
     now = now or timezone.now()
     if not isinstance(answers, list) or not answers:
         raise AttemptError("No answer given.")
     if len(answers) > MAX_BATCH:
         raise AttemptError(f"At most {MAX_BATCH} answers per request.")
-    error: AttemptError | None = None
-    overdue: QuizAttempt | None = None
-    applied: set[str] = set()
-    cleaned: dict[str, tuple] = {}
-    # savepoint=False: the outermost transaction in production; inside a test's transaction no SAVEPOINT
-    # round trips. Nothing below raises inside the block, so an enclosing transaction is never poisoned.
-    with transaction.atomic(savepoint=False):
-        qs = QuizAttempt.objects.select_related("quiz").only(
-            "id", "status", "deadline", "quiz_id", "student_id", "question_order", "option_order", "question_meta",
-            "quiz__grace_period_seconds",
-        )  # fmt: skip
-        if connection.features.has_select_for_update:
-            qs = qs.select_for_update(no_key=connection.features.has_select_for_no_key_update, of=("self",))
-        if student_id is not None:
-            qs = qs.filter(student_id=student_id)
-        attempt = qs.filter(pk=attempt_id).first()
-        if attempt is None:
-            error = AttemptError("Not found.", status_code=404)
-        elif attempt.status != AttemptStatus.IN_PROGRESS:
-            error = AttemptError(
-                "This quiz has already been submitted; answers can no longer be changed.",
-                status_code=409,
-                code="attempt_finished",
-            )
-        elif now > grace_deadline(attempt):
-            overdue = attempt
-        else:
-            meta = _question_meta(attempt)
-            try:
-                for item in answers:
-                    qid, option, text, seq = _clean_answer(item, meta, attempt.option_order or {})
-                    previous = cleaned.get(qid)
-                    # Two saves of one question in one batch: the newer one wins (the statement may touch a row
-                    # only once).
-                    if previous is None or seq is None or previous[3] is None or seq >= previous[3]:
-                        cleaned[qid] = (qid, option, text, seq)
-            except AttemptError as exc:
-                error = exc
-            if error is None:
-                applied = _upsert(attempt.id, list(cleaned.values()), now)
-                order = attempt.question_order or []
-                last = next(reversed(cleaned))
-                publish_quiz_event(
-                    attempt.quiz_id,
-                    "answer_saved",
-                    {
-                        "student_id": str(attempt.student_id),
-                        "student_name": student_name,
-                        "attempt_id": str(attempt.id),
-                        "question_ids": list(cleaned),
-                        "current_question": order.index(last) + 1 if last in order else None,
-                        "total_questions": len(order),
-                        "timestamp": now.isoformat(),
-                    },
-                )
-    if overdue is not None:
-        attempt_expire_if_overdue(attempt=QuizAttempt.objects.select_related("quiz").get(pk=overdue.pk), now=now)
+    qs = QuizAttempt.objects.select_related("quiz").only(
+        "id", "status", "deadline", "quiz_id", "student_id", "question_order", "option_order", "question_meta",
+        "quiz__grace_period_seconds",
+    )  # fmt: skip
+    if student_id is not None:
+        qs = qs.filter(student_id=student_id)
+    attempt = qs.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise AttemptError("Not found.", status_code=404)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptError(FINISHED_MESSAGE, status_code=409, code="attempt_finished")
+    if now > grace_deadline(attempt):
+        attempt_expire_if_overdue(attempt=QuizAttempt.objects.select_related("quiz").get(pk=attempt.pk), now=now)
         raise AttemptError(
             "Time is up: this quiz was submitted automatically.", status_code=409, code="attempt_finished"
         )
-    if error is not None:
-        raise error
+    meta = _question_meta(attempt)
+    cleaned: dict[str, tuple] = {}
+    for item in answers:
+        qid, option, text, seq = _clean_answer(item, meta, attempt.option_order or {})
+        previous = cleaned.get(qid)
+        # Two saves of one question in one batch: the newer one wins (a statement may touch a row only once).
+        if previous is None or seq is None or previous[3] is None or seq >= previous[3]:
+            cleaned[qid] = (qid, option, text, seq)
+    still_open, applied = _upsert(attempt.id, list(cleaned.values()), now)
+    if not still_open:
+        raise AttemptError(FINISHED_MESSAGE, status_code=409, code="attempt_finished")
+    order = attempt.question_order or []
+    last = next(reversed(cleaned))
+    publish_quiz_event(
+        attempt.quiz_id,
+        "answer_saved",
+        {
+            "student_id": str(attempt.student_id),
+            "student_name": student_name,
+            "attempt_id": str(attempt.id),
+            "question_ids": list(cleaned),
+            "current_question": order.index(last) + 1 if last in order else None,
+            "total_questions": len(order),
+            "timestamp": now.isoformat(),
+        },
+    )
     results = [{"question_id": qid, "client_seq": row[3], "applied": qid in applied} for qid, row in cleaned.items()]
     return {
         "message": "Answer saved" if len(results) == 1 else "Answers saved",

@@ -1,0 +1,91 @@
+"""The autosave hot path: its SQL cost is pinned, authentication included."""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from attempts import services
+from attempts.models import StudentAnswer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+# The pinned counts are PostgreSQL's (production); `make run`'s SQLite takes a short transaction instead.
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="query counts pinned for PostgreSQL")
+
+
+@pytest.fixture
+def running(student, quiz):
+    attempt, _ = services.attempt_start(quiz=quiz, student=student, by=student.user)
+    qid = next(q for q, m in attempt.question_meta.items() if m["type"] == "descriptive")
+    return attempt, qid
+
+
+@postgres_only
+def test_a_save_with_a_jwt_costs_three_queries(api_for, student, running):
+    attempt, qid = running
+    client = api_for(student)
+    url = f"/api/v1/attempts/{attempt.pk}/answer"
+    client.post(url, {"question_id": qid, "answer_text": "warm-up"}, format="json")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, {"question_id": qid, "answer_text": "first", "client_seq": 1}, format="json")
+    assert response.status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # user (JWT), the attempt, the locked conditional upsert in autocommit: no BEGIN/COMMIT/SAVEPOINT round
+    # trips, no password hashing, no extra reads.
+    assert len(sql) <= 4, sql
+    assert len(sql) == 3, sql
+    assert '"quiz_attempts"' in sql[1] and "FOR NO KEY UPDATE" in sql[2] and "ON CONFLICT" in sql[2]
+    assert StudentAnswer.objects.get(attempt=attempt, question_id=qid).answer_text == "first"
+
+
+@postgres_only
+def test_a_batch_save_costs_the_same(api_for, student, running):
+    attempt, _ = running
+    items = [
+        {"question_id": q, "answer_option": 0} if m["options"] else {"question_id": q, "answer_text": "t"}
+        for q, m in attempt.question_meta.items()
+    ]
+    client = api_for(student)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"/api/v1/attempts/{attempt.pk}/answer", {"answers": items}, format="json")
+    assert response.status_code == 200 and len(response.json()["results"]) == 4
+    assert len(ctx.captured_queries) == 3
+    assert StudentAnswer.objects.filter(attempt=attempt).count() == 4
+
+
+@postgres_only
+def test_a_save_from_the_exam_page_session_costs_four_queries(student, running, password):
+    attempt, qid = running
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(student.user)
+    client.get(f"/attempts/{attempt.pk}/")  # the exam page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            f"/api/v1/attempts/{attempt.pk}/answer",
+            {"question_id": qid, "answer_text": "from the page"},
+            format="json",
+            HTTP_X_CSRFTOKEN=token,
+        )
+    assert response.status_code == 200, response.content
+    assert len(ctx.captured_queries) == 4, [q["sql"] for q in ctx.captured_queries]  # session, user, lock, upsert
+
+
+def test_save_timing(api_for, student, running, capsys):
+    """Not a benchmark, a guard: 50 sequential saves through the full stack stay far below the user's patience."""
+    attempt, qid = running
+    client = api_for(student)
+    url = f"/api/v1/attempts/{attempt.pk}/answer"
+    started = time.perf_counter()
+    for i in range(50):
+        assert (
+            client.post(url, {"question_id": qid, "answer_text": f"v{i}", "client_seq": i}, format="json").status_code
+            == 200
+        )
+    per_save_ms = (time.perf_counter() - started) * 1000 / 50
+    with capsys.disabled():
+        print(f"\n[hot path] {per_save_ms:.1f} ms per save (test client, full middleware + JWT)")
+    assert per_save_ms < 100
+    assert StudentAnswer.objects.get(attempt=attempt, question_id=qid).answer_text == "v49"
