@@ -206,3 +206,23 @@ def test_a_students_own_submit_cannot_be_reinstated(submitted, teacher):
     with pytest.raises(GradingError, match="Only an attempt ended"):
         services.attempt_reinstate(attempt=submitted, by=teacher.user, reason="please", minutes=5)
     assert QuizAttempt.objects.get(pk=submitted.pk).status == AttemptStatus.SUBMITTED
+
+
+def test_board_status_costs_three_queries_whatever_the_class_size(quiz, student, classmates, django_assert_num_queries):
+    from grading.selectors import quiz_monitor_status
+    from grading.tests.conftest import make_attempt
+
+    make_attempt(quiz, student, finish=False)
+    with django_assert_num_queries(3):
+        small = quiz_monitor_status(quiz)
+    kids = classmates(12)
+    for kid in kids[:6]:
+        make_attempt(quiz, kid, finish=False)
+    for kid in kids[6:9]:
+        make_attempt(quiz, kid)
+    with django_assert_num_queries(3):
+        big = quiz_monitor_status(quiz)
+    assert len(small["students"]) == 1 and len(big["students"]) == 13
+    assert big["active_attempts"] == 7 and big["completed_attempts"] == 3 and big["not_started"] == 3
+    assert [r["status"] for r in big["students"]][:7] == ["in_progress"] * 7
+    assert big["students"][-1]["status"] == "not_started"

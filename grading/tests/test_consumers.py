@@ -1,0 +1,182 @@
+"""The live board's sockets against the real ASGI app (quizsite.asgi.application) and the real channel layer."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client, override_settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from attempts import services as attempt_services
+from attempts.models import SubmitReason
+from grading import services
+from grading.tests.conftest import make_attempt
+from quizsite.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = [(b"origin", b"http://testserver")]
+
+
+def access(user):
+    return str(AccessToken.for_user(getattr(user, "user", user)))
+
+
+async def open_socket(path, headers=()):
+    comm = WebsocketCommunicator(application, path, headers=[*ORIGIN, *headers])
+    connected, _ = await comm.connect(timeout=5)
+    assert connected
+    return comm
+
+
+async def next_of(comm, kind, timeout=5):
+    """The next message of type `kind` (statuses and other events on the way are skipped)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        message = await comm.receive_json_from(timeout=max(0.1, end - loop.time()))
+        if message["type"] == kind:
+            return message
+
+
+async def assert_refused(path, headers=()):
+    comm = await open_socket(path, headers)
+    closed = await comm.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 1008}
+    await comm.disconnect()
+
+
+async def test_teacher_with_token_gets_the_status_at_once(quiz, teacher, in_progress, student):
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+    message = await comm.receive_json_from(timeout=5)
+    assert message["type"] == "quiz_status"
+    data = message["data"]
+    assert data["active_attempts"] == 1 and data["completed_attempts"] == 0
+    row = data["students"][0]
+    assert row["id"] == str(student.pk) and row["name"] == "Alice Johnson"
+    assert row["status"] == "in_progress" and row["total_questions"] == 3
+    assert row["progress"] == 100 and row["current_question"] == 3  # three answers saved, the essay last
+    assert row["violations"] == 0 and row["time_elapsed_minutes"] == 10
+    assert 19 * 60 < row["time_left_seconds"] <= 20 * 60
+    assert row["seconds_since_last_save"] is not None
+    await comm.disconnect()
+
+
+async def test_session_cookie_works_for_the_html_page(quiz, teacher):
+    client = Client()
+    await database_sync_to_async(client.force_login)(teacher.user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}", [(b"cookie", cookie)])
+    assert (await comm.receive_json_from(timeout=5))["type"] == "quiz_status"
+    await comm.disconnect()
+
+
+async def test_admin_may_watch_any_quiz(quiz, admin):
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(admin)}")
+    assert (await comm.receive_json_from(timeout=5))["type"] == "quiz_status"
+    await comm.disconnect()
+
+
+async def test_everyone_else_is_closed_with_policy_violation(quiz, teacher, admin, other_teacher, student):
+    # The quiz's own teacher with a refresh token instead of an access token is refused too.
+    refresh = str(await database_sync_to_async(RefreshToken.for_user)(teacher.user))
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}")
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={access(other_teacher)}")
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={access(student)}")
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token=garbage")
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={refresh}")
+    await assert_refused("/ws/quiz-monitor/00000000-0000-0000-0000-000000000000?token=" + access(admin))
+    await assert_refused("/ws/quiz-monitor/not-a-uuid?token=" + access(admin))
+
+
+async def test_status_repeats_on_the_interval(quiz, teacher):
+    with override_settings(QUIZ_MONITOR_INTERVAL_SECONDS=0.2):
+        comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+        kinds = [(await comm.receive_json_from(timeout=3))["type"] for _ in range(3)]
+        assert kinds == ["quiz_status"] * 3
+        await comm.disconnect()
+
+
+async def test_refresh_request_sends_a_status_now(quiz, teacher):
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+    await comm.receive_json_from(timeout=5)
+    await comm.send_json_to({"type": "refresh"})
+    assert (await comm.receive_json_from(timeout=2))["type"] == "quiz_status"
+    await comm.disconnect()
+
+
+async def test_events_reach_the_board_as_they_happen(quiz, teacher, student, outsider_student):
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+    await comm.receive_json_from(timeout=5)
+
+    attempt, created = await database_sync_to_async(attempt_services.attempt_start)(
+        quiz=quiz, student=student, by=student.user
+    )
+    started = await next_of(comm, "attempt_started")
+    assert started["data"]["student_name"] == "Alice Johnson" and started["data"]["attempt_id"] == str(attempt.pk)
+
+    await database_sync_to_async(attempt_services.answer_save)(
+        attempt=attempt, question_id=quiz.essay.pk, answer_text="my secret essay"
+    )
+    saved = await next_of(comm, "answer_saved")
+    assert saved["data"]["attempt_id"] == str(attempt.pk)
+    assert "my secret essay" not in str(saved)  # progress only, never the answer
+
+    await database_sync_to_async(attempt_services.violation_record)(attempt=attempt, violation_type="tab_switch")
+    violation = await next_of(comm, "violation")
+    assert {k: violation["data"][k] for k in ("student_id", "student_name", "violation_type", "total_violations")} == {
+        "student_id": str(student.pk),
+        "student_name": "Alice Johnson",
+        "violation_type": "tab_switch",
+        "total_violations": 1,
+    }
+    assert violation["data"]["timestamp"]
+
+    await database_sync_to_async(attempt_services.attempt_submit)(attempt=attempt, by=student.user)
+    submitted = await next_of(comm, "attempt_submitted")
+    assert submitted["data"]["student_name"] == "Alice Johnson"
+    assert submitted["data"]["status"] == "pending"  # the essay awaits marks
+    assert submitted["data"]["submitted_at"] and "score" in submitted["data"]
+    await comm.disconnect()
+
+
+async def test_another_quiz_events_do_not_leak(quiz, teacher, other_teacher, outsider_student):
+    from quizzes.tests.factories import QuizFactory
+
+    other_quiz = await database_sync_to_async(QuizFactory)(created_by=other_teacher)
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+    await comm.receive_json_from(timeout=5)
+    from grading.events import send_quiz_event_now
+
+    await database_sync_to_async(send_quiz_event_now)(other_quiz.pk, "violation", {"student_name": "Oscar"})
+    assert await comm.receive_nothing(timeout=0.5)
+    await comm.disconnect()
+
+
+async def test_teacher_actions_reach_the_students_page_and_the_board(quiz, teacher, student, outsider_student):
+    attempt = await database_sync_to_async(make_attempt)(quiz, student, finish=False)
+    await assert_refused(f"/ws/attempt/{attempt.pk}?token={access(outsider_student)}")
+    await assert_refused(f"/ws/attempt/{attempt.pk}?token={access(teacher)}")
+    page = await open_socket(f"/ws/attempt/{attempt.pk}?token={access(student)}")
+    board = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+    await board.receive_json_from(timeout=5)
+
+    await database_sync_to_async(services.attempt_extend_time)(attempt=attempt, by=teacher.user, minutes=10)
+    extended = await page.receive_json_from(timeout=5)
+    assert extended["type"] == "time_extended" and extended["data"]["minutes"] == 10
+    assert 29 * 60 < extended["data"]["seconds_remaining"] <= 30 * 60
+    assert (await next_of(board, "time_extended"))["data"]["attempt_id"] == str(attempt.pk)
+
+    await database_sync_to_async(services.attempt_force_submit)(attempt=attempt, by=teacher.user)
+    forced = await next_of(page, "attempt_force_submitted")
+    assert forced["data"]["attempt_id"] == str(attempt.pk)
+    assert (await next_of(board, "attempt_submitted"))["data"]["reason"] == SubmitReason.TEACHER
+
+    await database_sync_to_async(services.attempt_reinstate)(
+        attempt=attempt, by=teacher.user, reason="Fire alarm", minutes=5
+    )
+    back = await next_of(page, "attempt_reinstated")
+    assert back["data"]["status"] == "in_progress" and back["data"]["reason"] == "Fire alarm"
+    await page.disconnect()
+    await board.disconnect()
