@@ -49,6 +49,7 @@ Every statistic that is undefined for the data (too few attempts, a variance of 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -104,12 +105,17 @@ class TotalStatistics:
 
 
 def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
+    return math.fsum(values) / len(values)
 
 
 def _covariance(xs: Sequence[float], ys: Sequence[float], mx: float, my: float) -> float:
-    """Sample covariance (divides by S - 1); the caller guarantees S >= 2."""
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / (len(xs) - 1)
+    """Sample covariance (divides by S - 1); the caller guarantees S >= 2.
+
+    Computed as (sum(x y) - S mean(x) mean(y)) / (S - 1) with an exactly rounded sum (math.fsum over a C-level
+    map), which is exact enough for marks and several times faster than a Python loop over the deviations."""
+    n = len(xs)
+    value = (math.fsum(map(operator.mul, xs, ys)) - n * mx * my) / (n - 1)
+    return value if abs(value) > 1e-12 * max(1.0, abs(mx * my)) else 0.0
 
 
 def _median(values: Sequence[float]) -> float:
