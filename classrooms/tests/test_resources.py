@@ -48,3 +48,27 @@ def test_a_teacher_or_missing_columns_are_base_errors(teacher, other_class):
     assert result.has_validation_errors() and not Student.objects.exists()
     bad = StudentResource().import_data(tablib.Dataset(("A",), headers=["Name"]), user=teacher.user)
     assert bad.has_errors() and "Missing required columns" in str(bad.base_errors[0].error)
+
+
+@pytest.mark.urls("classrooms.tests.admin_urls")
+def test_works_in_an_import_export_admin(client, admin, school_class):
+    """The wiring the lead applies to accounts/admin.py (ImportExportModelAdmin + resource_classes), end to end
+    through the admin's import (preview) and confirm pages."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin)
+    csv_file = SimpleUploadedFile("s.csv", b"Name,Email,Registration Number,Class\nAnn,ann@school.test,r1,Class 10A\n")
+    res = client.post("/admin/accounts/student/import/", {"import_file": csv_file, "format": "0", "resource": "0"})
+    assert res.status_code == 200
+    assert b"ann@school.test" in res.content and not Student.objects.exists()  # the preview
+    confirm = res.context["confirm_form"]
+    res = client.post("/admin/accounts/student/process_import/", confirm.initial)
+    assert res.status_code == 302
+    assert Student.objects.filter(registration_number="R1", school_class=school_class).exists()
+    export = client.post(
+        "/admin/accounts/student/export/",
+        {"format": "0", "resource": "0", **{f"studentresource_{f}": "on" for f in StudentResource.Meta.fields}},
+    )
+    assert export.status_code == 200, export.content[:300]
+    assert export["Content-Type"].startswith("text/csv"), export.content[:2000]
+    assert b"Registration Number" in export.content and b"R1" in export.content
