@@ -274,3 +274,13 @@ def test_unknown_ids_are_404(api_for, admin):
     for path in ("analytics/quiz/{}", "analytics/teacher/{}", "analytics/student/{}"):
         assert client.get(url(path.format(uuid.uuid4()))).status_code == 404
     assert client.get(url("analytics/quiz/not-a-uuid")).status_code == 404
+
+
+def test_dashboards_are_cached_until_an_attempt_is_submitted(api_for, student, teacher, quiz):
+    client = api_for(student)
+    assert client.get(url(f"analytics/student/{student.pk}")).json()["total_attempts"] == 0
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT])
+    assert client.get(url(f"analytics/student/{student.pk}")).json()["total_attempts"] == 0
+    invalidate_quiz_analytics(quiz.pk)  # any quiz's submission bumps the site-wide version the dashboards use
+    assert client.get(url(f"analytics/student/{student.pk}")).json()["total_attempts"] == 1
+    assert api_for(teacher).get(url(f"analytics/teacher/{teacher.pk}")).json()["recent_attempts"][0]["score"] == 3.0

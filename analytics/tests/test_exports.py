@@ -161,3 +161,26 @@ def test_the_student_cannot_export_the_class_results(api_for, student, quiz, ali
     response = api_for(student).get(f"/api/v1/exports/quiz/{quiz.pk}/results")
     assert response.status_code == 403 and "Alice" not in response.content.decode()
     assert QuizAttempt.objects.count() == 1
+
+
+def test_long_reports_point_to_the_results_export_instead_of_listing_everyone(
+    api_for, teacher, quiz, alice_attempt, make_students, monkeypatch
+):
+    from analytics import exports
+
+    for s in make_students(2):
+        finish_attempt(quiz, s, [WRONG, CORRECT, WRONG])
+    monkeypatch.setattr(exports, "REPORT_STUDENT_ROWS", 2)
+    text = pdf_text(api_for(teacher).get(f"/api/v1/exports/analytics/{quiz.pk}").content)
+    assert "3 attempts: too many to list here" in text and "Alice Johnson" not in text
+
+
+def test_empty_quiz_exports_and_analytics_do_not_fail(api_for, teacher):
+    from .conftest import build_quiz
+
+    empty = build_quiz(teacher, questions=0, title="Empty quiz")
+    client = api_for(teacher)
+    data = client.get(f"/api/v1/analytics/quiz/{empty.pk}").json()
+    assert data["total_attempts"] == 0 and data["question_statistics"] == [] and data["average_score"] is None
+    assert "Empty quiz" in pdf_text(client.get(f"/api/v1/exports/analytics/{empty.pk}").content)
+    assert read_csv(client.get(f"/api/v1/exports/quiz/{empty.pk}/results")) == [RESULT_HEADERS]
