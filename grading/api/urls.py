@@ -7,8 +7,6 @@ from grading.api import views
 from quizsite.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
-# DRF's SimpleRouter turns any truthy trailing_slash into "/", so the optional slash is set after construction.
-router.trailing_slash = "/?"
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 UUID = r"(?P<pk>[0-9a-fA-F-]{36})"

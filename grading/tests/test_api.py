@@ -244,7 +244,7 @@ def test_notifications_list_own_only_with_unread_filter(api_for, student, notes,
     assert r.status_code == 200 and r.json()["is_read"] is True
     body = api.get("/api/v1/notifications?unread=true").json()
     assert [n["title"] for n in body["items"]] == ["Your result"]
-    assert api.post("/api/v1/notifications/read-all").json()["updated"] == 1
+    assert api.post("/api/v1/notifications/read-all/").json()["updated"] == 1  # with or without the slash
     assert api.get("/api/v1/notifications?unread=true").json()["total"] == 0
 
 
@@ -255,3 +255,27 @@ def test_someone_elses_notification_is_404_and_untouched(api_for, api, outsider_
     assert api.post("/api/v1/notifications/read-all").status_code == 401
     api_for(outsider_student).post("/api/v1/notifications/read-all")
     assert Notification.objects.filter(user=notes[0].user, is_read=False).count() == 2
+
+
+def test_regrade_end_to_end_when_the_teacher_fixes_the_answer_key(
+    api_for, teacher, quiz, student, classmates, django_capture_on_commit_callbacks
+):
+    """The teacher corrects a short answer's accepted answers through the question bank API; the Celery task
+    re-marks every submitted attempt, and the student whose score changed sees a notification."""
+    wrong = make_attempt(quiz, student, short="Lutetia", essay=None)
+    right = make_attempt(quiz, classmates(1)[0], short="Paris", essay=None)
+    assert wrong.score == Decimal("2.00") and wrong.passed is False
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api_for(teacher).put(
+            f"/api/v1/questions/{quiz.short.pk}", {"accepted_answers": ["Paris", "Lutetia"]}, format="json"
+        )
+    assert r.status_code == 200, r.json()
+    wrong.refresh_from_db()
+    right.refresh_from_db()
+    assert wrong.score == Decimal("5.00") and wrong.percentage == Decimal("33.33")
+    assert right.score == Decimal("5.00")
+    note = Notification.objects.get(user=student.user)
+    assert note.type == "attempt_regraded" and "from 2 to 5" in note.message
+    assert AuditLog.objects.filter(action="question.regrade", entity_id=quiz.short.pk, user=teacher.user).exists()
+    body = api_for(teacher).get(f"/api/v1/grading/attempts/{wrong.pk}").json()
+    assert body["attempt"]["score"] == 5.0
