@@ -16,7 +16,11 @@ class AttemptsModeForm(forms.Form):
     """The quiz analytics page's "which attempts" selector (a GET form)."""
 
     attempts = forms.ChoiceField(
-        choices=[(m, ATTEMPT_MODE_LABELS[m]) for m in ATTEMPT_MODES], required=False, label="Attempts to analyse"
+        choices=[(m, ATTEMPT_MODE_LABELS[m]) for m in ATTEMPT_MODES],
+        required=False,
+        label="Attempts to analyse",
+        help_text="Item analysis assumes one attempt per student: when retakes are allowed, the first attempt is "
+        "the statistically sound choice (Moodle's default).",
     )
 
     def mode(self) -> str:
