@@ -1,0 +1,97 @@
+"""Services of the accounts app called directly: the audit trail, failure limits, token revocation."""
+
+import pytest
+from django.test import RequestFactory
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from accounts import services, throttles
+from accounts.models import AuditLog, PasswordResetToken
+from accounts.tests.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def request_from():
+    def make(ip="203.0.113.7", agent="Firefox/130"):
+        return RequestFactory().post("/", REMOTE_ADDR=ip, HTTP_USER_AGENT=agent)
+
+    return make
+
+
+def test_audit_rows_carry_who_what_ip_and_user_agent(admin, teacher, request_from):
+    services.login_authenticate(identifier="admin@school.test", password=DEFAULT_PASSWORD, request=request_from())
+    row = AuditLog.objects.get(action="login")
+    assert (row.user, row.entity_type, row.entity_id) == (admin, "user", admin.pk)
+    assert row.ip_address == "203.0.113.7" and row.user_agent == "Firefox/130"
+    services.user_update(user=teacher.user, by=admin, name="Tom Renamed", request=request_from())
+    row = AuditLog.objects.get(action="user.update")
+    assert row.old_value == {"name": "Tom Teacher"} and row.new_value == {"name": "Tom Renamed"}
+
+
+def test_a_refused_claim_is_audited_without_changing_the_student(unclaimed_student, request_from):
+    unclaimed_student.claim_code_hash = services.claim_code_hash("XY12")
+    unclaimed_student.save()
+    with pytest.raises(services.AccountError) as exc:
+        services.account_claim(
+            registration_number="STU2026500", password="Blue-Kettle-42", confirm_password="Blue-Kettle-42"
+        )
+    assert exc.value.status_code == 403
+    row = AuditLog.objects.get(action="account.claim_failed")
+    assert row.entity_id == unclaimed_student.pk and row.new_value["reason"] == "claim_code_required"
+    unclaimed_student.refresh_from_db()
+    assert not unclaimed_student.is_account_claimed
+
+
+def test_failure_limit_blocks_after_the_limit_and_reports_the_remaining_window(db):
+    limit = throttles.FailureLimit("test-scope", limit=2, window=120)
+    assert limit.retry_after("k") == 0
+    limit.record_failure("k")
+    assert limit.retry_after("k") == 0
+    limit.record_failure("k")
+    assert 110 <= limit.retry_after("k") <= 120
+    assert limit.retry_after("other") == 0
+    limit.reset("k")
+    assert limit.retry_after("k") == 0
+
+
+def test_a_successful_login_clears_the_accounts_failures(admin, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for _ in range(2):
+        with pytest.raises(services.AccountError):
+            services.login_authenticate(identifier="admin@school.test", password="bad-one")
+    services.login_authenticate(identifier="admin@school.test", password=DEFAULT_PASSWORD)
+    for _ in range(2):
+        with pytest.raises(services.AccountError) as exc:
+            services.login_authenticate(identifier="admin@school.test", password="bad-one")
+        assert exc.value.status_code == 401  # counting started again: not yet throttled
+
+
+def test_revoke_all_blacklists_every_outstanding_refresh_token(teacher, student):
+    for _ in range(3):
+        services.tokens_issue(user=teacher.user)
+    services.tokens_issue(user=student.user)
+    assert services.refresh_tokens_revoke_all(user=teacher.user) == 3
+    assert services.refresh_tokens_revoke_all(user=teacher.user) == 0
+    assert BlacklistedToken.objects.count() == 3
+    assert OutstandingToken.objects.filter(user=student.user, blacklistedtoken__isnull=True).count() == 1
+
+
+def test_wrong_reset_codes_are_throttled_per_ip(teacher, settings, request_from):
+    settings.RESET_VERIFY_FAILURES_PER_IP = 2
+    code = services.password_reset_request(email="teacher@school.test", request=request_from())
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(2):
+        with pytest.raises(services.AccountError):
+            services.password_reset_verify(email="teacher@school.test", code=wrong, request=request_from())
+    with pytest.raises(services.AccountThrottled):
+        services.password_reset_verify(email="teacher@school.test", code=code, request=request_from())
+    # From another address the (still valid) code works.
+    assert services.password_reset_verify(email="teacher@school.test", code=code, request=request_from("10.0.0.1"))
+
+
+def test_inactive_users_get_no_reset_code(teacher):
+    teacher.user.is_active = False
+    teacher.user.save()
+    assert services.password_reset_request(email="teacher@school.test") is None
+    assert not PasswordResetToken.objects.exists()
