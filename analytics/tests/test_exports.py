@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.tests.factories import StudentFactory
+from analytics.cache import invalidate_quiz_analytics
 from attempts.models import QuizAttempt
 from attempts.tests.factories import QuizAttemptFactory
 
@@ -184,3 +185,22 @@ def test_empty_quiz_exports_and_analytics_do_not_fail(api_for, teacher):
     assert data["total_attempts"] == 0 and data["question_statistics"] == [] and data["average_score"] is None
     assert "Empty quiz" in pdf_text(client.get(f"/api/v1/exports/analytics/{empty.pk}").content)
     assert read_csv(client.get(f"/api/v1/exports/quiz/{empty.pk}/results")) == [RESULT_HEADERS]
+
+
+def test_export_query_counts_do_not_grow_with_attempts(
+    api_for, teacher, quiz, alice_attempt, make_students, django_assert_num_queries
+):
+    client = api_for(teacher)
+    paths = {
+        f"/api/v1/exports/quiz/{quiz.pk}/results?format=csv": 3,  # auth user, quiz, attempts
+        f"/api/v1/exports/quiz/{quiz.pk}/results?format=xlsx": 3,
+        f"/api/v1/analytics/quiz/{quiz.pk}/export?format=csv": 6,  # the quiz analytics' queries
+        f"/api/v1/exports/attempts/{alice_attempt.pk}/pdf": 5,  # auth, attempt, answers, questions, violations
+    }
+    for size in (1, 8):
+        for s in make_students(size):
+            finish_attempt(quiz, s, [CORRECT, WRONG, CORRECT], violations=1)
+        invalidate_quiz_analytics(quiz.pk)
+        for path, expected in paths.items():
+            with django_assert_num_queries(expected):
+                assert client.get(path).status_code == 200
