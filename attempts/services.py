@@ -94,6 +94,15 @@ def _check_can_start(*, quiz: Quiz, student: Student, now) -> None:
         )
 
 
+def start_refusal(*, quiz: Quiz, student: Student, now=None) -> str | None:
+    """Why a new attempt cannot start now (for the intro page), or None."""
+    try:
+        _check_can_start(quiz=quiz, student=student, now=now or timezone.now())
+    except AttemptError as exc:
+        return exc.message
+    return None
+
+
 def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAttempt:
     quiz_questions = list(quiz.quiz_questions.select_related("question").order_by("order_index"))
     if not quiz_questions:
@@ -432,7 +441,7 @@ def attempt_submit(*, attempt: QuizAttempt, by, reason=SubmitReason.STUDENT, now
     locked = qs.get(pk=attempt.pk)
     if locked.is_finished:
         return locked
-    if reason == SubmitReason.STUDENT and now > grace_deadline(locked):
+    if reason == SubmitReason.STUDENT and now >= locked.deadline:  # the page submits when its timer hits zero
         reason = SubmitReason.DEADLINE
     locked.status = AttemptStatus.SUBMITTED if reason == SubmitReason.STUDENT else AttemptStatus.AUTO_SUBMITTED
     locked.submitted_at = min(now, locked.deadline)
