@@ -1,5 +1,6 @@
 """API serializers of the classrooms app: the guide's shapes (sections 5.3-5.5). No logic: services do the writes."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Student
@@ -33,10 +34,12 @@ class ClassSerializer(serializers.ModelSerializer):
     def _teachers(self, obj):
         return TeacherRefSerializer(class_teachers(obj), many=True).data
 
+    @extend_schema_field(TeacherRefSerializer(allow_null=True))
     def get_teacher(self, obj):
         teachers = self._teachers(obj)
         return teachers[0] if teachers else None
 
+    @extend_schema_field(TeacherRefSerializer(many=True))
     def get_teachers(self, obj):
         return self._teachers(obj)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -268,6 +270,7 @@ def import_job_payload(request, job: ImportJob) -> dict:
 class ImportJobView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
         return Response(import_job_payload(request, job))
@@ -279,6 +282,7 @@ class ImportJobClaimSlipsView(APIView):
     permission_classes = [IsTeacherOrAdmin]
     content_negotiation_class = IgnoreFormatParamNegotiation
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk, created_by=request.user)
         codes = services.import_job_claim_codes(job)
@@ -299,6 +303,13 @@ class StudentExportView(APIView):
     permission_classes = [IsTeacherOrAdmin]
     content_negotiation_class = IgnoreFormatParamNegotiation
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("class_id", OpenApiTypes.UUID),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "xlsx"]),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+    )
     def get(self, request):
         class_id = _uuid_param(request, "class_id")
         try:
@@ -317,6 +328,7 @@ class TeacherStudentsView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(responses=StudentSerializer(many=True))
     def get(self, request, pk):
         try:
             students = selectors.teacher_students(user=request.user, teacher_id=pk)

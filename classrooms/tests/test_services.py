@@ -1,0 +1,62 @@
+"""Service rules that the API and page tests do not reach directly: claim-code hashing, class matching."""
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import Student
+from classrooms import services
+from classrooms.tests.conftest import csv_upload
+from classrooms.tests.factories import SchoolClassFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "name,email,registration_number,class_name,section,academic_year,date_of_birth\n"
+
+
+def test_claim_code_hash_format_and_matching():
+    code = services.generate_claim_code()
+    assert len(code) == 11 and code[5] == "-"
+    stored = services.claim_code_hash(code)
+    prefix, salt, digest = stored.split("$")
+    assert prefix == "claim-hmac-sha256" and len(salt) == 16 and len(digest) == 64
+    assert services.claim_code_matches(code, stored)
+    assert services.claim_code_matches(f"  {code.lower()} ", stored)
+    assert services.claim_code_matches(code.replace("-", ""), stored)
+    assert not services.claim_code_matches("ABCDE-FGHJK", stored)
+    assert not services.claim_code_matches("", stored) and not services.claim_code_matches(code, "")
+    assert services.claim_code_hash(code) != stored  # salted
+
+
+def test_claim_code_matches_reads_hashes_made_with_make_password():
+    assert services.claim_code_matches("ab cd", make_password("ABCD"))
+    assert not services.claim_code_matches("abce", make_password("ABCD"))
+
+
+def test_classes_match_by_name_section_and_year(admin):
+    a = SchoolClassFactory(name="Year 7", section="A", academic_year="2026-2027")
+    b = SchoolClassFactory(name="Year 7", section="B", academic_year="2026-2027")
+    upload = csv_upload(
+        HEADER + "One,one@s.test,Y1,year 7,a,,\n"
+        "Two,two@s.test,Y2,Year 7,B,2026-2027,15/03/2012\n"
+        "Three,three@s.test,Y3,Year 7,,,\n"
+        "Four,four@s.test,Y4,Year 7,C,,2012-13-01\n"
+        "Five,five@s.test,Y5,Year 7,C,,\n"
+    )
+    outcome = services.students_import(by=admin, upload=upload)
+    assert Student.objects.get(registration_number="Y1").school_class == a
+    two = Student.objects.get(registration_number="Y2")
+    assert two.school_class == b and str(two.date_of_birth) == "2012-03-15"
+    errors = {e["row"]: e["error"] for e in outcome.errors}
+    assert "matches several classes" in errors[4]
+    assert errors[5] == "Invalid date of birth (use YYYY-MM-DD)"
+    # Row 6 creates "Year 7 / C" once; no duplicate class appears.
+    assert outcome.created_classes == ["Year 7 C"]
+    assert Student.objects.get(registration_number="Y5").school_class.section == "C"
+
+
+def test_dry_run_and_real_run_agree(admin, school_class):
+    text = HEADER + "Ann,ann@s.test,A1,Class 10A,,,\nDup,ANN@s.test,A2,Class 10A,,,\nNew,new@s.test,A3,Other,,,\n"
+    dry = services.students_import(by=admin, upload=csv_upload(text), dry_run=True).as_response()
+    real = services.students_import(by=admin, upload=csv_upload(text)).as_response()
+    assert dry["would_import"] == real["imported"] == 2
+    assert dry["errors"] == real["errors"] and dry["created_classes"] == real["created_classes"] == ["Other"]
