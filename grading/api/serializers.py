@@ -168,3 +168,32 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "type", "title", "message", "link", "is_read", "created_at", "read_at"]
         read_only_fields = fields
+
+
+# --- Response shapes, for the API schema the SPA's client is generated from -----------------------------------
+class GradeResultSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    status = serializers.CharField()
+    final_score = serializers.FloatField(allow_null=True)
+    total_marks = serializers.IntegerField(allow_null=True)
+    percentage = serializers.FloatField(allow_null=True)
+    passed = serializers.BooleanField(allow_null=True)
+    pending_answers = serializers.IntegerField()
+
+
+class AttemptStateSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    attempt_id = serializers.UUIDField()
+    status = serializers.CharField()
+    deadline = serializers.DateTimeField()
+    seconds_remaining = serializers.IntegerField()
+
+
+class QuizExtendResultSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    extended = serializers.IntegerField()
+
+
+class ReadAllResultSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    updated = serializers.IntegerField()

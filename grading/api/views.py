@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -54,6 +56,7 @@ class AttemptGradingView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT, description="attempt, student, quiz, answers, violations")
     def get(self, request, pk):
         attempt = _attempt(request, pk)
         items = selectors.attempt_grading_items(attempt)
@@ -65,6 +68,7 @@ class AttemptGradeView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(request=s.GradeRequestSerializer, responses=s.GradeResultSerializer)
     def post(self, request, pk):
         attempt = _attempt(request, pk)
         body = s.GradeRequestSerializer(data=request.data)
@@ -100,6 +104,7 @@ class AttemptExtendView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(request=s.MinutesSerializer, responses=s.AttemptStateSerializer)
     def post(self, request, pk):
         attempt = _attempt(request, pk)
         body = s.MinutesSerializer(data=request.data)
@@ -115,6 +120,7 @@ class AttemptForceSubmitView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(request=None, responses=s.AttemptStateSerializer)
     def post(self, request, pk):
         attempt = services.attempt_force_submit(attempt=_attempt(request, pk), by=request.user, request=request)
         return Response({"message": "Attempt submitted", **_attempt_state(attempt), "score": _num(attempt.score)})
@@ -125,6 +131,7 @@ class AttemptReinstateView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(request=s.ReinstateSerializer, responses=s.AttemptStateSerializer)
     def post(self, request, pk):
         attempt = _attempt(request, pk)
         body = s.ReinstateSerializer(data=request.data)
@@ -148,6 +155,7 @@ class QuizExtendView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(request=s.MinutesSerializer, responses=s.QuizExtendResultSerializer)
     def post(self, request, pk):
         quiz = _quiz(request, pk)
         body = s.MinutesSerializer(data=request.data)
@@ -163,6 +171,7 @@ class QuizStatusView(APIView):
 
     permission_classes = [IsTeacherOrAdmin]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT, description="the quiz_status payload of the live board")
     def get(self, request, pk):
         return Response(selectors.quiz_monitor_status(_quiz(request, pk)))
 
@@ -178,11 +187,13 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.notifications_of(self.request.user).order_by("-created_at", "pk")
 
+    @extend_schema(request=None, responses=s.NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = services.notification_mark_read(notification=self.get_object(), by=request.user)
         return Response({"message": "Notification marked as read", **s.NotificationSerializer(notification).data})
 
+    @extend_schema(request=None, responses=s.ReadAllResultSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         count = services.notifications_mark_all_read(by=request.user)
