@@ -8,9 +8,6 @@ from quizsite.api.routers import OptionalSlashRouter
 app_name = "classrooms-api"
 
 router = OptionalSlashRouter()
-# SimpleRouter.__init__ turns any truthy trailing_slash into "/" (quizsite.api.routers passes "/?"), so the
-# optional slash is set here again until the shared router is fixed.
-router.trailing_slash = "/?"
 router.register("classes", views.ClassViewSet, basename="class")
 router.register("students", views.StudentViewSet, basename="student")
 
