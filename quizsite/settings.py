@@ -217,6 +217,9 @@ REST_FRAMEWORK = {
     ],
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
+    # The guide uses ?format=csv|xlsx|pdf for file exports; DRF would otherwise read it as a renderer choice
+    # and answer 404 for any format it has no renderer for.
+    "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": [
         "quizsite.api.throttling.SignedInUserThrottle",
