@@ -160,8 +160,11 @@ def _access_lifetime_seconds() -> int:
 
 def tokens_issue(*, user: User) -> TokenPair:
     """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
+    from accounts.authentication import PASSWORD_CLAIM, password_fingerprint
+
     refresh = RefreshToken.for_user(user)
     refresh["role"] = user.role
+    refresh[PASSWORD_CLAIM] = password_fingerprint(user)  # the access token copies it (see accounts.authentication)
     access = refresh.access_token
     return TokenPair(access=str(access), refresh=str(refresh), expires_in=_access_lifetime_seconds())
 

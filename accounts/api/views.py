@@ -6,6 +6,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api import serializers as s
+from accounts.authentication import PasswordAwareJWTAuthentication
 from accounts.filters import TeacherFilter, UserFilter
 from accounts.models import User
 from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
@@ -26,7 +28,10 @@ ERRORS = {
 
 
 class AccountsAPIMixin:
-    """Renders AccountThrottled as DRF's Throttled, so the 429 carries a Retry-After header."""
+    """Renders AccountThrottled as DRF's Throttled, so the 429 carries a Retry-After header. Access tokens issued
+    before the last password change are refused (accounts.authentication)."""
+
+    authentication_classes = [PasswordAwareJWTAuthentication, SessionAuthentication]
 
     def handle_exception(self, exc):
         if isinstance(exc, services.AccountThrottled):
@@ -151,7 +156,7 @@ class ResetPasswordView(AnonymousAuthView):
         return Response({"message": "Password reset successfully"})
 
 
-class MeView(APIView):
+class MeView(AccountsAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=["auth"], responses={200: s.MeSerializer, 401: ERRORS[401]})
@@ -217,7 +222,7 @@ class UserViewSet(
 
 
 @extend_schema(tags=["teachers"])
-class TeacherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TeacherViewSet(AccountsAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Teachers' public profiles: admins and teachers; students get 403."""
 
     permission_classes = [IsTeacherOrAdmin]

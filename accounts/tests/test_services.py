@@ -95,3 +95,22 @@ def test_inactive_users_get_no_reset_code(teacher):
     teacher.user.save()
     assert services.password_reset_request(email="teacher@school.test") is None
     assert not PasswordResetToken.objects.exists()
+
+
+def test_access_tokens_end_when_the_password_changes(teacher):
+    from rest_framework.test import APIClient
+
+    access = services.tokens_issue(user=teacher.user).access
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert c.get("/api/v1/auth/me").status_code == 200
+    services.password_change(
+        user=teacher.user,
+        old_password=DEFAULT_PASSWORD,
+        new_password="Blue-Kettle-42",
+        confirm_password="Blue-Kettle-42",
+    )
+    r = c.get("/api/v1/auth/me")
+    assert r.status_code == 401 and "password" in r.json()["detail"]
+    c.credentials(HTTP_AUTHORIZATION=f"Bearer {services.tokens_issue(user=teacher.user).access}")
+    assert c.get("/api/v1/auth/me").status_code == 200
