@@ -180,3 +180,24 @@ async def test_teacher_actions_reach_the_students_page_and_the_board(quiz, teach
     assert back["data"]["status"] == "in_progress" and back["data"]["reason"] == "Fire alarm"
     await page.disconnect()
     await board.disconnect()
+
+
+async def test_a_burst_of_events_is_not_dropped(quiz):
+    """A whole class reporting at once while the board is busy: the channel layer's capacity
+    (CHANNEL_LAYER_CAPACITY, above channels' default of 100) keeps every event queued for it. A channel that
+    nobody reads during the burst stands for the slow board."""
+    from channels.layers import get_channel_layer
+
+    from grading.events import quiz_group, send_quiz_event_now
+
+    layer = get_channel_layer()
+    board = await layer.new_channel()
+    await layer.group_add(quiz_group(quiz.pk), board)
+
+    def burst():
+        return sum(send_quiz_event_now(quiz.pk, "answer_saved", {"n": i}) for i in range(400))
+
+    assert await database_sync_to_async(burst)() == 400
+    received = [(await asyncio.wait_for(layer.receive(board), 5))["data"]["n"] for _ in range(400)]
+    assert sorted(received) == list(range(400))
+    await layer.group_discard(quiz_group(quiz.pk), board)
