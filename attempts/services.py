@@ -396,6 +396,7 @@ def answers_save(
         "message": "Answer saved" if len(results) == 1 else "Answers saved",
         "results": results,
         "time_remaining_seconds": attempt.seconds_remaining(now),
+        "time_remaining_ms": max(0, int((attempt.deadline - now).total_seconds() * 1000)),
         "saved_at": now.isoformat(),
     }
 

@@ -128,7 +128,7 @@ def _exam_context(request, attempt: QuizAttempt) -> dict:
         "violationUrl": f"/api/v1/attempts/{attempt.pk}/violations",
         "resultUrl": reverse("attempts:result", args=[attempt.pk]),
         "csrfToken": get_token(request),
-        "timeRemaining": payload["time_remaining_seconds"],
+        "timeRemainingMs": max(0, int((attempt.deadline - timezone.now()).total_seconds() * 1000)),
         "threshold": attempt.quiz.violation_threshold,
         "totalViolations": attempt.total_violations,
         "maxSeq": max(seqs, default=0),

@@ -238,7 +238,7 @@
       if (res.status === 200) {
         state.offline = false;
         outbox.ack(res.data.results || []);
-        syncTimer(res.data.time_remaining_seconds);
+        syncTimer(res.data.time_remaining_ms);
       } else if (res.status === 409) {
         outbox.clear();
         end(res.data.detail || "This quiz has ended.");
@@ -265,11 +265,12 @@
   }
 
   // --- timer ---------------------------------------------------------------------------------------------
-  var endAt = performance.now() + config.timeRemaining * 1000;
-  function syncTimer(seconds) {
-    if (typeof seconds !== "number") return;
-    var target = performance.now() + seconds * 1000;
-    if (Math.abs(target - endAt) > 1000) endAt = target;
+  // Milliseconds from the server (the whole seconds of the guide's field would fire up to a second early).
+  var endAt = performance.now() + config.timeRemainingMs;
+  function syncTimer(ms) {
+    if (typeof ms !== "number") return;
+    var target = performance.now() + ms;
+    if (Math.abs(target - endAt) > 1500) endAt = target;
   }
   function tick() {
     if (state.ended) return;
@@ -277,7 +278,7 @@
     timerEl.textContent = formatClock(left);
     timerEl.classList.toggle("low", left <= 60);
     timerEl.setAttribute("aria-label", "Time remaining " + formatClock(left));
-    if (left <= 0) timeUp();
+    if (left <= -0.3) timeUp();  // a moment past zero: the submit must not reach the server before the deadline
   }
   function timeUp() {
     if (state.ended || state.submitting) return;
@@ -457,9 +458,9 @@
       if (msg.type === "hello") {
         send({ type: "here", to: msg.from });
         showBanner("This quiz was opened in another window. Keep only one window open.");
-      } else if (msg.type === "here" && msg.to === me && !state.reportedWindows) {
-        state.reportedWindows = true;
-        violation("multiple_windows");
+      } else if (msg.type === "here" && msg.to === me) {
+        state.otherWindow = true;
+        reportOtherWindow();
       }
     };
     var send;
@@ -473,6 +474,12 @@
       send = function (msg) { msg.from = me; msg.attempt = config.attemptId; msg.t = Date.now(); try { localStorage.setItem(key, JSON.stringify(msg)); } catch (err) { /* ignore */ } };
     }
     send({ type: "hello" });
+  }
+
+  function reportOtherWindow() {
+    if (!state.otherWindow || state.reportedWindows || !state.active) return;
+    state.reportedWindows = true;
+    violation("multiple_windows");
   }
 
   function focusQuestion() {
@@ -489,6 +496,7 @@
     state.activeSince = Date.now();
     show(state.current);
     focusQuestion();
+    reportOtherWindow();
   }
 
   // Put back what this device has not sent yet (newer than what the server rendered), then send it.
