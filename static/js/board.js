@@ -18,6 +18,10 @@
     paste_attempt: "Paste attempt", right_click: "Right click", focus_lost: "Window lost focus",
     multiple_windows: "Multiple windows"
   };
+  var STATUS = {
+    in_progress: "In progress", submitted: "Submitted", graded: "Graded", auto_submitted: "Auto-submitted",
+    not_started: "Not started"
+  };
   var violationCount = feed.querySelectorAll("li:not(.empty)").length;
   var socket = null, retry = 1000, refreshTimer = null;
 
@@ -61,7 +65,7 @@
       var who = el("td", { "data-label": "Student" }, s.name);
       who.appendChild(el("br")); who.appendChild(el("small", { "class": "muted" }, s.registration_number));
       tr.appendChild(who);
-      tr.appendChild(cell("Status", el("span", { "class": "badge" }, s.status)));
+      tr.appendChild(cell("Status", el("span", { "class": "badge status-badge" }, STATUS[s.status] || s.status)));
       tr.appendChild(cell("Question", s.current_question + " / " + s.total_questions));
       var prog = el("td", { "data-label": "Progress" });
       prog.appendChild(el("progress", { max: 100, value: s.progress }));
