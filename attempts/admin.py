@@ -38,7 +38,7 @@ class QuizAttemptAdmin(admin.ModelAdmin):
     autocomplete_fields = ("student", "quiz")
     date_hierarchy = "started_at"
     inlines = [StudentAnswerInline, ViolationInline]
-    readonly_fields = ("question_order", "option_order", "ip_address", "user_agent")
+    readonly_fields = ("question_order", "option_order", "question_meta", "ip_address", "user_agent")
 
 
 @admin.register(StudentAnswer)

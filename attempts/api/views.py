@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -121,6 +122,20 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def submit(self, request, pk=None):
         attempt = self._load_own(pk)
         already = attempt.is_finished
+        if not already and isinstance(request.data, dict) and request.data.get("reason") == "time_up":
+            # The page's timer reached zero. If a teacher extended the time meanwhile, the page only learns it
+            # here: tell it how long is left instead of ending the exam early.
+            left_ms = int((attempt.deadline - timezone.now()).total_seconds() * 1000)
+            if left_ms > 1000:
+                return Response(
+                    {
+                        "detail": "There is still time left.",
+                        "code": "time_remaining",
+                        "time_remaining_seconds": left_ms // 1000,
+                        "time_remaining_ms": left_ms,
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
         attempt = services.attempt_submit(attempt=attempt, by=request.user)
         return Response(submit_payload(attempt, already=already))
 

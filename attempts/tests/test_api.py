@@ -323,6 +323,18 @@ class TestSubmit:
             k: v for k, v in first.items() if k != "message"
         }
 
+    def test_time_up_from_the_page_is_refused_while_time_remains(self, api_for, student, quiz):
+        """A teacher extended the time: the page's timer hit zero too early and is told how long is left."""
+        data = start(api_for, student, quiz)
+        client = api_for(student)
+        early = client.post(url(data["attempt_id"], "submit"), {"reason": "time_up"}, format="json")
+        assert early.status_code == 409 and early.json()["code"] == "time_remaining"
+        assert early.json()["time_remaining_ms"] > 29 * 60 * 1000
+        assert QuizAttempt.objects.get(pk=data["attempt_id"]).status == AttemptStatus.IN_PROGRESS
+        QuizAttempt.objects.filter(pk=data["attempt_id"]).update(deadline=timezone.now())
+        done = client.post(url(data["attempt_id"], "submit"), {"reason": "time_up"}, format="json")
+        assert done.status_code == 200 and done.json()["submit_reason"] == "deadline"
+
     def test_outsiders_cannot_submit(self, api_for, api, student, outsider_student, teacher, other_teacher, quiz):
         data = start(api_for, student, quiz)
         assert api_for(outsider_student).post(url(data["attempt_id"], "submit")).status_code == 404

@@ -292,9 +292,16 @@
     state.submitting = true;
     setSaveState("saving", "Submitting…");
     flush().then(function () {
-      return api(config.submitUrl, {});
+      return api(config.submitUrl, reasonIfEnded ? { reason: "time_up" } : {});
     }).then(function (res) {
       state.submitting = false;
+      if (res.status === 409 && res.data.code === "time_remaining") {
+        // The teacher gave more time: carry on.
+        endAt = performance.now() + res.data.time_remaining_ms;
+        showBanner("Your teacher gave you more time.");
+        showSaveState();
+        return;
+      }
       if (res.status === 200 || res.status === 409) {
         outbox.clear();
         if (reasonIfEnded) end(reasonIfEnded);

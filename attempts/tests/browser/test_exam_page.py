@@ -155,6 +155,20 @@ def test_the_timer_running_out_submits(browser_as, student, quiz):
     assert answer_of(attempt, 0).answer_option == 1 and answer_of(attempt, 0).marks_awarded == 2
 
 
+def test_time_extended_by_the_teacher_keeps_the_exam_going(browser_as, student, quiz):
+    page = browser_as(student)
+    attempt = open_exam(page, quiz)
+    attempt.deadline = timezone.now() + timedelta(seconds=3)
+    attempt.save(update_fields=["deadline"])
+    page.reload()
+    page.get_by_role("button", name="Start in fullscreen").click()
+    QuizAttempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(minutes=5))
+    expect(page.locator("#exam-banner")).to_contain_text("more time", timeout=10_000)
+    expect(page.locator("#exam-timer")).to_contain_text("4:5")
+    expect(page.locator("#exam-ended")).to_be_hidden()
+    assert QuizAttempt.objects.get(pk=attempt.pk).status == AttemptStatus.IN_PROGRESS
+
+
 def test_keyboard_only_on_a_phone(browser_as, student, quiz):
     page = browser_as(student, viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
     page.goto(f"/attempts/quiz/{quiz.pk}/")
