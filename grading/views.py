@@ -25,14 +25,13 @@ def _staff(request) -> None:
         raise PermissionDenied("Only teachers and administrators can grade.")
 
 
+# One attempt or quiz: 404 for anyone but the quiz's teacher or an admin (students included), as in the API.
 def _attempt(request, pk):
-    _staff(request)
     qs = selectors.attempts_gradable_by(request.user).select_related("quiz", "student__user", "student__school_class")
     return get_object_or_404(qs, pk=pk)
 
 
 def _quiz(request, pk):
-    _staff(request)
     return get_object_or_404(selectors.quizzes_managed_by(request.user), pk=pk)
 
 

@@ -97,7 +97,7 @@ def test_board_actions_from_the_page(login, teacher, in_progress, quiz):
     )
 
 
-@pytest.mark.parametrize("who,code", [("other_teacher", 404), ("student", 403), ("outsider_student", 403)])
+@pytest.mark.parametrize("who,code", [("other_teacher", 404), ("student", 404), ("outsider_student", 404)])
 def test_outsiders_get_nothing_from_the_pages(request, login, who, code, submitted, quiz):
     in_progress = make_attempt(quiz, request.getfixturevalue("classmates")(1)[0], finish=False)
     c = login(request.getfixturevalue(who))
