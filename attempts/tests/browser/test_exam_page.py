@@ -15,8 +15,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def open_exam(page, quiz):
     page.goto(f"/attempts/quiz/{quiz.pk}/")
     page.get_by_role("button", name="Start quiz").click()
+    # The questions stay behind the fullscreen gate; no warning before anything happened.
+    expect(page.locator("#exam-body")).to_be_hidden()
+    expect(page.locator("#exam-banner")).to_be_hidden()
     page.get_by_role("button", name="Start in fullscreen").click()
     expect(page.locator("#exam-gate")).to_be_hidden()
+    expect(page.locator("#exam-refullscreen")).to_be_hidden()
     return QuizAttempt.objects.get(quiz=quiz)
 
 
