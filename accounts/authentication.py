@@ -27,3 +27,12 @@ class PasswordAwareJWTAuthentication(JWTAuthentication):
         if claim is not None and claim != password_fingerprint(user):
             raise AuthenticationFailed("The password of this account has changed. Please log in again.")
         return user
+
+
+# OpenAPI: the same bearer scheme as simplejwt's own class (drf-spectacular does not match subclasses by itself).
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme  # noqa: E402
+
+
+class PasswordAwareJWTScheme(SimpleJWTScheme):
+    target_class = PasswordAwareJWTAuthentication
+    name = "bearerAuth"  # distinct from simplejwt's "jwtAuth" while both classes are in use
