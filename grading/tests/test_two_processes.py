@@ -34,6 +34,7 @@ def test_violation_posted_to_one_process_reaches_the_board_on_another(two_server
         async with connect(url, origin=f"http://127.0.0.1:{board_port}", open_timeout=EVENT_TIMEOUT) as ws:
             first = json.loads(await asyncio.wait_for(ws.recv(), EVENT_TIMEOUT))
             assert first["type"] == "quiz_status" and first["data"]["active_attempts"] == 1
+            posted_at = time.monotonic()
             status, body = await asyncio.to_thread(
                 post_json,
                 f"http://127.0.0.1:{student_port}/api/v1/attempts/{in_progress.pk}/violations",
@@ -41,7 +42,6 @@ def test_violation_posted_to_one_process_reaches_the_board_on_another(two_server
                 student_token,
             )
             assert status == 201, body
-            posted_at = time.monotonic()
             deadline = posted_at + EVENT_TIMEOUT
             while True:
                 message = json.loads(await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic())))
@@ -49,7 +49,7 @@ def test_violation_posted_to_one_process_reaches_the_board_on_another(two_server
                     return message, time.monotonic() - posted_at
 
     message, latency = asyncio.run(scenario())
-    print(f"violation reached the other process's socket in {latency * 1000:.0f} ms")
+    print(f"violation: POST sent to one process -> message on the other's socket in {latency * 1000:.0f} ms")
     assert message["data"]["student_name"] == "Alice Johnson"
     assert message["data"]["violation_type"] == "fullscreen_exit"
     assert message["data"]["total_violations"] == 1
