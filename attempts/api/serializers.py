@@ -21,6 +21,9 @@ class AttemptStudentSerializer(serializers.Serializer):
 class AttemptListSerializer(serializers.ModelSerializer):
     quiz = AttemptQuizSerializer()
     student = AttemptStudentSerializer()
+    # Plain strings in the schema: a "status" enum here collides with the quizzes' in drf-spectacular's naming.
+    status = serializers.CharField(read_only=True)
+    submit_reason = serializers.CharField(read_only=True)
     score = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True)
     percentage = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
 

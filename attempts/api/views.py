@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -47,6 +49,7 @@ class QuizStartView(APIView):
 
     permission_classes = [IsStudent]
 
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}, tags=["attempts"])
     def post(self, request, pk):
         quiz = get_object_or_404(Quiz, pk=pk)
         student = get_object_or_404(Student.objects.select_related("user"), pk=request.user.pk)
@@ -70,6 +73,7 @@ class AttemptAnswerView(APIView):
 
     permission_classes = [IsStudent]
 
+    @extend_schema(request=AnswerSerializer, responses=OpenApiTypes.OBJECT, tags=["attempts"])
     def post(self, request, pk):
         data = request.data
         batch = isinstance(data, dict) and "answers" in data
@@ -115,9 +119,11 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             services.expire_overdue_for_student(student_id=request.user.pk)
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def retrieve(self, request, pk=None):
         return Response(attempt_detail_payload(self._load(pk), request.user))
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         attempt = self._load_own(pk)
@@ -139,6 +145,7 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         attempt = services.attempt_submit(attempt=attempt, by=request.user)
         return Response(submit_payload(attempt, already=already))
 
+    @extend_schema(request=ViolationInputSerializer, responses={201: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def violations(self, request, pk=None):
         attempt = self._load_own(pk)
