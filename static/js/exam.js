@@ -495,6 +495,46 @@
     if (target) target.focus();
   }
 
+  // --- live events from the server (grading.consumers.AttemptConsumer, ws/attempt/<id>) ------------------------
+  // Optional: without a WebSocket (plain WSGI server, blocked by a proxy) the page still learns about a time
+  // extension when its timer reaches zero (the server refuses the time-up submit and says how long is left).
+  function onServerEvent(msg) {
+    if (!msg || !msg.type) return;
+    var data = msg.data || {};
+    if (msg.type === "time_extended" || msg.type === "attempt_reinstated") {
+      if (typeof data.seconds_remaining === "number") endAt = performance.now() + data.seconds_remaining * 1000;
+      if (!state.ended) showBanner(msg.type === "time_extended" && data.minutes
+        ? "Your teacher gave you " + data.minutes + " more minute" + (data.minutes > 1 ? "s" : "") + "."
+        : "Your teacher changed your time.");
+      if (msg.type === "attempt_reinstated" && state.ended) window.location.reload();
+    } else if (msg.type === "attempt_force_submitted") {
+      outbox.clear();
+      end("Your teacher ended your quiz.");
+    }
+  }
+  window.ExamPage.onServerEvent = onServerEvent;
+
+  var socketDelay = 2000;
+  function connectSocket() {
+    if (!window.WebSocket || state.ended) return;
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket;
+    try {
+      socket = new WebSocket(scheme + window.location.host + "/ws/attempt/" + config.attemptId);
+    } catch (e) {
+      return;
+    }
+    socket.onopen = function () { socketDelay = 2000; };
+    socket.onmessage = function (e) {
+      try { onServerEvent(JSON.parse(e.data)); } catch (err) { /* ignore a malformed event */ }
+    };
+    socket.onclose = function () {
+      if (state.ended) return;
+      socketDelay = Math.min(socketDelay * 2, 60000);
+      setTimeout(connectSocket, socketDelay);
+    };
+  }
+
   // --- wiring -----------------------------------------------------------------------------------------------
   function begin() {
     $("exam-gate").hidden = true;
@@ -544,4 +584,5 @@
   setInterval(tick, 250);
   setInterval(function () { if (outbox.size() || pendingViolations.length) flush(); }, 5000);
   flush();
+  connectSocket();
 })();

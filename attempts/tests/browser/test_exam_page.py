@@ -173,6 +173,18 @@ def test_time_extended_by_the_teacher_keeps_the_exam_going(browser_as, student, 
     assert QuizAttempt.objects.get(pk=attempt.pk).status == AttemptStatus.IN_PROGRESS
 
 
+def test_teacher_events_move_the_timer_or_end_the_exam(browser_as, student, quiz):
+    """What grading's live events (ws/attempt/<id>) do to the page: an extension moves the clock, a force-submit
+    ends the exam with the reason."""
+    page = browser_as(student)
+    open_exam(page, quiz)
+    page.evaluate("() => ExamPage.onServerEvent({type: 'time_extended', data: {minutes: 10, seconds_remaining: 2400}})")
+    expect(page.locator("#exam-banner")).to_contain_text("Your teacher gave you 10 more minutes.")
+    expect(page.locator("#exam-timer")).to_contain_text("39:5")
+    page.evaluate("() => ExamPage.onServerEvent({type: 'attempt_force_submitted', data: {}})")
+    expect(page.locator("#exam-ended")).to_contain_text("Your teacher ended your quiz.")
+
+
 def test_keyboard_only_on_a_phone(browser_as, student, quiz):
     page = browser_as(student, viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
     page.goto(f"/attempts/quiz/{quiz.pk}/")
