@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from import_export.admin import ImportExportModelAdmin
 
 from accounts.models import AuditLog, Notification, PasswordResetToken, Student, Teacher, User
+from classrooms.resources import StudentResource
 
 
 class UserCreateForm(UserCreationForm):
@@ -69,7 +71,9 @@ class TeacherAdmin(admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(ImportExportModelAdmin):
+    # Import/export through the same service as the API and `manage.py import_students` (classrooms.resources).
+    resource_classes = [StudentResource]
     list_display = ("registration_number", "user", "school_class", "is_account_claimed", "claimed_at")
     list_filter = ("is_account_claimed", "school_class")
     search_fields = ("registration_number", "user__name", "user__email")

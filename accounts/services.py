@@ -25,6 +25,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import throttles
 from accounts.backends import find_user_for_login
+from accounts.claim_codes import claim_code_hash, claim_code_matches  # noqa: F401  (claim_code_hash re-exported)
 from accounts.models import (
     AuditLog,
     PasswordResetToken,
@@ -286,15 +287,6 @@ def _validate_new_password(password: str, confirm: str, *, user: User, field: st
         raise ValidationError({field: exc.messages}) from None
 
 
-def claim_code_hash(code: str) -> str:
-    """Hash a claim code for Student.claim_code_hash (codes are compared case-insensitively, without spaces)."""
-    return make_password(_normalize_claim_code(code))
-
-
-def _normalize_claim_code(code: str) -> str:
-    return "".join((code or "").split()).upper()
-
-
 def account_claim(
     *,
     registration_number: str,
@@ -331,7 +323,7 @@ def account_claim(
         elif not student.user.is_active:
             failure = AccountError("This account is inactive. Please contact the administrator.", status_code=403)
         elif student.claim_code_hash:
-            if not claim_code or not check_password(_normalize_claim_code(claim_code), student.claim_code_hash):
+            if not claim_code_matches(claim_code, student.claim_code_hash):
                 failure = AccountError(
                     "The claim code is missing or wrong. Use the code on the slip your school gave you.",
                     status_code=403,

@@ -7,19 +7,23 @@ is done by the callers through the scoped selectors; services check the role-lev
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import logging
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.claim_codes import (  # re-exported: the import and the class page issue codes
+    CLAIM_CODE_ALPHABET,
+    CLAIM_CODE_LENGTH,
+    claim_code_hash,
+    claim_code_matches,
+    generate_claim_code,
+    normalize_claim_code,
+)
 from accounts.models import Role, Student, Teacher, User, normalize_email, normalize_registration_number
 from accounts.services import audit_record
 from classrooms import imports
@@ -34,53 +38,14 @@ ASYNC_THRESHOLD = 500
 # How long the plain-text claim codes of an import stay available to its creator (for the claim-slip PDF).
 CLAIM_CODES_TTL = timedelta(hours=24)
 
-# --------------------------------------------------------------------------------------------------------------
-# Claim codes
-#
-# Format of Student.claim_code_hash:  "claim-hmac-sha256$<salt: 16 hex chars>$<64 hex chars>"
-#   digest = HMAC-SHA256(key = SHA-256("quizsite.claim-code" + SECRET_KEY), msg = salt + "$" + normalised code)
-#   normalised code = upper-case, spaces and hyphens removed ("abcde-fghjk" == "ABCDEFGHJK").
-# Why not make_password(): PBKDF2/argon2 cost 50-300 ms per code, i.e. minutes for a 10,000-student import. A
-# code is random (10 characters from a 31-letter alphabet, ~50 bits), single-use and tried through a throttled
-# endpoint, so a slow hash buys nothing; the secret key in the HMAC means a leaked table alone cannot be brute
-# forced offline. Changing SECRET_KEY invalidates outstanding codes (re-issue them from the class page).
-# --------------------------------------------------------------------------------------------------------------
-CLAIM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: codes are typed from paper
-CLAIM_CODE_LENGTH = 10
-CLAIM_HASH_PREFIX = "claim-hmac-sha256"
-
-
-def _claim_key() -> bytes:
-    return hashlib.sha256(("quizsite.claim-code" + settings.SECRET_KEY).encode()).digest()
-
-
-def normalize_claim_code(code: str) -> str:
-    return "".join((code or "").split()).replace("-", "").upper()
-
-
-def generate_claim_code() -> str:
-    raw = "".join(secrets.choice(CLAIM_CODE_ALPHABET) for _ in range(CLAIM_CODE_LENGTH))
-    return f"{raw[:5]}-{raw[5:]}"
-
-
-def claim_code_hash(code: str, *, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(8)
-    digest = hmac.new(_claim_key(), f"{salt}${normalize_claim_code(code)}".encode(), hashlib.sha256).hexdigest()
-    return f"{CLAIM_HASH_PREFIX}${salt}${digest}"
-
-
-def claim_code_matches(code: str, stored_hash: str) -> bool:
-    """True when `code` is the claim code whose hash is `stored_hash` (constant-time; False for empty values)."""
-    if not code or not stored_hash:
-        return False
-    prefix, _, rest = stored_hash.partition("$")
-    salt = rest.partition("$")[0]
-    if prefix != CLAIM_HASH_PREFIX:
-        # A code hashed by accounts.services.claim_code_hash (make_password of the code without spaces).
-        from django.contrib.auth.hashers import check_password
-
-        return check_password("".join(code.split()).upper(), stored_hash)
-    return hmac.compare_digest(claim_code_hash(code, salt=salt), stored_hash)
+__all__ = [
+    "CLAIM_CODE_ALPHABET",
+    "CLAIM_CODE_LENGTH",
+    "claim_code_hash",
+    "claim_code_matches",
+    "generate_claim_code",
+    "normalize_claim_code",
+]
 
 
 def _new_claim_code() -> tuple[str, str]:

@@ -200,7 +200,8 @@ SIMPLE_JWT = {
 # --- REST API -------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's JWTAuthentication plus a password fingerprint: access tokens die with a password change.
+        "accounts.authentication.PasswordAwareJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -243,6 +244,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; name each choice set instead of letting spectacular make up hashes.
+    "ENUM_NAME_OVERRIDES": {
+        "QuizStatusEnum": "quizzes.models.QuizStatus",
+        "AttemptStatusEnum": "attempts.models.AttemptStatus",
+        "ImportJobStatusEnum": "classrooms.models.ImportJob.Status",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = envlist("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:5173"] if DEBUG else [])
@@ -252,6 +259,8 @@ CORS_URLS_REGEX = r"^/api/.*$"
 # Seconds after an attempt's deadline during which answers in flight are still accepted (network latency).
 ATTEMPT_GRACE_SECONDS = envint("ATTEMPT_GRACE_SECONDS", 60, minimum=0)
 DEFAULT_VIOLATION_THRESHOLD = 3
+# How often the live exam board receives a full status snapshot (events arrive in between as they happen).
+QUIZ_MONITOR_INTERVAL_SECONDS = envint("QUIZ_MONITOR_INTERVAL_SECONDS", 5, minimum=1)
 
 # --- I18N, static, media --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -281,6 +290,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file-based backend
 EMAIL_HOST = envstr("SMTP_HOST", "localhost")
 EMAIL_PORT = envint("SMTP_PORT", 587, minimum=1)
 EMAIL_HOST_USER = envstr("SMTP_USER", "")

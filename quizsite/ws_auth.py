@@ -11,10 +11,11 @@ from django.contrib.auth.models import AnonymousUser
 
 @database_sync_to_async
 def _user_from_access_token(raw: str):
-    from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
-    auth = JWTAuthentication()
+    from accounts.authentication import PasswordAwareJWTAuthentication
+
+    auth = PasswordAwareJWTAuthentication()
     try:
         # get_validated_token only accepts access tokens: a refresh token is refused here too.
         validated = auth.get_validated_token(raw.encode())

@@ -6,9 +6,6 @@ from accounts.api import views
 from quizsite.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
-# SimpleRouter.__init__ turns any truthy trailing_slash into "/" (quizsite.api.routers passes "/?"), so the
-# optional slash is set again here until the shared router does it itself.
-router.trailing_slash = "/?"
 router.register("users", views.UserViewSet, basename="user")
 router.register("teachers", views.TeacherViewSet, basename="teacher")
 

@@ -79,3 +79,22 @@ def test_createsuperuser_noinput_creates_a_working_admin_login(client, settings)
     )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_student_admin_imports_and_exports_through_the_roster_service(seeded, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import Student
+
+    client.force_login(User.objects.get(email="admin@school.test"))
+    assert client.get("/admin/accounts/student/import/").status_code == 200
+    export = client.post("/admin/accounts/student/export/", {"format": "0", "resource": "0"})
+    assert export.status_code in (200, 302)
+    csv = "name,email,registration_number,class_name\nZed Admin,zed@school.test,STU8001,Class 10A\n"
+    response = client.post(
+        "/admin/accounts/student/import/",
+        {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("s.csv", csv.encode())},
+    )
+    assert response.status_code == 200
+    assert b"Zed Admin" in response.content or b"STU8001" in response.content  # the confirm preview
+    assert not Student.objects.filter(registration_number="STU8001").exists()  # nothing written before confirm
