@@ -255,6 +255,16 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = envlist("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:5173"] if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
 
+# Failure limits on the shared cache (accounts.throttles). Per account they stop guessing; per IP they must stay
+# generous, because a whole school often reaches the server from one NAT address and students mistype.
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 500, minimum=1)
+LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+CLAIM_FAILURES_PER_ACCOUNT = envint("CLAIM_FAILURES_PER_ACCOUNT", 5, minimum=1)
+CLAIM_FAILURES_PER_IP = envint("CLAIM_FAILURES_PER_IP", 200, minimum=1)
+RESET_REQUESTS_PER_IP = envint("RESET_REQUESTS_PER_IP", 60, minimum=1)
+RESET_VERIFY_FAILURES_PER_IP = envint("RESET_VERIFY_FAILURES_PER_IP", 100, minimum=1)
+
 # --- Exam rules -----------------------------------------------------------------------------------------------
 # Seconds after an attempt's deadline during which answers in flight are still accepted (network latency).
 ATTEMPT_GRACE_SECONDS = envint("ATTEMPT_GRACE_SECONDS", 60, minimum=0)

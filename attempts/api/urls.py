@@ -6,8 +6,6 @@ from attempts.api import views
 from quizsite.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
-# DRF's SimpleRouter.__init__ turns any truthy trailing_slash into "/", so "/?" is lost; set it after init.
-router.trailing_slash = "/?"
 router.register("attempts", views.AttemptViewSet, basename="attempt")
 
 urlpatterns = [
