@@ -289,3 +289,73 @@ def test_non_uuid_ids_in_api_urls_are_404_not_500(admin, api_for):
                 if response.status_code not in (400, 404, 405):
                     failures.append((method, url, response.status_code))
     assert not failures, "\n".join(map(str, failures))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pages: a refused action (a service's domain error) is a message or a form error, never a 500.
+
+PAGE_FORMS = [
+    {},
+    {"confirm": "1"},
+    {"minutes": "x", "reason": "", "name": "", "email": "bad", "title": "", "marks": "-1", "teacher_id": "zz"},
+    {"minutes": "99999999999999999999", "marks": "99999999999999999999", "time_limit_minutes": "99999999999999"},
+    {"student_ids": ["not-a-uuid"], "question_ids": ["x"], "class_ids": ["x"], "teacher_id": str(uuid.uuid4())},
+]
+
+
+def _page_values(route, world):
+    name = route.name
+    if route.template.startswith("/accounts/users/"):
+        pk = world["user"].pk
+    elif route.template.startswith("/classes/students/"):
+        pk = world["student"].pk
+    elif route.template.startswith("/classes/import/"):
+        pk = uuid.uuid4()
+    elif route.template.startswith("/classes/"):
+        pk = world["class"].pk
+    elif route.template.startswith("/quizzes/questions/"):
+        pk = world["question"].pk
+    elif route.template.startswith("/quizzes/") or route.template.startswith("/attempts/quiz/"):
+        pk = world["quiz"].pk
+    elif "/quizzes/" in route.template:
+        pk = world["quiz"].pk
+    elif route.template.startswith("/grading/notifications/"):
+        pk = world["note"].pk
+    else:
+        pk = world["attempt"].pk
+    del name
+    return {
+        "pk": pk,
+        "student_id": world["student"].pk,
+        "teacher_id": world["teacher"].pk,
+        "quiz_id": world["quiz"].pk,
+        "attempt_id": world["attempt"].pk,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["admin", "teacher", "student"])
+def test_page_posts_never_500(persona, world, request):
+    user = request.getfixturevalue(persona)
+    client = Client(raise_request_exception=False)
+    client.force_login(getattr(user, "user", user))
+    failures = []
+    for route in page_routes():
+        if route.template.startswith("/accounts/logout") or route.template.endswith("/delete/"):
+            continue
+        url = route.url(**_page_values(route, world))
+        for form in PAGE_FORMS:
+            response = client.post(url, form)
+            if response.status_code >= 500:
+                failures.append((persona, url, form, response.status_code))
+        response = client.get(url)
+        if response.status_code >= 500:
+            failures.append((persona, "GET", url, response.status_code))
+    # Deletes last: the quiz has an attempt, the question is in it, the teacher owns both (each refused or done).
+    for route in page_routes():
+        if route.template.endswith("/delete/"):
+            url = route.url(**_page_values(route, world))
+            response = client.post(url, {"confirm": "1"})
+            if response.status_code >= 500:
+                failures.append((persona, url, "delete", response.status_code))
+    assert not failures, "\n".join(map(str, failures))
