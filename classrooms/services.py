@@ -25,7 +25,7 @@ from accounts.claim_codes import (  # re-exported: the import and the class page
     normalize_claim_code,
 )
 from accounts.models import Role, Student, Teacher, User, normalize_email, normalize_registration_number
-from accounts.services import audit_record
+from accounts.services import audit_record, user_delete_blockers
 from classrooms import imports
 from classrooms.errors import ClassroomError
 from classrooms.models import ImportJob, SchoolClass, TeacherClass
@@ -374,6 +374,15 @@ def student_update(
 @transaction.atomic
 def student_delete(*, student: Student, by: User, request=None) -> None:
     _require_admin(by, "Only administrators can delete students.")
+    # The same rule as deleting the account from the users API: exam results are never destroyed as a side effect.
+    blockers = user_delete_blockers(student.user)
+    if blockers:
+        raise ClassroomError(
+            f"{student.user.name} has {', '.join(blockers)}; deleting would destroy their results. "
+            "Deactivate the account instead.",
+            status_code=409,
+            code="has_dependents",
+        )
     audit_record(action="student.delete", by=by, entity=student, old=_student_snapshot(student), request=request)
     # The User row owns the Student row (ON DELETE CASCADE), attempts go with it.
     student.user.delete()

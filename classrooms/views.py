@@ -317,7 +317,11 @@ def student_edit(request, pk):
 def student_delete(request, pk):
     student = get_object_or_404(selectors.students_visible_to(request.user), pk=pk)
     if request.method == "POST":
-        services.student_delete(student=student, by=request.user, request=request)
+        try:
+            services.student_delete(student=student, by=request.user, request=request)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("classrooms:student_edit", pk=student.pk)
         messages.success(request, f"Student {student.user.name} deleted.")
         return redirect("classrooms:students")
     return render(request, "classrooms/confirm_delete.html", {"object": student})

@@ -174,3 +174,16 @@ def test_teacher_students(api_for, admin, teacher, other_teacher, student, outsi
     assert api_for(other_teacher).get(f"/api/v1/teachers/{teacher.pk}/students").status_code == 404
     assert api_for(student).get(f"/api/v1/teachers/{teacher.pk}/students").status_code == 403
     assert api_for(admin).get(f"/api/v1/teachers/{student.pk}/students").status_code == 404
+
+
+def test_delete_refused_while_the_student_has_attempts(api_for, admin, teacher, student):
+    """Deleting a student would cascade to their exam results: 409 like DELETE /users/{id}, nothing destroyed."""
+    from attempts.tests.factories import QuizAttemptFactory
+    from quizzes.tests.factories import QuizFactory
+
+    attempt = QuizAttemptFactory(quiz=QuizFactory(created_by=teacher), student=student)
+    res = api_for(admin).delete(url(f"/{student.pk}"))
+    assert res.status_code == 409
+    assert "Deactivate" in res.json()["detail"]
+    assert Student.objects.filter(pk=student.pk).exists()
+    assert attempt.__class__.objects.filter(pk=attempt.pk).exists()

@@ -184,6 +184,16 @@ def test_admin_deletes_student(browser, admin, student):
     assert res.status_code == 302 and not User.objects.filter(pk=student.pk).exists()
 
 
+def test_deleting_a_student_with_attempts_is_refused_with_a_message(browser, admin, teacher, student):
+    from attempts.tests.factories import QuizAttemptFactory
+    from quizzes.tests.factories import QuizFactory
+
+    QuizAttemptFactory(quiz=QuizFactory(created_by=teacher), student=student)
+    res = browser(admin).post(reverse("classrooms:student_delete", args=[student.pk]), follow=True)
+    assert res.status_code == 200 and "Deactivate the account instead" in res.text
+    assert User.objects.filter(pk=student.pk).exists() and student.attempts.count() == 1
+
+
 # --- import flow -----------------------------------------------------------------------------------------------
 def test_preview_then_confirm_then_report_with_claim_slips(browser, teacher, school_class):
     client = browser(teacher)
