@@ -33,6 +33,7 @@ from accounts.models import AuditLog, Role, Student, Teacher, User
 from analytics import statistics
 from analytics.cache import analytics_cache_key
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, Violation, ViolationType
+from attempts.selectors import can_review, ordered_quiz_questions, reveals_answers
 from classrooms.models import TeacherClass
 from quizsite.errors import DomainError
 from quizzes.models import Quiz, QuizQuestion, QuizStatus
@@ -673,19 +674,17 @@ def quiz_results_rows(quiz: Quiz) -> tuple[list[str], list[list]]:
 def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
     """Everything the attempt report (printable page and PDF) shows to `viewer`.
 
-    Staff see every question with the correct answer. The student sees their questions and answers when the quiz
-    allows review, and the correct answers only when it also shows answers after submission and the attempt is
-    finished."""
+    Who sees what is decided by the attempts app, the same rules as GET /attempts/{id} and the result page:
+    staff see every question with the correct answer; the student sees their questions and answers once the
+    attempt is finished and the quiz allows review, and the correct answers only when it also shows answers after
+    submission. Questions come in the order this student saw them."""
     quiz = attempt.quiz
-    is_staff = viewer.role in (Role.ADMIN, Role.TEACHER)
-    show_questions = is_staff or quiz.allow_review
-    show_correct = is_staff or (quiz.allow_review and quiz.show_answers_after_submission and attempt.is_finished)
+    show_questions = can_review(attempt, viewer)
+    show_correct = reveals_answers(attempt, viewer)
     items = []
     if show_questions:
         answers = {a.question_id: a for a in StudentAnswer.objects.filter(attempt=attempt)}
-        for number, qq in enumerate(
-            QuizQuestion.objects.filter(quiz=quiz).select_related("question").order_by("order_index"), start=1
-        ):
+        for number, qq in enumerate(ordered_quiz_questions(attempt), start=1):
             q = qq.question
             a = answers.get(q.pk)
             options = q.options if isinstance(q.options, list) else []

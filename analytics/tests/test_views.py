@@ -82,6 +82,25 @@ def test_printable_attempt_report(page, teacher, student, quiz, graded):
     assert "Alice Johnson" in body and "Correct answer:" not in body
 
 
+def test_attempt_report_follows_the_attempt_rules_and_order(page, teacher, student, quiz):
+    """The printable report uses the attempts app's rules: questions in the order this student saw them, and
+    nothing of an unfinished attempt for the student even when the quiz allows review."""
+    from attempts.tests.factories import QuizAttemptFactory
+
+    qqs = list(quiz.quiz_questions.select_related("question").order_by("order_index"))
+    for i, qq in enumerate(qqs):
+        Question.objects.filter(pk=qq.question_id).update(text=f"Shown as number {len(qqs) - i}")
+    reversed_order = [str(qq.question_id) for qq in reversed(qqs)]
+    attempt = QuizAttemptFactory(quiz=quiz, student=student, question_order=reversed_order)
+    url = reverse("analytics:attempt_print", args=[attempt.pk])
+    assert quiz.allow_review
+    body = page(student, url).content.decode()
+    assert "Shown as number" not in body  # in progress: no questions yet
+    body = page(teacher, url).content.decode()
+    positions = [body.index(f"Shown as number {n}") for n in range(1, len(qqs) + 1)]
+    assert positions == sorted(positions)
+
+
 def test_teacher_and_student_pages(page, admin, teacher, other_teacher, student, outsider_student):
     assert page(admin, reverse("analytics:teacher", args=[teacher.pk])).status_code == 200
     assert page(teacher, reverse("analytics:student", args=[student.pk])).status_code == 200
