@@ -564,6 +564,8 @@ def quiz_update(
     quiz.save()
     after = _quiz_snapshot(quiz)
     changed = {k: v for k, v in after.items() if v != before[k]}
+    if "passing_percentage" in changed:
+        _redecide_passed(quiz)
     if changed or class_ids is not None or items is not None:
         audit_record(
             action="quiz.update",
@@ -581,6 +583,23 @@ def quiz_update(
     if status and status != quiz.status:
         quiz = quiz_set_status(quiz=quiz, by=by, status=status, request=request)
     return quiz
+
+
+def _redecide_passed(quiz: Quiz) -> int:
+    """A new pass mark applies to the results already given: every marked attempt's pass/fail is decided again
+    from its stored percentage (attempts.scoring decides it the same way), and the analytics follow."""
+    from django.db.models import Case, Value, When
+
+    from analytics.cache import invalidate_quiz_analytics
+    from attempts.models import QuizAttempt
+
+    updated = QuizAttempt.objects.filter(quiz=quiz, passed__isnull=False, percentage__isnull=False).update(
+        passed=Case(When(percentage__gte=quiz.passing_percentage, then=Value(True)), default=Value(False))
+    )
+    if updated:
+        quiz_id = quiz.pk
+        transaction.on_commit(lambda: invalidate_quiz_analytics(quiz_id))
+    return updated
 
 
 @transaction.atomic

@@ -387,3 +387,45 @@ def test_access_codes_are_unique(api_for, teacher):
     client = api_for(teacher)
     codes = {client.post(URL, new_quiz(title=f"Q{i}"), format="json").json()["access_code"] for i in range(20)}
     assert len(codes) == 20
+
+
+@pytest.mark.django_db
+def test_a_new_pass_mark_applies_to_results_already_given(
+    api_for, teacher, student, published_quiz, django_capture_on_commit_callbacks
+):
+    """The teacher lowers the pass mark after marking: the student's result, their attempt list and the quiz
+    analytics say 'passed' from then on (pass/fail is stored on the attempt at submit time)."""
+    from decimal import Decimal
+
+    published_quiz.passing_percentage = 50
+    published_quiz.save()
+    marked = QuizAttemptFactory(
+        quiz=published_quiz,
+        student=student,
+        status=AttemptStatus.GRADED,
+        score=Decimal("4.5"),
+        total_marks=10,
+        percentage=Decimal("45.00"),
+        passed=False,
+        submitted_at=timezone.now(),
+    )
+    pending = QuizAttemptFactory(
+        quiz=published_quiz,
+        student=student,
+        attempt_number=2,
+        status=AttemptStatus.SUBMITTED,
+        passed=None,
+        submitted_at=timezone.now(),
+    )
+    before = api_for(teacher).get(f"/api/v1/analytics/quiz/{published_quiz.pk}").json()
+    assert before["passed_count"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api_for(teacher).put(durl(published_quiz), {"passing_percentage": 40}, format="json")
+    assert r.status_code == 200, r.json()
+    marked.refresh_from_db()
+    pending.refresh_from_db()
+    assert marked.passed is True and pending.passed is None
+    mine = api_for(student).get("/api/v1/attempts").json()["items"]
+    assert next(a for a in mine if a["id"] == str(marked.pk))["passed"] is True
+    after = api_for(teacher).get(f"/api/v1/analytics/quiz/{published_quiz.pk}").json()
+    assert after["passed_count"] == 1
