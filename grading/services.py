@@ -236,6 +236,13 @@ def _regrade_one(attempt_id, question: Question) -> dict[str, Any] | None:
         if attempt is None:
             return None
         was = _score_summary(attempt)
+        # The question may be worth less now: a teacher's mark (kept by re-marking) must not exceed the new
+        # maximum in this quiz, or the score could pass the total.
+        link = QuizQuestion.objects.filter(quiz_id=attempt.quiz_id, question=question).first()
+        if link is not None:
+            StudentAnswer.objects.filter(
+                attempt=attempt, question=question, marks_awarded__gt=link.marks_override or question.marks
+            ).update(marks_awarded=link.marks_override or question.marks)
         if question.type == QuestionType.DESCRIPTIVE:
             # Became descriptive: an automatic mark no longer stands, a teacher must mark it (their marks stay).
             StudentAnswer.objects.filter(attempt=attempt, question=question, graded_by__isnull=True).exclude(

@@ -279,3 +279,32 @@ def test_regrade_end_to_end_when_the_teacher_fixes_the_answer_key(
     assert AuditLog.objects.filter(action="question.regrade", entity_id=quiz.short.pk, user=teacher.user).exists()
     body = api_for(teacher).get(f"/api/v1/grading/attempts/{wrong.pk}").json()
     assert body["attempt"]["score"] == 5.0
+
+
+def test_lowering_a_questions_marks_caps_the_teachers_marks_on_it(
+    api_for, teacher, quiz, student, django_capture_on_commit_callbacks
+):
+    """A teacher's mark is kept by re-marking; when the question is then made worth less, the mark is capped at
+    the new maximum, so no score exceeds its total."""
+    attempt = make_attempt(quiz, student)
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    r = api_for(teacher).post(
+        f"/api/v1/grading/attempts/{attempt.pk}/grade",
+        {
+            "grades": [
+                {"answer_id": str(answers[quiz.essay.pk].pk), "marks_awarded": 8},
+                {"answer_id": str(answers[quiz.mcq.pk].pk), "marks_awarded": 2, "feedback": "Confirmed."},
+            ]
+        },
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api_for(teacher).put(f"/api/v1/questions/{quiz.mcq.pk}", {"marks": 1}, format="json")
+    assert r.status_code == 200, r.json()
+    attempt.refresh_from_db()
+    assert attempt.total_marks == 14
+    assert attempt.score == Decimal("12.00")  # mcq 1 (capped from 2) + short 3 + essay 8
+    assert StudentAnswer.objects.get(pk=answers[quiz.mcq.pk].pk).marks_awarded == Decimal("1.00")
+    body = api_for(student).get(f"/api/v1/attempts/{attempt.pk}").json()
+    assert body["score"] <= body["total_marks"]
