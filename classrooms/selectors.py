@@ -79,9 +79,15 @@ def _teacher_links_prefetch() -> Prefetch:
     )
 
 
+def _search_text(search) -> str:
+    # PostgreSQL text cannot hold NUL: a pasted or crafted "%00" in ?search= / ?q= must not become a 500.
+    return (search or "").replace("\x00", "").strip()
+
+
 def class_list(*, user, search: str = "") -> QuerySet[SchoolClass]:
     """Visible classes with `student_count` and their teachers (first assigned first), in three queries."""
     qs = classes_visible_to(user)
+    search = _search_text(search)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(section__icontains=search) | Q(academic_year__icontains=search))
     # Count in a subquery-free annotation; distinct because a teacher filter joins teacher_links.
@@ -113,6 +119,7 @@ def student_list(*, user, class_id=None, search: str = "") -> QuerySet[Student]:
     qs = students_visible_to(user)
     if class_id:
         qs = qs.filter(school_class_id=class_id)
+    search = _search_text(search)
     if search:
         qs = qs.filter(
             Q(user__name__icontains=search)

@@ -359,3 +359,44 @@ def test_page_posts_never_500(persona, world, request):
             if response.status_code >= 500:
                 failures.append((persona, url, "delete", response.status_code))
     assert not failures, "\n".join(map(str, failures))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Query strings: filters, search boxes and pagination with junk (NUL bytes, wrong types, huge pages) never 500.
+
+JUNK_QUERIES = [
+    "?page=abc&limit=-1&status=zz&type=zz&role=zz&class_id=zz&quiz_id=zz&teacher_id=zz&difficulty=zz&attempts=zz"
+    "&format=zz&unread=zz&is_active=zz&ordering=zz&date_from=zz&date_to=zz",
+    "?search=%00",
+    "?q=%00",
+    "?topic=%00&user=%00&action=%00",
+    "?page=99999",
+    "?search=" + "x" * 3000,
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["admin", "teacher", "student"])
+def test_junk_query_strings_never_500(persona, world, api_for, request):
+    user = request.getfixturevalue(persona)
+    api = api_for(user)
+    api.raise_request_exception = False
+    browser = Client(raise_request_exception=False)
+    browser.force_login(getattr(user, "user", user))
+    failures = []
+    for route in api_routes():
+        if "GET" in route.methods:
+            url = route.url(**_values_for(route, world))
+            for query in JUNK_QUERIES:
+                response = api.get(url + query)
+                if response.status_code >= 500:
+                    failures.append((persona, url + query[:40], response.status_code))
+    for route in page_routes():
+        if route.template.startswith("/accounts/logout"):
+            continue
+        url = route.url(**_page_values(route, world))
+        for query in JUNK_QUERIES:
+            response = browser.get(url + query)
+            if response.status_code >= 500:
+                failures.append((persona, url + query[:40], response.status_code))
+    assert not failures, "\n".join(map(str, failures))
