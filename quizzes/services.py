@@ -383,10 +383,13 @@ def question_bulk_import(
         message = f"Dry run: {len(valid)} question(s) would be imported, {len(errors)} row(s) have errors."
     else:
         message = f"{len(valid)} question(s) imported, {len(errors)} row(s) failed."
+    # The same report as the student import (classrooms): a dry run imports nothing and says what it would import.
     return {
         "message": message,
         "dry_run": dry_run,
-        "imported": len(valid),
+        "total_rows": len(rows),
+        "imported": 0 if dry_run else len(valid),
+        "would_import": len(valid),
         "failed": len(errors),
         "errors": errors,
     }
