@@ -173,11 +173,22 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
         for key, default in TYPE_FIELD_DEFAULTS.items():
             if key not in fields:
                 setattr(question, key, default)
+    old_option_count = len(question.options) if isinstance(question.options, list) else 0
     for key, value in fields.items():
         if value is None and key in TYPE_FIELD_DEFAULTS:
             value = TYPE_FIELD_DEFAULTS[key]
         setattr(question, key, value)
     _validate_question(question)
+    new_option_count = len(question.options) if isinstance(question.options, list) else 0
+    if new_option_count != old_option_count and _question_used_by_attempted_quiz(question):
+        # Answers (saved, submitted, and the shuffled option order of attempts in progress) point at options by
+        # position: adding or removing one would change what students chose, or break an exam mid-way.
+        raise QuizError(
+            "Students have already attempted a quiz with this question, so its number of options cannot change. "
+            "You can still reword the options or correct the answer; or create a new question.",
+            status_code=409,
+            code="question_in_use",
+        )
     after = _question_snapshot(question)
     changed = {k: after[k] for k in QUESTION_FIELDS if after[k] != before[k]}
     if not changed:

@@ -374,3 +374,26 @@ def test_bulk_import_outsiders(api_for, api, admin, student, teacher):
         f"{URL}/bulk-import", {"file": csv_file(GOOD_AND_BAD), "created_by": str(teacher.pk)}, format="multipart"
     )
     assert r.json()["imported"] == 4 and set(Question.objects.values_list("created_by", flat=True)) == {teacher.pk}
+
+
+@pytest.mark.django_db
+def test_option_count_frozen_once_attempted_but_rewording_and_key_fixes_allowed(
+    api_for, teacher, student, school_class
+):
+    """A student mid-exam with shuffled options: removing an option made their exam page and resume a 500, and
+    would shift what submitted answers point at. Rewording options and correcting the answer stay possible."""
+    from attempts.tests.conftest import make_quiz
+
+    quiz = make_quiz(teacher, school_class, randomize_options=True)
+    assert api_for(student).post(f"/api/v1/quizzes/{quiz.pk}/start").status_code == 201
+    mcq = quiz.quiz_questions.order_by("order_index").first().question
+    r = api_for(teacher).put(f"{URL}/{mcq.pk}", {"options": ["1/4", "3/4"], "correct_answer": 1}, format="json")
+    assert r.status_code == 409 and "number of options" in r.json()["detail"]
+    mcq.refresh_from_db()
+    assert len(mcq.options) == 4
+    r = api_for(teacher).put(f"{URL}/{mcq.pk}", {"options": ["¼", "¾", "2/6", "1"], "correct_answer": 1}, format="json")
+    assert r.status_code == 200, r.json()
+    resumed = api_for(student).post(f"/api/v1/quizzes/{quiz.pk}/start")
+    assert resumed.status_code == 200
+    shown = next(q for q in resumed.json()["questions"] if q["id"] == str(mcq.pk))
+    assert sorted(shown["options"]) == sorted(["¼", "¾", "2/6", "1"])
