@@ -163,7 +163,9 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
     fields = {k: v for k, v in data.items() if k in QUESTION_FIELDS}
     new_type = fields.get("type", question.type)
     if new_type != question.type:
-        if question.answers.exists():
+        # Attempts in progress fixed each question's type when they started (attempts' question_meta), so an
+        # attempted quiz freezes the type even before anyone answered this question.
+        if question.answers.exists() or _question_used_by_attempted_quiz(question):
             raise QuizError(
                 "Students have already answered this question, so its type cannot change. "
                 "Create a new question instead.",

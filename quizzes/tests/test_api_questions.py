@@ -391,6 +391,11 @@ def test_option_count_frozen_once_attempted_but_rewording_and_key_fixes_allowed(
     assert r.status_code == 409 and "number of options" in r.json()["detail"]
     mcq.refresh_from_db()
     assert len(mcq.options) == 4
+    # Nobody answered it yet, but the started attempt fixed its type: no change of type either.
+    r = api_for(teacher).put(f"{URL}/{mcq.pk}", {"type": "short_answer", "accepted_answers": ["3/4"]}, format="json")
+    assert r.status_code == 409
+    mcq.refresh_from_db()
+    assert mcq.type == "mcq"
     r = api_for(teacher).put(f"{URL}/{mcq.pk}", {"options": ["¼", "¾", "2/6", "1"], "correct_answer": 1}, format="json")
     assert r.status_code == 200, r.json()
     resumed = api_for(student).post(f"/api/v1/quizzes/{quiz.pk}/start")
