@@ -182,6 +182,13 @@ class QuizQuestionItemSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     marks_override = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
 
+    def validate(self, attrs):
+        # PUT is partial, and DRF passes `partial` down to nested items, which skips `required`: an item without
+        # an id reached the service (KeyError, a 500). An item always needs its question.
+        if "id" not in attrs:
+            raise serializers.ValidationError({"id": "This field is required."})
+        return attrs
+
 
 class QuizInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255)

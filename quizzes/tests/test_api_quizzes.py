@@ -429,3 +429,12 @@ def test_a_new_pass_mark_applies_to_results_already_given(
     assert next(a for a in mine if a["id"] == str(marked.pk))["passed"] is True
     after = api_for(teacher).get(f"/api/v1/analytics/quiz/{published_quiz.pk}").json()
     assert after["passed_count"] == 1
+
+
+@pytest.mark.django_db
+def test_partial_put_with_a_question_item_without_id_is_a_400(api_for, teacher, draft_quiz, mcq):
+    """PUT is partial and DRF makes nested fields optional too: an item without `id` was a 500 (KeyError)."""
+    before = list(draft_quiz.quiz_questions.values_list("question_id", flat=True))
+    r = api_for(teacher).put(durl(draft_quiz), {"questions": [{"marks_override": 3}]}, format="json")
+    assert r.status_code == 400 and "id" in r.json()["detail"]
+    assert list(draft_quiz.quiz_questions.values_list("question_id", flat=True)) == before
