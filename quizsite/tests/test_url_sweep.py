@@ -406,3 +406,62 @@ def test_junk_query_strings_never_500(persona, world, api_for, request):
             if response.status_code >= 500:
                 failures.append((persona, url + query[:40], response.status_code))
     assert not failures, "\n".join(map(str, failures))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Outsiders write nothing: the other teacher and the other class's student call every write endpoint and POST
+# every page with the teacher's objects in the URL, and no row of any app changes.
+
+
+def _snapshot():
+    from accounts.models import Notification, Student, User
+    from attempts.models import QuizAttempt, StudentAnswer, Violation
+    from classrooms.models import SchoolClass, TeacherClass
+    from quizzes.models import Question, Quiz, QuizClass, QuizQuestion
+
+    data = {}
+    for model in (Student, QuizAttempt, StudentAnswer, Violation, SchoolClass, TeacherClass, Quiz, QuizClass):
+        data[model.__name__] = sorted(map(repr, model.objects.values()))
+    for model in (Question, QuizQuestion):
+        data[model.__name__] = sorted(map(repr, model.objects.values()))
+    data["User"] = sorted(map(repr, User.objects.values("id", "email", "name", "role", "is_active", "password")))
+    data["Notification"] = sorted(map(repr, Notification.objects.values("id", "user_id", "is_read")))
+    return data
+
+
+WRITE_BODIES = [
+    {},
+    {"name": "Hacked", "title": "Hacked", "text": "Hacked", "section": "H", "is_active": False, "minutes": 30},
+    {"reason": "because", "minutes": 10, "student_ids": [], "teacher_id": "", "confirm": "1"},
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["other_teacher", "outsider_student"])
+def test_outsiders_change_nothing_anywhere(persona, world, api_for, request):
+    user = request.getfixturevalue(persona)
+    before = _snapshot()
+    api = api_for(user)
+    api.raise_request_exception = False
+    for route in api_routes():
+        if route.template.startswith("/api/v1/auth/"):
+            continue
+        url = route.url(**_values_for(route, world))
+        for method in route.methods:
+            if method == "GET":
+                continue
+            for body in WRITE_BODIES:
+                response = _call(api, method, url, json.dumps(body))
+                assert response.status_code < 500, (method, url, response.status_code)
+    browser = Client(raise_request_exception=False)
+    browser.force_login(user.user)
+    for route in page_routes():
+        if route.template.startswith("/accounts/") or route.template.startswith("/grading/notifications"):
+            continue  # their own profile, logout and notifications are theirs to change
+        url = route.url(**_page_values(route, world))
+        for body in WRITE_BODIES:
+            response = browser.post(url, body)
+            assert response.status_code < 500, (url, response.status_code)
+    after = _snapshot()
+    changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    assert not changed, "\n".join(f"{k}: {v[0][:3]} -> {v[1][:3]}" for k, v in changed.items())
