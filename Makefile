@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=true SECRET_KEY= \
 	CELERY_BROKER_URL= CELERY_TASK_ALWAYS_EAGER=true
 
-.PHONY: install run test lint format services browser migrate seed clean
+.PHONY: install run test lint format services browser migrate seed clean serve bench-examday bench-overload drills bench-servers
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,27 @@ test: install services browser
 	$(TEST_ENV) $(BIN)/python manage.py check
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The production-like stack on loopback (quizsite/serve.py): gunicorn gthread HTTP on :8000, uvicorn WebSockets on
+# :8001, Celery worker + beat, against PostgreSQL (database quizsite_serve) and Redis. DEBUG off. Ctrl-C stops it.
+serve: install services
+	$(BIN)/python -m quizsite.serve
+
+# Exam-day benchmark and fault drills (docs/performance.md); not part of `make test`. Each starts `make serve`
+# itself when nothing answers on :8000 and stops it afterwards. Results in bench/out/.
+STUDENTS ?= 200
+bench-examday: install services
+	$(BIN)/python bench/examday/run.py --students $(STUDENTS)
+
+bench-overload: install services
+	$(BIN)/python bench/examday/run.py --mode overload --students $(STUDENTS)
+
+drills: install services
+	$(BIN)/python bench/examday/run.py --mode drills --students $(STUDENTS)
+
+# The HTTP server comparison on the save path (gunicorn sync/gthread, gunicorn+uvicorn, daphne).
+bench-servers: install services
+	$(BIN)/python bench/examday/servers.py --students $(STUDENTS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

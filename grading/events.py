@@ -10,34 +10,44 @@ group message {"type": "quiz.event", "event": <event_type>, "data": <data>} to t
 {"type": <event_type>, "data": <data>}.
 
 A student's request must never fail or wait long because the channel layer (Redis) is slow or down:
+- with a network channel layer (Redis), `publish_*` hands the event to one long-lived background thread per
+  process that owns an event loop and the layer's connections. The request thread only appends to a bounded
+  queue and returns: no event loop is created per send (that cost ~4 ms of every autosave under WSGI), no
+  connection is opened per send, and when the queue is full (Redis stalled) the event is dropped and logged, never
+  waited for. Events of one process are delivered in the order they were published;
 - each send is bounded by SEND_TIMEOUT_SECONDS, and every error is logged and swallowed;
-- after a failure the layer is considered down for BACKOFF_SECONDS and sends are skipped at once, so an outage
-  that makes every connection attempt time out costs one request half a second, not every autosave of a class.
+- after a failure that layer is considered down for BACKOFF_SECONDS and its sends are skipped at once, so an
+  outage that makes every connection attempt time out costs half a second of the background thread, not every
+  autosave of a class.
 
-It works under WSGI (async_to_sync runs its own short-lived loop), under ASGI (sync views run in a worker thread
-and async_to_sync hops onto the server's loop) and with the in-memory layer of `make run`. From async code
-(a consumer) use `asend_quiz_event` instead.
+The in-memory layer of `make run` and of tests is bound to one process and loop, so there (and in
+`send_*_now`, which report whether the send worked) the event is sent synchronously: async_to_sync runs a short
+loop under WSGI, or hops onto the server's loop under ASGI. From async code (a consumer) use `asend_quiz_event`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT_SECONDS = 0.5
 BACKOFF_SECONDS = 5.0
+# Events waiting for the background sender of one process. At ~1 ms a send this is seconds of backlog; beyond it
+# Redis is not keeping up and an old "answer_saved" is worth less than the request that would wait for it.
+QUEUE_LIMIT = 5000
 
 _state_lock = threading.Lock()
-_down_until = 0.0  # time.monotonic() before which the layer is treated as unreachable
+_down_until: dict[str, float] = {}  # layer key -> time.monotonic() before which it is treated as unreachable
 
 
 def quiz_group(quiz_id) -> str:
@@ -48,45 +58,144 @@ def attempt_group(attempt_id) -> str:
     return f"attempt_{attempt_id}"
 
 
-def _layer_marked_down() -> bool:
-    return time.monotonic() < _down_until
+def _layer_key(layer) -> str:
+    # The back-off belongs to one Redis, not to the process: a test that points a layer at a dead port must not
+    # silence the real layer used a moment later.
+    return f"{type(layer).__name__}:{getattr(layer, 'hosts', '')}"
 
 
-def _mark_down() -> None:
-    global _down_until
+def _layer_marked_down(layer=None) -> bool:
+    if layer is None:
+        layer = get_channel_layer()
+    return time.monotonic() < _down_until.get(_layer_key(layer), 0.0)
+
+
+def _mark_down(layer) -> None:
     with _state_lock:
-        _down_until = time.monotonic() + BACKOFF_SECONDS
+        _down_until[_layer_key(layer)] = time.monotonic() + BACKOFF_SECONDS
 
 
 def reset_backoff() -> None:
-    """Forget an earlier failure (tests, or an operator who knows Redis is back)."""
-    global _down_until
+    """Forget earlier failures (tests, or an operator who knows Redis is back)."""
     with _state_lock:
-        _down_until = 0.0
+        _down_until.clear()
 
 
 def _message(event_type: str, data: dict[str, Any]) -> dict:
     return {"type": "quiz.event", "event": event_type, "data": data}
 
 
-async def _send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
+async def _send_on(layer, group: str, message: dict) -> None:
     await asyncio.wait_for(layer.group_send(group, message), timeout=SEND_TIMEOUT_SECONDS)
 
 
 def _send_now(group: str, event_type: str, data: dict[str, Any]) -> bool:
-    if _layer_marked_down():
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    if _layer_marked_down(layer):
         logger.info("live event %s for %s skipped: channel layer recently unreachable", event_type, group)
         return False
     try:
-        async_to_sync(_send)(group, _message(event_type, data))
+        async_to_sync(_send_on)(layer, group, _message(event_type, data))
         return True
     except Exception:
-        _mark_down()
+        _mark_down(layer)
         logger.warning("live event %s for %s not delivered", event_type, group, exc_info=True)
         return False
+
+
+class _BackgroundSender:
+    """One daemon thread with its own event loop; sends queued events one after another."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.pending = 0
+        self.dropped = 0
+        self.lock = threading.Lock()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue | None = None
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(ready,), name="live-events", daemon=True)
+        self.thread.start()
+        ready.wait(5)
+
+    def _run(self, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.queue = asyncio.Queue()
+        ready.set()
+        self.loop.run_until_complete(self._drain_forever())
+
+    async def _drain_forever(self) -> None:
+        while True:
+            layer, group, message = await self.queue.get()
+            try:
+                if not _layer_marked_down(layer):
+                    await _send_on(layer, group, message)
+            except Exception:
+                _mark_down(layer)
+                logger.warning("live event %s for %s not delivered", message.get("event"), group, exc_info=True)
+            finally:
+                with self.lock:
+                    self.pending -= 1
+                    if self.pending == 0:
+                        self.idle.set()
+
+    def submit(self, layer, group: str, message: dict) -> bool:
+        with self.lock:
+            if self.pending >= QUEUE_LIMIT:
+                self.dropped += 1
+                dropped = self.dropped
+                accepted = False
+            else:
+                self.pending += 1
+                self.idle.clear()
+                accepted = True
+        if not accepted:
+            if dropped == 1 or dropped % 1000 == 0:
+                logger.warning("live event queue full (%s waiting): %s events dropped so far", QUEUE_LIMIT, dropped)
+            return False
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (layer, group, message))
+        return True
+
+
+_sender: _BackgroundSender | None = None
+_sender_lock = threading.Lock()
+
+
+def _background_sender() -> _BackgroundSender:
+    global _sender
+    sender = _sender
+    # A forked child (Celery prefork, a pre-loading server) inherits the object but not the thread: start anew.
+    if sender is None or sender.pid != os.getpid() or not sender.thread.is_alive():
+        with _sender_lock:
+            if _sender is None or _sender.pid != os.getpid() or not _sender.thread.is_alive():
+                _sender = _BackgroundSender()
+            sender = _sender
+    return sender
+
+
+def wait_until_sent(timeout: float = 5.0) -> bool:
+    """Block until this process has no live event waiting (tests, benchmarks, shutdown). True if drained."""
+    sender = _sender
+    if sender is None or sender.pid != os.getpid():
+        return True
+    return sender.idle.wait(timeout)
+
+
+def _publish(group: str, event_type: str, data: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    if isinstance(layer, InMemoryChannelLayer):
+        _send_now(group, event_type, data)
+        return
+    if _layer_marked_down(layer):
+        logger.info("live event %s for %s skipped: channel layer recently unreachable", event_type, group)
+        return
+    _background_sender().submit(layer, group, _message(event_type, data))
 
 
 def send_quiz_event_now(quiz_id, event_type: str, data: dict[str, Any]) -> bool:
@@ -100,22 +209,23 @@ def send_attempt_event_now(attempt_id, event_type: str, data: dict[str, Any]) ->
 
 def publish_quiz_event(quiz_id, event_type: str, data: dict[str, Any]) -> None:
     """Queue the event for the quiz's board, sent after commit. Safe to call inside or outside a transaction."""
-    transaction.on_commit(lambda: send_quiz_event_now(quiz_id, event_type, data))
+    transaction.on_commit(lambda: _publish(quiz_group(quiz_id), event_type, data))
 
 
 def publish_attempt_event(attempt_id, event_type: str, data: dict[str, Any]) -> None:
     """Queue the event for the student's exam page of this attempt, sent after commit."""
-    transaction.on_commit(lambda: send_attempt_event_now(attempt_id, event_type, data))
+    transaction.on_commit(lambda: _publish(attempt_group(attempt_id), event_type, data))
 
 
 async def asend_quiz_event(quiz_id, event_type: str, data: dict[str, Any]) -> bool:
     """The async twin of send_quiz_event_now for code already on an event loop."""
-    if _layer_marked_down():
+    layer = get_channel_layer()
+    if layer is None or _layer_marked_down(layer):
         return False
     try:
-        await _send(quiz_group(quiz_id), _message(event_type, data))
+        await _send_on(layer, quiz_group(quiz_id), _message(event_type, data))
         return True
     except Exception:
-        _mark_down()
+        _mark_down(layer)
         logger.warning("live event %s for quiz %s not delivered", event_type, quiz_id, exc_info=True)
         return False

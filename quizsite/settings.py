@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: under overload a request is refused before any other work (quizsite.admission; off unless set).
+    "quizsite.admission.AdmissionControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.notifications",
+                "quizsite.context_processors.websocket_url",
             ],
         },
     },
@@ -130,7 +133,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py's default read timeout (5 s) equals channels-redis' blocking-pop timeout (5 s): an idle
+                # socket's receive loop then dies with "Timeout reading" and the board's socket drops every few
+                # seconds. Read timeout above the pop timeout; connects still fail fast when Redis is down.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 1}],
                 # The default capacity (100) drops events when a whole class reports at once.
                 "capacity": envint("CHANNEL_LAYER_CAPACITY", 2000, minimum=100),
                 "expiry": 30,
@@ -271,6 +277,15 @@ ATTEMPT_GRACE_SECONDS = envint("ATTEMPT_GRACE_SECONDS", 60, minimum=0)
 DEFAULT_VIOLATION_THRESHOLD = 3
 # How often the live exam board receives a full status snapshot (events arrive in between as they happen).
 QUIZ_MONITOR_INTERVAL_SECONDS = envint("QUIZ_MONITOR_INTERVAL_SECONDS", 5, minimum=1)
+
+# --- Serving (see quizsite/serve.py and docs/performance.md) ---------------------------------------------------
+# Where pages open their WebSockets: empty = the page's own origin (`make run`, one ASGI server, or a proxy that
+# routes /ws/); ":8001" = the page's host name on port 8001 (`make serve`); or a full base like "wss://ws.school".
+WEBSOCKET_URL = envstr("WEBSOCKET_URL", "")
+# Load shedding per server process (quizsite.admission): requests inside Django at once; 0 = off.
+SERVER_MAX_INFLIGHT = envint("SERVER_MAX_INFLIGHT", 0, minimum=0)
+SERVER_ADMISSION_WAIT_MS = envint("SERVER_ADMISSION_WAIT_MS", 200, minimum=0)
+SERVER_RETRY_AFTER = envint("SERVER_RETRY_AFTER", 2, minimum=1)
 
 # --- I18N, static, media --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

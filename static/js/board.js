@@ -138,9 +138,19 @@
     }
   }
 
-  function connect() {
+  // Where sockets live: the page's origin, or WEBSOCKET_URL from <meta name="websocket-url"> (":8001" = this host
+  // name on port 8001, as under `make serve`; or a full ws(s):// base).
+  function socketBase() {
+    var meta = document.querySelector('meta[name="websocket-url"]');
+    var base = meta && meta.getAttribute("content");
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/quiz-monitor/" + quizId);
+    if (!base) return scheme + location.host;
+    if (base.charAt(0) === ":") return scheme + location.hostname + base;
+    return base.replace(/\/$/, "");
+  }
+
+  function connect() {
+    socket = new WebSocket(socketBase() + "/ws/quiz-monitor/" + quizId);
     socket.onopen = function () { retry = 1000; state.textContent = "live"; state.dataset.state = "live"; };
     socket.onmessage = function (e) { try { onMessage(JSON.parse(e.data)); } catch (err) { console.error(err); } };
     socket.onclose = function (e) {

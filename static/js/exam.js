@@ -212,24 +212,33 @@
       signal: ctrl ? ctrl.signal : undefined,
     }).then(function (res) {
       if (timer) clearTimeout(timer);
-      return res.json().catch(function () { return {}; }).then(function (data) { return { status: res.status, data: data }; });
+      var retryAfter = parseInt(res.headers.get("Retry-After") || "", 10);
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        return { status: res.status, data: data, retryAfter: isNaN(retryAfter) ? null : retryAfter };
+      });
     }, function (err) {
       if (timer) clearTimeout(timer);
       throw err;
     });
   }
 
-  function goOffline() {
+  // Try again in 3 s, or when the server said so (429/503 + Retry-After under load: seconds, plus up to one more
+  // second at random so a whole class refused together does not come back together).
+  // Until then, the debounce and the 5-second sweep leave the outbox alone (only submitting sends it anyway).
+  function goOffline(retryAfterSeconds) {
     state.offline = true;
     showSaveState();
     clearTimeout(state.retryTimer);
-    state.retryTimer = setTimeout(flush, 3000);
+    var delay = retryAfterSeconds > 0 ? Math.min(retryAfterSeconds, 120) * 1000 + Math.random() * 1000 : 3000;
+    state.holdUntil = retryAfterSeconds > 0 ? Date.now() + delay : 0;
+    state.retryTimer = setTimeout(function () { state.holdUntil = 0; flush(); }, delay);
   }
 
   /** Send the whole outbox; resolves true when it is empty afterwards. */
-  function flush() {
+  function flush(force) {
     clearTimeout(debounceTimer);
     if (state.inFlight) { state.again = true; return state.inFlight; }
+    if (!force && state.holdUntil && Date.now() < state.holdUntil) return Promise.resolve(outbox.size() === 0);
     flushViolations();
     var batch = outbox.batch();
     if (!batch.length) { state.offline = false; showSaveState(); return Promise.resolve(true); }
@@ -237,6 +246,7 @@
     state.inFlight = api(config.answerUrl, { answers: batch }).then(function (res) {
       if (res.status === 200) {
         state.offline = false;
+        state.holdUntil = 0;
         outbox.ack(res.data.results || []);
         syncTimer(res.data.time_remaining_ms);
       } else if (res.status === 409) {
@@ -247,7 +257,7 @@
         outbox.ack(batch);
         showBanner("An answer could not be saved: " + (res.data.detail || "invalid answer") + ".");
       } else {
-        goOffline();  // 401/403 (signed out), 429, 5xx: keep everything, try again
+        goOffline(res.retryAfter);  // 401/403 (signed out), 429, 5xx: keep everything, try again
         if (res.status === 401 || res.status === 403) showBanner("Your session has expired. Your answers are kept on this device; sign in again in another tab, then come back.");
       }
     }, function () {
@@ -291,7 +301,7 @@
     if (state.submitting) return;
     state.submitting = true;
     setSaveState("saving", "Submitting…");
-    flush().then(function () {
+    flush(true).then(function () {
       return api(config.submitUrl, reasonIfEnded ? { reason: "time_up" } : {});
     }).then(function (res) {
       state.submitting = false;
@@ -514,13 +524,23 @@
   }
   window.ExamPage.onServerEvent = onServerEvent;
 
+  // Where sockets live: the page's origin, or WEBSOCKET_URL from <meta name="websocket-url"> (":8001" = this host
+  // name on port 8001, as under `make serve`; or a full ws(s):// base).
+  function socketBase() {
+    var meta = document.querySelector('meta[name="websocket-url"]');
+    var base = meta && meta.getAttribute("content");
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    if (!base) return scheme + window.location.host;
+    if (base.charAt(0) === ":") return scheme + window.location.hostname + base;
+    return base.replace(/\/$/, "");
+  }
+
   var socketDelay = 2000;
   function connectSocket() {
     if (!window.WebSocket || state.ended) return;
-    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket;
     try {
-      socket = new WebSocket(scheme + window.location.host + "/ws/attempt/" + config.attemptId);
+      socket = new WebSocket(socketBase() + "/ws/attempt/" + config.attemptId);
     } catch (e) {
       return;
     }
@@ -571,8 +591,8 @@
   $("exam-confirm-yes").addEventListener("click", function () { closeDialog(); submitNow(null); });
   $("exam-refullscreen").addEventListener("click", function () { enterFullscreen(); });
   $("exam-begin").addEventListener("click", function () { enterFullscreen().then(begin); });
-  window.addEventListener("online", function () { state.offline = false; flush(); });
-  window.addEventListener("offline", goOffline);
+  window.addEventListener("online", function () { state.offline = false; state.holdUntil = 0; flush(); });
+  window.addEventListener("offline", function () { goOffline(); });
   window.addEventListener("pagehide", function () { outbox.persist(); });
 
   installDetectors();

@@ -86,6 +86,36 @@ def test_offline_answers_are_kept_and_reach_the_server(browser_as, student, quiz
     assert answer_of(attempt, 1).answer_option == 0
 
 
+def test_a_busy_server_is_retried_after_its_retry_after(browser_as, student, quiz):
+    """Under overload the server refuses a save with 503 + Retry-After: the page keeps the answer, waits as told
+    (not its usual 3 s) and sends it again; nothing is lost."""
+    import re
+    import time
+
+    page = browser_as(student)
+    attempt = open_exam(page, quiz)
+    sent = []
+
+    def busy_once(route):
+        sent.append(time.monotonic())
+        if len(sent) == 1:
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "5", "Content-Type": "application/json"},
+                body='{"detail": "The server is busy."}',
+            )
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/v1/attempts/[^/]+/answer/?$"), busy_once)
+    page.get_by_label("3/4").check()
+    expect(page.locator("#exam-save")).to_have_text("Offline — answers kept on this device", timeout=10_000)
+    assert not StudentAnswer.objects.filter(attempt=attempt).exists()
+    expect_saved(page)
+    assert answer_of(attempt, 0).answer_option == 1
+    assert len(sent) == 2 and 4.9 <= sent[1] - sent[0] <= 8
+
+
 def simulate_tab_switch(page):
     """What leaving the tab looks like to the page: hidden + blur together, then back."""
     page.evaluate(
