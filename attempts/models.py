@@ -89,6 +89,10 @@ class QuizAttempt(models.Model):
     passed = models.BooleanField(null=True, blank=True)
 
     total_violations = models.PositiveIntegerField(default=0)
+    # Not in the guide: violations counted before the teacher last reinstated the attempt. The quiz's threshold
+    # applies to total_violations - violation_baseline, so a reinstated student gets a fresh allowance while the
+    # lifetime count stays on record.
+    violation_baseline = models.PositiveIntegerField(default=0)
     auto_submitted_due_to_violations = models.BooleanField(default=False)
 
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -435,6 +435,7 @@ def attempt_reinstate(
     attempt.submitted_at = None
     attempt.submit_reason = ""
     attempt.auto_submitted_due_to_violations = False
+    attempt.violation_baseline = attempt.total_violations  # a fresh allowance; the lifetime count stays
     attempt.score = attempt.percentage = attempt.passed = None
     attempt.deadline = now + timedelta(seconds=seconds)
     attempt.save(
@@ -443,6 +444,7 @@ def attempt_reinstate(
             "submitted_at",
             "submit_reason",
             "auto_submitted_due_to_violations",
+            "violation_baseline",
             "score",
             "percentage",
             "passed",
