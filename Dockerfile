@@ -24,4 +24,6 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789ab
 RUN useradd --create-home quiz && mkdir -p /data && chown quiz /data
 USER quiz
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "quizsite.asgi:application"]
+# HTTP; docker-compose.yml runs the same image as the WebSocket server, Celery worker and beat.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8", \
+     "quizsite.wsgi:application"]

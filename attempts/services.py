@@ -331,6 +331,45 @@ def _upsert(attempt_id, rows: list[tuple[str, int | None, str | None, int | None
 
 FINISHED_MESSAGE = "This quiz has already been submitted; answers can no longer be changed."
 
+_SAVE_ATTEMPT_FIELDS = ["id", "status", "deadline", "quiz_id", "student_id", "question_order", "option_order",
+                        "question_meta"]  # fmt: skip
+# The same columns the ORM query below reads, without compiling a select_related + only() query on every save
+# (profiling under load: ~1 ms of CPU per save, most of it in Query._get_only_select_mask).
+_SAVE_ATTEMPT_PG = """
+SELECT a.id, a.status, a.deadline, a.quiz_id, a.student_id, a.question_order::text, a.option_order::text,
+       a.question_meta::text, q.grace_period_seconds
+FROM "quiz_attempts" a JOIN "quizzes" q ON q.id = a.quiz_id
+WHERE a.id = %s AND (%s::uuid IS NULL OR a.student_id = %s::uuid)
+"""
+
+
+def _attempt_for_save(attempt_id, student_id) -> QuizAttempt | None:
+    """The attempt with just what a save needs (status, deadline, question meta, the quiz's grace), or None."""
+    if connection.vendor != "postgresql":
+        qs = QuizAttempt.objects.select_related("quiz").only(*_SAVE_ATTEMPT_FIELDS, "quiz__grace_period_seconds")
+        if student_id is not None:
+            qs = qs.filter(student_id=student_id)
+        return qs.filter(pk=attempt_id).first()
+    try:
+        attempt_uuid = uuid.UUID(str(attempt_id))
+    except ValueError:
+        return None
+    sid = uuid.UUID(str(student_id)) if student_id is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(_SAVE_ATTEMPT_PG, [attempt_uuid, sid, sid])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    by_name = dict(zip(_SAVE_ATTEMPT_FIELDS, [*row[:5], *(json.loads(v) if v is not None else None for v in row[5:8])],
+                       strict=True))  # fmt: skip
+    # from_db takes the loaded values in the model's field order.
+    names = [f.attname for f in QuizAttempt._meta.concrete_fields if f.attname in by_name]
+    attempt = QuizAttempt.from_db(connection.alias, names, [by_name[n] for n in names])
+    quiz_names = [f.attname for f in Quiz._meta.concrete_fields if f.attname in ("id", "grace_period_seconds")]
+    quiz_values = {"id": row[3], "grace_period_seconds": row[8]}
+    attempt.quiz = Quiz.from_db(connection.alias, quiz_names, [quiz_values[n] for n in quiz_names])
+    return attempt
+
 
 def answers_save(
     *,
@@ -349,13 +388,7 @@ def answers_save(
         raise AttemptError("No answer given.")
     if len(answers) > MAX_BATCH:
         raise AttemptError(f"At most {MAX_BATCH} answers per request.")
-    qs = QuizAttempt.objects.select_related("quiz").only(
-        "id", "status", "deadline", "quiz_id", "student_id", "question_order", "option_order", "question_meta",
-        "quiz__grace_period_seconds",
-    )  # fmt: skip
-    if student_id is not None:
-        qs = qs.filter(student_id=student_id)
-    attempt = qs.filter(pk=attempt_id).first()
+    attempt = _attempt_for_save(attempt_id, student_id)
     if attempt is None:
         raise AttemptError("Not found.", status_code=404)
     if attempt.status != AttemptStatus.IN_PROGRESS:

@@ -14,7 +14,7 @@ A student's request must never fail or wait long because the channel layer (Redi
   process that owns an event loop and the layer's connections. The request thread only appends to a bounded
   queue and returns: no event loop is created per send (that cost ~4 ms of every autosave under WSGI), no
   connection is opened per send, and when the queue is full (Redis stalled) the event is dropped and logged, never
-  waited for. Events of one process are delivered in the order they were published;
+  waited for. Up to CONCURRENT_SENDS go out at once; events about one attempt keep their order;
 - each send is bounded by SEND_TIMEOUT_SECONDS, and every error is logged and swallowed;
 - after a failure that layer is considered down for BACKOFF_SECONDS and its sends are skipped at once, so an
   outage that makes every connection attempt time out costs half a second of the background thread, not every
@@ -45,6 +45,7 @@ BACKOFF_SECONDS = 5.0
 # Events waiting for the background sender of one process. At ~1 ms a send this is seconds of backlog; beyond it
 # Redis is not keeping up and an old "answer_saved" is worth less than the request that would wait for it.
 QUEUE_LIMIT = 5000
+CONCURRENT_SENDS = 32
 
 _state_lock = threading.Lock()
 _down_until: dict[str, float] = {}  # layer key -> time.monotonic() before which it is treated as unreachable
@@ -129,19 +130,34 @@ class _BackgroundSender:
         self.loop.run_until_complete(self._drain_forever())
 
     async def _drain_forever(self) -> None:
+        # Up to CONCURRENT_SENDS sends in flight: a busy server process hands this thread the GIL only now and
+        # then, and one send at a time (three Redis round trips, each waiting for the GIL) fell behind the saves
+        # of a class. Events about one attempt (or of a group without attempt_id) still go out in order.
+        slots = asyncio.Semaphore(CONCURRENT_SENDS)
+        tails: dict[tuple, asyncio.Task] = {}
         while True:
             layer, group, message = await self.queue.get()
-            try:
-                if not _layer_marked_down(layer):
-                    await _send_on(layer, group, message)
-            except Exception:
-                _mark_down(layer)
-                logger.warning("live event %s for %s not delivered", message.get("event"), group, exc_info=True)
-            finally:
-                with self.lock:
-                    self.pending -= 1
-                    if self.pending == 0:
-                        self.idle.set()
+            await slots.acquire()
+            key = (group, (message.get("data") or {}).get("attempt_id"))
+            task = asyncio.ensure_future(self._deliver(layer, group, message, tails.get(key), slots))
+            tails[key] = task
+            task.add_done_callback(lambda t, k=key: tails.pop(k, None) if tails.get(k) is t else None)
+
+    async def _deliver(self, layer, group: str, message: dict, previous, slots: asyncio.Semaphore) -> None:
+        try:
+            if previous is not None:
+                await asyncio.wait([previous])
+            if not _layer_marked_down(layer):
+                await _send_on(layer, group, message)
+        except Exception:
+            _mark_down(layer)
+            logger.warning("live event %s for %s not delivered", message.get("event"), group, exc_info=True)
+        finally:
+            slots.release()
+            with self.lock:
+                self.pending -= 1
+                if self.pending == 0:
+                    self.idle.set()
 
     def submit(self, layer, group: str, message: dict) -> bool:
         with self.lock:

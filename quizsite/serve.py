@@ -94,6 +94,7 @@ def serve_env(http_port: int, ws_port: int) -> dict[str, str]:
         # Load shedding: at most this many requests inside Django per HTTP process; the rest wait briefly for a
         # slot and are then refused with 503 + Retry-After (quizsite.admission).
         "SERVER_MAX_INFLIGHT": "4",
+        "SERVER_ADMISSION_WAIT_MS": "100",
         # Many students behind one NAT address all sign in within a minute.
         "THROTTLE_ANON_RATE": "100000/min",
         "LOGIN_FAILURES_PER_IP": "5000",
@@ -114,7 +115,8 @@ def http_command(server: str, port: int, workers: int, threads: int) -> list[str
               "--timeout", "30", "--graceful-timeout", "10", "--keep-alive", "75", "--access-logfile", "-"
               if os.environ.get("SERVE_ACCESS_LOG") else "/dev/null", "--error-logfile", "-"]  # fmt: skip
     if server == "gthread":
-        return common + ["--worker-class", "gthread", "--threads", str(threads), "quizsite.wsgi:application"]
+        return common + ["--worker-class", "gthread", "--threads", str(threads), "--config",
+                         "python:quizsite.gunicorn_conf", "quizsite.wsgi:application"]  # fmt: skip
     if server == "sync":
         return common + ["--worker-class", "sync", "quizsite.wsgi:application"]
     if server == "uvicorn":

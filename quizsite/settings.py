@@ -286,6 +286,7 @@ WEBSOCKET_URL = envstr("WEBSOCKET_URL", "")
 SERVER_MAX_INFLIGHT = envint("SERVER_MAX_INFLIGHT", 0, minimum=0)
 SERVER_ADMISSION_WAIT_MS = envint("SERVER_ADMISSION_WAIT_MS", 200, minimum=0)
 SERVER_RETRY_AFTER = envint("SERVER_RETRY_AFTER", 2, minimum=1)
+SERVER_MAX_QUEUE = envint("SERVER_MAX_QUEUE", 16, minimum=0)
 
 # --- I18N, static, media --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -231,6 +232,8 @@ def _pgbench(env, quiz_id: str, seconds: int) -> dict:
             s = s.replace(captured["attempt"], aid).replace(captured["attempt"].replace("-", ""), aid.replace("-", ""))
             s = s.replace(captured["user"], uid).replace(captured["user"].replace("-", ""), uid.replace("-", ""))
             s = s.replace(captured["question"], qid)
+            # A fresh id for the answer row, as uuid.uuid4() in the app (only used when the row is new).
+            s = re.sub(r"\(VALUES \('[0-9a-f]{32}'::uuid", "(VALUES (gen_random_uuid()", s)
             text.append(" ".join(s.split()) + ";")
         path = sqldir / f"save-{i}.sql"
         path.write_text("\n".join(text) + "\n")
@@ -347,17 +350,24 @@ def board_stats(clients: dict, t0: float, plan: dict) -> dict:
     for r in recs:
         if r["type"] == "violation":
             first_seen[(r["attempt_id"], r["total"])].setdefault(r["socket"], r["t"])
-    lat, missing = [], 0
+    lat, missing, missing_in_outage = [], 0, 0
+    outage = None
+    if (plan.get("faults") or {}).get("stop_redis") is not None:
+        # Redis down, plus the seconds sockets need to notice and reconnect (board.js backs off up to 10 s).
+        outage = (t0 + plan["faults"]["stop_redis"], t0 + plan["faults"]["stop_redis"] + plan["redis_down_for"] + 15)
     for c in clients.values():
         for attempt, total, sent_at in c.get("violations", []):
             seen = first_seen.get((attempt, total), {})
             for s in sockets:
                 if s in seen:
                     lat.append((seen[s] - sent_at) * 1000)
+                elif outage and outage[0] <= sent_at <= outage[1]:
+                    missing_in_outage += 1
                 else:
                     missing += 1
     statuses = sorted(r["t"] - t0 for r in recs if r["type"] == "quiz_status")
     return {"sockets": len(sockets), "violation_deliveries": len(lat), "missing_deliveries": missing,
+            "missing_while_redis_down": missing_in_outage,
             "latency_p50_ms": pct(lat, 50), "latency_p95_ms": pct(lat, 95), "latency_max_ms": max(lat or [0]),
             "reconnects": sum(1 for r in recs if r["type"] == "_connected") - len(sockets),
             "last_status_s": statuses[-1] if statuses else None,
@@ -477,6 +487,16 @@ def main() -> int:
         reqs = load_requests()
         rows = phase_rows(reqs, plan, t0)
         rec = reconcile(env, seed["quiz_id"])
+        for name, offset in (plan.get("faults") or {}).items():
+            # What students saw around each fault: failures (not 2xx/409, not a polite 503/429 + Retry-After).
+            length = {"stop_redis": plan.get("redis_down_for", 30), "offline_cut": plan.get("offline_for", 30)}
+            a, b = t0 + offset, t0 + offset + length.get(name, 10) + 10
+            window = [r for r in reqs if a <= r["t"] <= b]
+            bad = [r for r in window if r["status"] not in (200, 201, 409) and not (
+                r["status"] in (429, 503) and r["retry_after"])]  # fmt: skip
+            tally.setdefault(name, {}).update(
+                requests=len(window), failures=len(bad),
+                failure_codes=sorted({r["status"] for r in bad}))  # fmt: skip
         pg = None
         if not args.no_pgbench:
             log("pgbench: replaying the save path's SQL")
@@ -545,7 +565,8 @@ def render(s: dict) -> str:
     if b:
         lines.append(f"- board: {b['sockets']} sockets, violation→socket p50 {f(b['latency_p50_ms'])} ms, p95 "
                      f"{f(b['latency_p95_ms'])} ms, max {f(b['latency_max_ms'])} ms; {b['violation_deliveries']} "
-                     f"delivered, {b['missing_deliveries']} missing; {b['reconnects']} reconnects; "
+                     f"delivered, {b['missing_deliveries']} missing "
+                     f"(+{b.get('missing_while_redis_down', 0)} while Redis was down); {b['reconnects']} reconnects; "
                      f"{b['statuses']} status snapshots, the last at {f(b['last_status_s'])} s")  # fmt: skip
     r = s["reconciliation"]
     lines.append(f"- reconciliation: {r['acked_answers']} acknowledged answers of {r['clients']} clients; "

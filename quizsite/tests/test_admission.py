@@ -72,3 +72,19 @@ def test_pages_say_where_the_sockets_are(client, value):
         assert '<meta name="websocket-url" content=":8001">' in html
     else:
         assert "websocket-url" not in html
+
+
+@override_settings(SERVER_MAX_INFLIGHT=4, SERVER_MAX_QUEUE=2)
+def test_a_request_behind_a_long_server_queue_is_refused_without_waiting():
+    from quizsite import admission
+
+    middleware = AdmissionControlMiddleware(lambda request: HttpResponse("ok"))
+    rf = RequestFactory()
+    try:
+        admission.set_queue_probe(lambda: 3)
+        refused = middleware(rf.post("/api/v1/attempts/x/answer"))
+        assert refused.status_code == 503 and refused["Retry-After"] == "2"
+        admission.set_queue_probe(lambda: 2)
+        assert middleware(rf.post("/api/v1/attempts/x/answer")).status_code == 200
+    finally:
+        admission.set_queue_probe(None)
