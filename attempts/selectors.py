@@ -95,7 +95,9 @@ def exam_questions(attempt: QuizAttempt) -> list[dict]:
         if q.type in OPTION_TYPES:
             options = _options(q)
             perm = (attempt.option_order or {}).get(qid) or list(range(len(options)))
-            item["options"] = [options[i] for i in perm]
+            # The API freezes the number of options once a quiz is attempted; the Django admin does not, so an
+            # index that no longer exists is skipped rather than failing the student's exam page.
+            item["options"] = [options[i] for i in perm if i < len(options)]
         saved = answers.get(qid)
         if saved is None:
             item["saved_answer"] = None

@@ -583,9 +583,12 @@ def violation_record(
         )
         if not updated:
             raise AttemptError("This quiz has already been submitted.", status_code=409, code="attempt_finished")
-        total, threshold = QuizAttempt.objects.filter(pk=attempt.pk).values_list(
-            "total_violations", "quiz__violation_threshold"
+        total, baseline, allowance = QuizAttempt.objects.filter(pk=attempt.pk).values_list(
+            "total_violations", "violation_baseline", "quiz__violation_threshold"
         )[0]
+        # After a teacher's reinstatement only the violations since then count against the allowance; the
+        # threshold reported to the page is on the lifetime scale ("violation 4 of 6").
+        threshold = baseline + allowance
         Violation.objects.create(
             attempt_id=attempt.pk,
             violation_type=violation_type,
