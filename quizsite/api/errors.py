@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -32,7 +33,19 @@ def _first_message(data) -> str | None:
     return None
 
 
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is restarting or unreachable (a fault drill, a failover): nothing was written, so say so
+        # and when to retry, instead of a 500 page the SPA cannot parse. The exam page re-sends after Retry-After.
+        response = Response(
+            {"detail": "The server is briefly unable to reach its database. Nothing was saved; please retry."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, DomainError):
         body = {"detail": exc.message}
         if exc.code:
