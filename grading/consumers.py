@@ -103,6 +103,10 @@ class QuizMonitorConsumer(_GroupConsumer):
         try:
             while True:
                 await asyncio.sleep(self._interval())
+                if self.group_name is None and self.quiz is not None:
+                    # Joined while Redis was down: try again, or this socket would get only the snapshots and
+                    # never another pushed event after Redis is back (found by the fault drills).
+                    await self._join(quiz_group(self.quiz.pk))
                 await self.send_status()
         except asyncio.CancelledError:
             pass

@@ -201,3 +201,45 @@ async def test_a_burst_of_events_is_not_dropped(quiz):
     received = [(await asyncio.wait_for(layer.receive(board), 5))["data"]["n"] for _ in range(400)]
     assert sorted(received) == list(range(400))
     await layer.group_discard(quiz_group(quiz.pk), board)
+
+
+class _LayerDownAtFirst:
+    """An in-memory layer whose first group_add fails, as when Redis is down while a teacher opens the board."""
+
+    def __new__(cls):
+        from channels.layers import InMemoryChannelLayer
+
+        class Layer(InMemoryChannelLayer):
+            failures = 1
+
+            async def group_add(self, group, channel):
+                if Layer.failures:
+                    Layer.failures -= 1
+                    raise ConnectionError("Redis is down")
+                return await super().group_add(group, channel)
+
+        return Layer
+
+
+async def test_a_board_opened_while_redis_was_down_gets_pushes_once_it_is_back(quiz, teacher, in_progress):
+    from channels.layers import channel_layers
+
+    from grading.consumers import QuizMonitorConsumer
+    from grading.events import asend_quiz_event
+
+    layer_class = _LayerDownAtFirst()
+    channel_layers.backends.clear()
+    try:
+        with override_settings(CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}):
+            channel_layers.backends["default"] = layer_class()
+            QuizMonitorConsumer.status_interval = 0.2
+            comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+            await next_of(comm, "quiz_status")
+            await next_of(comm, "quiz_status")  # a tick later the consumer has joined the group
+            assert await asend_quiz_event(quiz.pk, "violation", {"student_name": "Alice"})
+            message = await next_of(comm, "violation")
+            assert message["data"]["student_name"] == "Alice"
+            await comm.disconnect()
+    finally:
+        QuizMonitorConsumer.status_interval = None
+        channel_layers.backends.clear()
