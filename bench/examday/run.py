@@ -161,6 +161,10 @@ def run_faults(plan: dict, t0: float, tally: dict) -> None:
                 subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], capture_output=True)
                 time.sleep(plan["redis_down_for"])
                 restart_redis()
+                for _ in range(20):  # redis-server --daemonize returns before it answers
+                    if redis_up():
+                        break
+                    time.sleep(0.5)
                 tally[name] = {"at": at, "back_up": redis_up()}
                 log("drill: Redis back")
             elif name == "offline_cut":
