@@ -676,6 +676,15 @@ def import_job_discard_codes(*, job: ImportJob, by: User) -> None:
     job.save(update_fields=["claim_codes"])
 
 
+def import_jobs_purge_expired_codes(*, now=None) -> int:
+    """Blank the plain-text claim codes of imports older than CLAIM_CODES_TTL; only the hashes on the students
+    stay. Run hourly by the beat task; returns how many jobs were cleaned."""
+    now = now or timezone.now()
+    return (
+        ImportJob.objects.filter(finished_at__lt=now - CLAIM_CODES_TTL).exclude(claim_codes=[]).update(claim_codes=[])
+    )
+
+
 def claim_slips_pdf(*, codes: list[dict], title: str) -> bytes:
     from quizsite.pdf import render_pdf
 

@@ -161,6 +161,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Auto-submit attempts whose deadline (plus grace) has passed, even if the student never comes back.
     "expire-overdue-attempts": {"task": "attempts.tasks.expire_overdue_attempts", "schedule": 60.0},
+    # Plain-text claim codes are kept only for printing the slips right after an import.
+    "purge-expired-claim-codes": {"task": "classrooms.tasks.purge_expired_claim_codes", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------

@@ -60,3 +60,30 @@ def test_dry_run_and_real_run_agree(admin, school_class):
     real = services.students_import(by=admin, upload=csv_upload(text)).as_response()
     assert dry["would_import"] == real["imported"] == 2
     assert dry["errors"] == real["errors"] and dry["created_classes"] == real["created_classes"] == ["Other"]
+
+
+def test_plain_claim_codes_are_purged_after_their_ttl_but_hashes_stay(admin, school_class):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from classrooms.models import ImportJob
+    from classrooms.services import CLAIM_CODES_TTL, import_jobs_purge_expired_codes
+    from classrooms.tasks import purge_expired_claim_codes
+
+    now = timezone.now()
+    old = ImportJob.objects.create(
+        created_by=admin,
+        finished_at=now - CLAIM_CODES_TTL - timedelta(minutes=1),
+        claim_codes=[{"registration_number": "A1", "code": "ABCDE-FGHJK"}],
+    )
+    fresh = ImportJob.objects.create(
+        created_by=admin,
+        finished_at=now - timedelta(hours=1),
+        claim_codes=[{"registration_number": "B1", "code": "KMNPQ-RSTUV"}],
+    )
+    assert purge_expired_claim_codes.delay().get() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.claim_codes == [] and fresh.claim_codes[0]["code"] == "KMNPQ-RSTUV"
+    assert import_jobs_purge_expired_codes() == 0  # nothing left to purge
