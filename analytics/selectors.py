@@ -35,6 +35,7 @@ from analytics.cache import analytics_cache_key
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, Violation, ViolationType
 from attempts.selectors import can_review, ordered_quiz_questions, reveals_answers
 from classrooms.models import TeacherClass
+from classrooms.selectors import students_visible_to
 from quizsite.errors import DomainError
 from quizzes.models import Quiz, QuizQuestion, QuizStatus
 
@@ -79,15 +80,8 @@ def teachers_for_analytics(user) -> QuerySet[Teacher]:
 
 
 def students_for_analytics(user) -> QuerySet[Student]:
-    """The student themselves, the teachers of the student's class, admins."""
-    qs = Student.objects.select_related("user", "school_class")
-    if not (user and user.is_authenticated and user.is_active):
-        return qs.none()
-    if user.role == Role.ADMIN:
-        return qs
-    if user.role == Role.TEACHER:
-        return qs.filter(school_class__teacher_links__teacher_id=user.pk).distinct()
-    return qs.filter(pk=user.pk)
+    """The student themselves, the teachers of the student's class, admins: the roster's one scoping rule."""
+    return students_visible_to(user)
 
 
 def attempts_for_reports(user) -> QuerySet[QuizAttempt]:
