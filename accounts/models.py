@@ -35,7 +35,24 @@ def normalize_registration_number(value: str) -> str:
     return (value or "").strip().upper()
 
 
+def active_user(user) -> User | None:
+    """The signed-in, active User behind `user` (a User, or a Teacher/Student profile), or None.
+
+    Every scoping method below starts here, so an anonymous or deactivated caller always gets an empty queryset."""
+    user = getattr(user, "user", user)
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user
+
+
 class UserQuerySet(models.QuerySet):
+    """Scoped querysets (STYLE.md): one method per verb, the only place that says who may see which rows."""
+
+    def visible_to(self, user):
+        """User management is for administrators only; everyone else sees no user rows."""
+        user = active_user(user)
+        return self if user and user.is_admin else self.none()
+
     def admins(self):
         return self.filter(role=Role.ADMIN)
 
@@ -139,11 +156,39 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_student(self) -> bool:
         return self.role == Role.STUDENT
 
+    @property
+    def is_teacher_or_admin(self) -> bool:
+        return self.role in (Role.TEACHER, Role.ADMIN)
+
     def get_full_name(self) -> str:
         return self.name
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class TeacherQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Admins see every teacher; teachers the profiles of active colleagues; students none."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.filter(user__is_active=True)
+        return self.none()
+
+    def manageable_by(self, user):
+        """Teachers whose own pages (dashboard, students) `user` may open in full: admins all, a teacher themself."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.filter(pk=user.pk)
+        return self.none()
 
 
 class Teacher(models.Model):
@@ -156,6 +201,8 @@ class Teacher(models.Model):
     bio = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = TeacherQuerySet.as_manager()
+
     class Meta:
         db_table = "teachers"
         ordering = ["user__name"]
@@ -166,6 +213,33 @@ class Teacher(models.Model):
     @property
     def id(self):
         return self.user_id
+
+
+class StudentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Admins see every student, a teacher the students of the classes they teach, a student only themself."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.filter(school_class__teacher_links__teacher_id=user.pk)
+        if user.is_student:
+            return self.filter(user_id=user.pk)
+        return self.none()
+
+    def assignable_by(self, user):
+        """Students `user` may put into a class: any for admins; for a teacher, the students of their own classes and
+        students without a class (a teacher must not take a student out of another teacher's class)."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.filter(Q(school_class__isnull=True) | Q(school_class__teacher_links__teacher_id=user.pk))
+        return self.none()
 
 
 class Student(models.Model):
@@ -193,6 +267,8 @@ class Student(models.Model):
     # hands out claim slips the code must accompany the claim (accounts issue).
     claim_code_hash = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = StudentQuerySet.as_manager()
 
     class Meta:
         db_table = "students"
@@ -243,6 +319,12 @@ class PasswordResetToken(models.Model):
         return f"reset code for {self.user_id}"
 
 
+class AuditLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        user = active_user(user)
+        return self if user and user.is_admin else self.none()
+
+
 class AuditLog(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_logs")
@@ -254,6 +336,8 @@ class AuditLog(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         db_table = "audit_logs"
@@ -268,6 +352,15 @@ class AuditLog(models.Model):
         return f"{self.action} {self.entity_type} {self.entity_id or ''}".strip()
 
 
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A notification is its recipient's alone (admins included)."""
+        user = getattr(user, "user", user)
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
 class Notification(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
@@ -278,6 +371,8 @@ class Notification(models.Model):
     is_read = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         db_table = "notifications"

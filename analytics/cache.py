@@ -41,3 +41,8 @@ def analytics_cache_key(kind: str, *parts, quiz_id=None) -> str:
     except Exception:
         version = "nocache"
     return ":".join(["analytics", kind, str(version), *map(str, parts)])
+
+
+def invalidate_on_results_changed(sender, *, quiz_id, **kwargs) -> None:
+    """Receiver of quizzes.signals.quiz_results_changed (connected in AnalyticsConfig.ready)."""
+    invalidate_quiz_analytics(quiz_id)

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import active_user
+
 
 class AttemptStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
@@ -46,23 +48,40 @@ class Severity(models.TextChoices):
 
 
 class QuizAttemptQuerySet(models.QuerySet):
-    """Scoped querysets (STYLE.md): the one place that says whose attempts a user may see."""
+    """Scoped querysets (STYLE.md): the one place that says whose attempts a user may see, grade or print."""
 
     def for_student(self, user):
-        user = getattr(user, "user", user)
-        if not getattr(user, "is_authenticated", False) or user.role != "student":
+        """The attempts of `user` as a student (none for staff)."""
+        user = active_user(user)
+        if user is None or not user.is_student:
             return self.none()
         return self.filter(student_id=user.pk)
 
-    def visible_to(self, user):
-        user = getattr(user, "user", user)
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+    def gradable_by(self, user):
+        """Attempts `user` may grade, watch live and act on: admins all, a teacher the attempts of their quizzes."""
+        user = active_user(user)
+        if user is None:
             return self.none()
-        if user.role == "admin":
+        if user.is_admin:
             return self.all()
-        if user.role == "teacher":
+        if user.is_teacher:
             return self.filter(quiz__created_by_id=user.pk)
-        return self.for_student(user)
+        return self.none()
+
+    def visible_to(self, user):
+        """Staff see the attempts they may grade; a student their own (in progress included)."""
+        user = active_user(user)
+        if user is not None and user.is_student:
+            return self.for_student(user)
+        return self.gradable_by(user)
+
+    def reportable_by(self, user):
+        """Attempts whose report (PDF, printable page) `user` may open: staff as for grading, a student only their
+        own finished attempts."""
+        user = active_user(user)
+        if user is not None and user.is_student:
+            return self.for_student(user).filter(status__in=FINISHED_STATUSES)
+        return self.gradable_by(user)
 
     def overdue(self, now=None):
         """In progress with the deadline passed (the grace period is checked per quiz by the caller)."""

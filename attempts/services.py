@@ -19,7 +19,6 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Student
-from analytics.cache import invalidate_quiz_analytics
 from attempts.errors import AttemptError
 from attempts.models import (
     AttemptStatus,
@@ -31,8 +30,9 @@ from attempts.models import (
     ViolationType,
 )
 from attempts.scoring import mark_objective_answers, recompute_totals
-from grading.events import publish_quiz_event
+from quizsite.live import publish_quiz_event
 from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizClass, QuizStatus
+from quizzes.signals import announce_results_changed
 
 logger = logging.getLogger(__name__)
 
@@ -501,7 +501,7 @@ def attempt_submit(*, attempt: QuizAttempt, by, reason=SubmitReason.STUDENT, now
             "auto_submitted_due_to_violations": locked.auto_submitted_due_to_violations,
         },
     )
-    transaction.on_commit(lambda: invalidate_quiz_analytics(quiz_id))
+    announce_results_changed(quiz_id)
     return locked
 
 

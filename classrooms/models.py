@@ -8,6 +8,43 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.models import active_user
+
+
+class SchoolClassQuerySet(models.QuerySet):
+    """Scoped querysets (STYLE.md): the one place that says whose classes a user may see or change."""
+
+    def taught_by(self, user):
+        """The classes `user` is assigned to teach (whatever their role)."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        return self.filter(teacher_links__teacher_id=user.pk)
+
+    def visible_to(self, user):
+        """Admins see every class, a teacher the classes they teach, a student their own class."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.taught_by(user)
+        if user.is_student:
+            return self.filter(students__user_id=user.pk)
+        return self.none()
+
+    def manageable_by(self, user):
+        """Classes whose roster `user` may change: all for admins, the ones they teach for teachers."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.taught_by(user)
+        return self.none()
+
 
 class SchoolClass(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -27,6 +64,8 @@ class SchoolClass(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     teachers = models.ManyToManyField("accounts.Teacher", through="TeacherClass", related_name="classes", blank=True)
+
+    objects = SchoolClassQuerySet.as_manager()
 
     class Meta:
         db_table = "classes"
@@ -63,6 +102,19 @@ class TeacherClass(models.Model):
         return f"{self.teacher} → {self.school_class}"
 
 
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An import's file, errors and claim codes are its creator's alone (admins see them too)."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.filter(created_by_id=user.pk)
+        return self.none()
+
+
 class ImportJob(models.Model):
     """One student import: the uploaded file, its dry-run preview or final result, and (briefly) its claim codes.
 
@@ -94,6 +146,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         db_table = "student_import_jobs"

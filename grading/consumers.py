@@ -3,7 +3,7 @@
 QuizMonitorConsumer, `ws/quiz-monitor/<quiz_id>` (guide 5.11): the teacher's live exam board. Authenticated by
 quizsite.ws_auth (`?token=<access token>` or the session cookie); only the quiz's teacher or an admin, anyone else
 is closed with 1008 (policy violation). On connect and every `status_interval` seconds it sends
-{"type": "quiz_status", "data": ...}; events published with grading.events.publish_quiz_event are forwarded as
+{"type": "quiz_status", "data": ...}; events published with quizsite.live.publish_quiz_event are forwarded as
 {"type": <event>, "data": ...} as they happen. The client may send {"type": "refresh"} for an immediate status.
 
 AttemptConsumer, `ws/attempt/<attempt_id>`: the student's own exam page listens here for what a teacher does to
@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from grading.events import SEND_TIMEOUT_SECONDS, attempt_group, quiz_group
+from quizsite.live import SEND_TIMEOUT_SECONDS, attempt_group, quiz_group
 
 logger = logging.getLogger(__name__)
 

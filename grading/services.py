@@ -17,13 +17,13 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from accounts.services import audit_record, notify
-from analytics.cache import invalidate_quiz_analytics
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason
 from attempts.scoring import mark_objective_answers, recompute_totals
-from grading.events import publish_attempt_event, publish_quiz_event
 from grading.selectors import REINSTATABLE_REASONS
 from quizsite.errors import DomainError
+from quizsite.live import publish_attempt_event, publish_quiz_event
 from quizzes.models import Question, QuestionType, Quiz, QuizQuestion
+from quizzes.signals import announce_results_changed
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _fmt(value: Decimal | None) -> str:
 
 
 def _after_commit_invalidate(quiz_id) -> None:
-    transaction.on_commit(lambda: invalidate_quiz_analytics(quiz_id), robust=True)
+    announce_results_changed(quiz_id)
 
 
 def _lock_attempt(attempt: QuizAttempt) -> QuizAttempt:
@@ -301,7 +301,7 @@ def question_regrade(*, question_id, by: User | None = None) -> RegradeResult:
             new={"attempts_remarked": result.attempts, "scores_changed": result.changed},
         )
     for quiz_id in result.quiz_ids:
-        invalidate_quiz_analytics(quiz_id)
+        announce_results_changed(quiz_id)
     return result
 
 

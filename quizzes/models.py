@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from accounts.models import active_user
+
 # No look-alikes: 0/O, 1/I/L are left out so a code read off a projector is typed right the first time.
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ACCESS_CODE_LENGTH = 8
@@ -51,39 +53,51 @@ class Difficulty(models.TextChoices):
 
 
 class QuizQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The one scoping rule for quizzes: admins see all, teachers their own, students the published quizzes
-        assigned to their class plus the published or archived quizzes they have attempted (their results)."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        role = getattr(user, "role", None)
-        if role == "admin":
-            return self
-        if role == "teacher":
-            return self.filter(created_by_id=user.pk)
-        if role == "student":
-            from attempts.models import QuizAttempt
+    """Scoped querysets (STYLE.md): the one place that says which quizzes a user may see or manage."""
 
+    def manageable_by(self, user):
+        """Quizzes `user` may edit, publish, watch live, grade and analyse: admins all, a teacher their own."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_teacher:
+            return self.filter(created_by_id=user.pk)
+        return self.none()
+
+    def visible_to(self, user):
+        """Admins see all, teachers their own, students the published quizzes assigned to their class plus the
+        published or archived quizzes they have attempted (their results)."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        if user.is_student:
             assigned = QuizClass.objects.filter(quiz=models.OuterRef("pk"), school_class__students=user.pk)
-            attempted = QuizAttempt.objects.filter(quiz=models.OuterRef("pk"), student_id=user.pk)
+            # The attempts app sits above this one: reach its rows through the reverse relation, not an import.
+            attempts = self.model._meta.get_field("attempts").related_model
+            attempted = attempts.objects.filter(quiz=models.OuterRef("pk"), student_id=user.pk)
             return self.filter(
                 (Q(status=QuizStatus.PUBLISHED) & models.Exists(assigned))
                 | (Q(status__in=[QuizStatus.PUBLISHED, QuizStatus.ARCHIVED]) & models.Exists(attempted))
             )
-        return self.none()
+        return self.manageable_by(user)
 
 
 class QuestionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A teacher's bank is theirs; admins see every bank; students never see the bank."""
-        if not (user and user.is_authenticated and user.is_active):
+    def manageable_by(self, user):
+        """A teacher's bank is theirs; admins see and edit every bank; students never see the bank."""
+        user = active_user(user)
+        if user is None:
             return self.none()
-        role = getattr(user, "role", None)
-        if role == "admin":
+        if user.is_admin:
             return self
-        if role == "teacher":
+        if user.is_teacher:
             return self.filter(created_by_id=user.pk)
         return self.none()
+
+    def visible_to(self, user):
+        return self.manageable_by(user)
 
 
 class Quiz(models.Model):

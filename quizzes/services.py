@@ -24,6 +24,7 @@ from quizsite.errors import DomainError
 from quizsite.tabular import read_table
 from quizzes import models as quiz_models
 from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizClass, QuizQuestion, QuizStatus
+from quizzes.signals import announce_results_changed
 
 logger = logging.getLogger(__name__)
 
@@ -606,15 +607,13 @@ def _redecide_passed(quiz: Quiz) -> int:
     from its stored percentage (attempts.scoring decides it the same way), and the analytics follow."""
     from django.db.models import Case, Value, When
 
-    from analytics.cache import invalidate_quiz_analytics
     from attempts.models import QuizAttempt
 
     updated = QuizAttempt.objects.filter(quiz=quiz, passed__isnull=False, percentage__isnull=False).update(
         passed=Case(When(percentage__gte=quiz.passing_percentage, then=Value(True)), default=Value(False))
     )
     if updated:
-        quiz_id = quiz.pk
-        transaction.on_commit(lambda: invalidate_quiz_analytics(quiz_id))
+        announce_results_changed(quiz.pk)
     return updated
 
 
@@ -700,7 +699,7 @@ def quiz_archive(*, quiz: Quiz, by: User, request=None) -> Quiz:
         new={"status": quiz.status},
         request=request,
     )
-    from grading.events import publish_quiz_event
+    from quizsite.live import publish_quiz_event  # noqa: PLC0415
 
     publish_quiz_event(quiz.id, "quiz_archived", {"quiz_id": str(quiz.id)})
     return quiz

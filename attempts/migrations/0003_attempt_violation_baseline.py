@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attempts', '0002_attempt_question_meta'),
+        ("attempts", "0002_attempt_question_meta"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='quizattempt',
-            name='violation_baseline',
+            model_name="quizattempt",
+            name="violation_baseline",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -393,7 +393,7 @@ class TestViolations:
     def test_recorded_when_the_channel_layer_is_down(self, api_for, student, quiz, django_capture_on_commit_callbacks):
         from channels.layers import channel_layers
 
-        from grading.events import reset_backoff
+        from quizsite.live import reset_backoff
 
         data = start(api_for, student, quiz)
         channel_layers.backends.clear()

@@ -1,5 +1,5 @@
 """What a live event costs the request that publishes it: the old way (async_to_sync: a new event loop and a new
-Redis connection per send, in the request thread) against grading.events' background sender (enqueue only).
+Redis connection per send, in the request thread) against quizsite.live' background sender (enqueue only).
 
     python bench/examday/events_cost.py   # with the serve environment (REDIS_URL), run.py's env_for_django()
 """
@@ -22,7 +22,7 @@ django.setup()
 from asgiref.sync import async_to_sync  # noqa: E402
 from channels.layers import get_channel_layer  # noqa: E402
 
-from grading import events  # noqa: E402
+from quizsite import live as events  # noqa: E402
 
 N = 300
 

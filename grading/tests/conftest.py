@@ -12,7 +12,7 @@ from accounts.tests.factories import StudentFactory
 from attempts.models import AttemptStatus, SubmitReason
 from attempts.scoring import mark_objective_answers, recompute_totals
 from attempts.tests.factories import QuizAttemptFactory, StudentAnswerFactory
-from grading import events
+from quizsite import live as events
 from quizzes.models import QuestionType, QuizStatus
 from quizzes.tests.factories import QuestionFactory, QuizClassFactory, QuizFactory, QuizQuestionFactory
 

@@ -147,7 +147,7 @@ async def test_another_quiz_events_do_not_leak(quiz, teacher, other_teacher, out
     other_quiz = await database_sync_to_async(QuizFactory)(created_by=other_teacher)
     comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
     await comm.receive_json_from(timeout=5)
-    from grading.events import send_quiz_event_now
+    from quizsite.live import send_quiz_event_now
 
     await database_sync_to_async(send_quiz_event_now)(other_quiz.pk, "violation", {"student_name": "Oscar"})
     assert await comm.receive_nothing(timeout=0.5)
@@ -188,7 +188,7 @@ async def test_a_burst_of_events_is_not_dropped(quiz):
     nobody reads during the burst stands for the slow board."""
     from channels.layers import get_channel_layer
 
-    from grading.events import quiz_group, send_quiz_event_now
+    from quizsite.live import quiz_group, send_quiz_event_now
 
     layer = get_channel_layer()
     board = await layer.new_channel()
@@ -225,7 +225,7 @@ async def test_a_board_opened_while_redis_was_down_gets_pushes_once_it_is_back(q
     from channels.layers import channel_layers
 
     from grading.consumers import QuizMonitorConsumer
-    from grading.events import asend_quiz_event
+    from quizsite.live import asend_quiz_event
 
     layer_class = _LayerDownAtFirst()
     channel_layers.backends.clear()

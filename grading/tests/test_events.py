@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from grading import events
+from quizsite import live as events
 
 pytestmark = pytest.mark.django_db
 

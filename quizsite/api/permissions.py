@@ -1,34 +1,34 @@
-"""Role checks shared by every app's API. Object-level scoping is done by querysets (STYLE.md), not here."""
+"""Role checks shared by every app's API. Object-level scoping is done by the models' scoped querysets
+(`Quiz.objects.visible_to(user)`, ...), not here. Roles are read through the user's `is_admin`, `is_teacher`,
+`is_student`, `is_teacher_or_admin` properties, the one way roles are spelled."""
 
 from rest_framework.permissions import BasePermission
 
-from accounts.models import Role
-
 
 class _RolePermission(BasePermission):
-    roles: tuple[str, ...] = ()
+    role_property = ""  # the User property that must be true
     message = "You do not have permission to perform this action."
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.role in self.roles)
+        return bool(user and user.is_authenticated and user.is_active and getattr(user, self.role_property))
 
 
 class IsAdmin(_RolePermission):
-    roles = (Role.ADMIN,)
+    role_property = "is_admin"
     message = "Only administrators can do this."
 
 
 class IsTeacherOrAdmin(_RolePermission):
-    roles = (Role.TEACHER, Role.ADMIN)
+    role_property = "is_teacher_or_admin"
     message = "Only teachers and administrators can do this."
 
 
 class IsTeacher(_RolePermission):
-    roles = (Role.TEACHER,)
+    role_property = "is_teacher"
     message = "Only teachers can do this."
 
 
 class IsStudent(_RolePermission):
-    roles = (Role.STUDENT,)
+    role_property = "is_student"
     message = "Only students can do this."
