@@ -23,19 +23,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Embedded defaults: SQLite under var/, in-memory channel layer, eager Celery, console e-mail. DEBUG is off unless
+# asked for (quizsite/settings.py), so the development server asks for it here.
+DEV_ENV := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u SECRET_KEY DEBUG=true
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 
-# Embedded defaults: SQLite under var/, in-memory channel layer, eager Celery, console e-mail.
+# `make run`: the development server on the embedded defaults, with the demo school.
 run: install
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Quizsite is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Log in at http://127.0.0.1:$(PORT)/accounts/login/ (pages) or http://127.0.0.1:$(PORT)/admin/ (staff)"
 	@echo "  API docs at http://127.0.0.1:$(PORT)/api/docs/"
 	@echo ""
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Start PostgreSQL and Redis if they are down (this machine's services; see README).
 services:

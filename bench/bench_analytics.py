@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
+os.environ.setdefault("DEBUG", "true")  # a local measurement, not a deployment (DEBUG is off by default)
 
 import django  # noqa: E402
 

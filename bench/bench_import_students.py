@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
+os.environ.setdefault("DEBUG", "true")  # a local measurement, not a deployment (DEBUG is off by default)
 os.environ["TEST_DATABASE_NAME"] = "bench_quizsite_import"
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 

@@ -1,8 +1,10 @@
 """Settings for quizsite, read from the environment (see README "Environment variables").
 
-With no environment at all this is a working development setup: DEBUG on, SQLite under var/, local-memory cache,
-in-memory channel layer, Celery tasks run eagerly in-process, e-mail printed to the console. Setting DATABASE_URL,
-REDIS_URL and CELERY_BROKER_URL turns the same code into the production stack.
+Safe by default: DEBUG is off unless DEBUG=true is set, and with DEBUG off a SECRET_KEY of 50+ characters is required
+(no key from this repository is ever used outside development). `make run` and `make test` set DEBUG=true; then,
+with nothing else set, this is a working development setup: SQLite under var/, local-memory cache, in-memory channel
+layer, Celery tasks run eagerly in-process, e-mail printed to the console. Setting DATABASE_URL, REDIS_URL and
+CELERY_BROKER_URL turns the same code into the production stack.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from quizsite.env import database_from_url, envbool, envint, envlist, envstr
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "var")))
 
-DEBUG = envbool("DEBUG", True)
+DEBUG = envbool("DEBUG", False)
 
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    # Development only: a fixed, obviously insecure key so sessions survive restarts of `make run`.
+    # Development only (DEBUG=true was asked for): a fixed, obviously insecure key so sessions survive restarts of
+    # `make run`. Never reached with DEBUG off, which is the default.
     SECRET_KEY = "django-insecure-dev-only-key-do-not-use-in-production-0123456789abcdef"
 elif not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long when DEBUG is off")
