@@ -97,6 +97,8 @@ def safe_next(request, fallback: str):
 
 
 def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download (export, report, claim slips). Files hold personal data: never kept by a shared cache."""
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
     return response
