@@ -1,7 +1,7 @@
 """API views of the analytics app: dashboards (/api/v1/analytics/...) and exports (/api/v1/exports/...).
 
 Everything is a read: a view loads the object through the model's scoped queryset (an outsider gets 404), calls
-one selector or export builder and returns JSON or a file.
+one selector or export builder and returns JSON through an output serializer, or a file.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Student, Teacher
 from analytics import exports, selectors
+from analytics.api import serializers
 from attempts.models import QuizAttempt
 from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
 from quizsite.pages import file_response
@@ -44,29 +45,34 @@ def download(export: exports.ExportFile) -> HttpResponse:
 class AdminAnalyticsView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="System-wide analytics (admins)")
+    @extend_schema(responses=serializers.AdminAnalyticsSerializer, summary="System-wide analytics (admins)")
     def get(self, request):
-        return Response(selectors.admin_analytics())
+        return Response(serializers.AdminAnalyticsSerializer(selectors.admin_analytics()).data)
 
 
 class TeacherAnalyticsView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A teacher's dashboard (that teacher or admins)")
+    @extend_schema(
+        responses=serializers.TeacherAnalyticsSerializer, summary="A teacher's dashboard (that teacher or admins)"
+    )
     def get(self, request, teacher_id):
         teacher = get_object_or_404(Teacher.objects.manageable_by(request.user).select_related("user"), pk=teacher_id)
-        return Response(selectors.teacher_analytics(teacher))
+        return Response(serializers.TeacherAnalyticsSerializer(selectors.teacher_analytics(teacher)).data)
 
 
 class StudentAnalyticsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A student's dashboard (the student, their teachers, admins)")
+    @extend_schema(
+        responses=serializers.StudentAnalyticsSerializer,
+        summary="A student's dashboard (the student, their teachers, admins)",
+    )
     def get(self, request, student_id):
         student = get_object_or_404(
             Student.objects.visible_to(request.user).select_related("user", "school_class"), pk=student_id
         )
-        return Response(selectors.student_analytics(student))
+        return Response(serializers.StudentAnalyticsSerializer(selectors.student_analytics(student)).data)
 
 
 class QuizAnalyticsView(APIView):
@@ -74,7 +80,7 @@ class QuizAnalyticsView(APIView):
 
     @extend_schema(
         parameters=[ATTEMPTS_PARAM],
-        responses=OpenApiTypes.OBJECT,
+        responses=serializers.QuizAnalyticsSerializer,
         summary="Quiz analytics and item statistics",
     )
     def get(self, request, quiz_id):
@@ -82,7 +88,7 @@ class QuizAnalyticsView(APIView):
         data = selectors.quiz_analytics(
             get_object_or_404(quizzes, pk=quiz_id), attempts=request.query_params.get("attempts")
         )
-        return Response(data)
+        return Response(serializers.QuizAnalyticsSerializer(data).data)
 
 
 class QuizAnalyticsExportView(APIView):
