@@ -3,6 +3,7 @@ site-wide one), so every cached figure computed from the old data is simply neve
 
     invalidate_quiz_analytics(quiz_id)     # call after an attempt of the quiz is submitted, graded or regraded
     analytics_cache_key("quiz", quiz_id, "best")
+    cached(key, timeout, compute)          # the cached figure, or compute() stored under key
 """
 
 from __future__ import annotations
@@ -41,6 +42,23 @@ def analytics_cache_key(kind: str, *parts, quiz_id=None) -> str:
     except Exception:
         version = "nocache"
     return ":".join(["analytics", kind, str(version), *map(str, parts)])
+
+
+def cached(key: str, timeout: int, compute):
+    """The value cached under `key`, else compute() (stored for `timeout` seconds)."""
+    try:
+        hit = cache.get(key)
+    except Exception:  # a Redis outage degrades to computing every time, never to an error page
+        logger.warning("analytics cache unavailable", exc_info=True)
+        hit = None
+    if hit is not None:
+        return hit
+    value = compute()
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:
+        logger.warning("analytics cache unavailable", exc_info=True)
+    return value
 
 
 def invalidate_on_results_changed(sender, *, quiz_id, **kwargs) -> None:

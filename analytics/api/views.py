@@ -1,7 +1,7 @@
 """API views of the analytics app: dashboards (/api/v1/analytics/...) and exports (/api/v1/exports/...).
 
-Everything is a read: the views scope the object through the selectors' querysets (an outsider gets 404), call
-one selector or export builder and return JSON or a file.
+Everything is a read: a view loads the object through the model's scoped queryset (an outsider gets 404), calls
+one selector or export builder and returns JSON through an output serializer, or a file.
 """
 
 from __future__ import annotations
@@ -15,8 +15,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Student, Teacher
 from analytics import exports, selectors
+from analytics.api import serializers
+from attempts.models import QuizAttempt
 from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
+from quizsite.pages import file_response
+from quizzes.models import Quiz
 
 ATTEMPTS_PARAM = OpenApiParameter(
     "attempts", str, enum=list(selectors.ATTEMPT_MODES), description="Which attempts of each student to analyse."
@@ -31,48 +36,59 @@ class FormatParamNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def file_response(export: exports.ExportFile) -> HttpResponse:
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "private, no-store"
+def download(export: exports.ExportFile) -> HttpResponse:
+    response = file_response(export.content, export.content_type, export.filename)
+    response["Cache-Control"] = "private, no-store"  # marks of named students: no shared cache may keep them
     return response
 
 
 class AdminAnalyticsView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="System-wide analytics (admins)")
+    @extend_schema(responses=serializers.AdminAnalyticsSerializer, summary="System-wide analytics (admins)")
     def get(self, request):
-        return Response(selectors.admin_analytics())
+        return Response(serializers.AdminAnalyticsSerializer(selectors.admin_analytics()).data)
 
 
 class TeacherAnalyticsView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A teacher's dashboard (that teacher or admins)")
+    @extend_schema(
+        responses=serializers.TeacherAnalyticsSerializer, summary="A teacher's dashboard (that teacher or admins)"
+    )
     def get(self, request, teacher_id):
-        teacher = get_object_or_404(selectors.teachers_for_analytics(request.user), pk=teacher_id)
-        return Response(selectors.teacher_analytics(teacher))
+        teacher = get_object_or_404(Teacher.objects.manageable_by(request.user).select_related("user"), pk=teacher_id)
+        return Response(serializers.TeacherAnalyticsSerializer(selectors.teacher_analytics(teacher)).data)
 
 
 class StudentAnalyticsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A student's dashboard (the student, their teachers, admins)")
+    @extend_schema(
+        responses=serializers.StudentAnalyticsSerializer,
+        summary="A student's dashboard (the student, their teachers, admins)",
+    )
     def get(self, request, student_id):
-        student = get_object_or_404(selectors.students_for_analytics(request.user), pk=student_id)
-        return Response(selectors.student_analytics(student))
+        student = get_object_or_404(
+            Student.objects.visible_to(request.user).select_related("user", "school_class"), pk=student_id
+        )
+        return Response(serializers.StudentAnalyticsSerializer(selectors.student_analytics(student)).data)
 
 
 class QuizAnalyticsView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 
     @extend_schema(
-        parameters=[ATTEMPTS_PARAM], responses=OpenApiTypes.OBJECT, summary="Quiz analytics and item statistics"
+        parameters=[ATTEMPTS_PARAM],
+        responses=serializers.QuizAnalyticsSerializer,
+        summary="Quiz analytics and item statistics",
     )
     def get(self, request, quiz_id):
-        quiz = get_object_or_404(selectors.quizzes_for_analytics(request.user), pk=quiz_id)
-        return Response(selectors.quiz_analytics(quiz, attempts=request.query_params.get("attempts")))
+        quizzes = Quiz.objects.manageable_by(request.user).select_related(*selectors.QUIZ_RELATED)
+        data = selectors.quiz_analytics(
+            get_object_or_404(quizzes, pk=quiz_id), attempts=request.query_params.get("attempts")
+        )
+        return Response(serializers.QuizAnalyticsSerializer(data).data)
 
 
 class QuizAnalyticsExportView(APIView):
@@ -89,11 +105,10 @@ class QuizAnalyticsExportView(APIView):
         summary="Export quiz analytics",
     )
     def get(self, request, quiz_id):
-        quiz = get_object_or_404(selectors.quizzes_for_analytics(request.user), pk=quiz_id)
+        quizzes = Quiz.objects.manageable_by(request.user).select_related(*selectors.QUIZ_RELATED)
+        quiz = get_object_or_404(quizzes, pk=quiz_id)
         fmt = exports.parse_format(request.query_params.get("format"), self.formats, self.default_format)
-        return file_response(
-            exports.quiz_analytics_file(quiz, fmt, attempts=request.query_params.get("attempts") or "all")
-        )
+        return download(exports.quiz_analytics_file(quiz, fmt, attempts=request.query_params.get("attempts") or "all"))
 
 
 class AnalyticsPdfExportView(QuizAnalyticsExportView):
@@ -115,9 +130,9 @@ class QuizResultsExportView(APIView):
         summary="Export a quiz's results",
     )
     def get(self, request, quiz_id):
-        quiz = get_object_or_404(selectors.quizzes_for_analytics(request.user), pk=quiz_id)
+        quiz = get_object_or_404(Quiz.objects.manageable_by(request.user), pk=quiz_id)
         fmt = exports.parse_format(request.query_params.get("format"), ("csv", "xlsx"), "csv")
-        return file_response(exports.quiz_results_file(quiz, fmt))
+        return download(exports.quiz_results_file(quiz, fmt))
 
 
 class AttemptPdfExportView(APIView):
@@ -129,5 +144,6 @@ class AttemptPdfExportView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="An attempt as PDF")
     def get(self, request, attempt_id):
-        attempt = get_object_or_404(selectors.attempts_for_reports(request.user), pk=attempt_id)
-        return file_response(exports.attempt_pdf(attempt, viewer=request.user))
+        attempts = QuizAttempt.objects.reportable_by(request.user).select_related(*selectors.REPORT_RELATED)
+        attempt = get_object_or_404(attempts, pk=attempt_id)
+        return download(exports.attempt_pdf(attempt, viewer=request.user))

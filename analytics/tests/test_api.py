@@ -284,3 +284,55 @@ def test_dashboards_are_cached_until_an_attempt_is_submitted(api_for, student, t
     invalidate_quiz_analytics(quiz.pk)  # any quiz's submission bumps the site-wide version the dashboards use
     assert client.get(url(f"analytics/student/{student.pk}")).json()["total_attempts"] == 1
     assert api_for(teacher).get(url(f"analytics/teacher/{teacher.pk}")).json()["recent_attempts"][0]["score"] == 3.0
+
+
+# --- one rendering of numbers, and a schema for every body --------------------------------------------------------
+
+SCORE_KEYS = {"score", "percentage", "average_score", "pass_rate", "highest_score", "lowest_score", "average_marks"}
+
+
+def _scores(body, found=None):
+    """Every (key, value) of a score, mark or percentage anywhere in a JSON body."""
+    found = [] if found is None else found
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in SCORE_KEYS and value is not None:
+                found.append((key, value))
+            _scores(value, found)
+    elif isinstance(body, list):
+        for value in body:
+            _scores(value, found)
+    return found
+
+
+def test_scores_are_json_floats_on_every_analytics_endpoint(api_for, admin, teacher, student, quiz):
+    finish_attempt(quiz, student, [CORRECT, WRONG, CORRECT])  # 2 of 3 marks: a whole number of marks
+    bodies = {
+        "admin": api_for(admin).get(url("analytics/admin")),
+        "teacher": api_for(teacher).get(url(f"analytics/teacher/{teacher.pk}")),
+        "student": api_for(student).get(url(f"analytics/student/{student.pk}")),
+        "quiz": api_for(teacher).get(url(f"analytics/quiz/{quiz.pk}")),
+    }
+    for name, response in bodies.items():
+        assert response.status_code == 200, name
+        found = _scores(response.json())
+        assert found, name
+        assert all(isinstance(value, float) for _, value in found), (name, found)
+    assert b'"score":2.0' in bodies["teacher"].content and b'"score":2.0' in bodies["student"].content
+    assert b'"score":2.0' in bodies["quiz"].content and b'"score":2,' not in bodies["quiz"].content
+
+
+def test_schema_describes_every_analytics_body(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    for path, component in {
+        "/api/v1/analytics/admin/": "AdminAnalytics",
+        "/api/v1/analytics/teacher/{teacher_id}/": "TeacherAnalytics",
+        "/api/v1/analytics/student/{student_id}/": "StudentAnalytics",
+        "/api/v1/analytics/quiz/{quiz_id}/": "QuizAnalytics",
+    }.items():
+        body = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": f"#/components/schemas/{component}"}, path
+    assert components["StudentPerformance"]["properties"]["score"]["format"] == "double"
+    assert components["QuizAnalytics"]["properties"]["average_score"]["format"] == "double"
+    assert "question_statistics" in components["QuizAnalytics"]["required"]

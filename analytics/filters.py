@@ -1,1 +1,0 @@
-"""Filters of the analytics app (see STYLE.md)."""

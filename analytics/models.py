@@ -1,1 +1,0 @@
-"""Analytics owns no tables: every figure is computed from attempts and answers by its selectors."""
