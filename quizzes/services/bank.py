@@ -32,7 +32,6 @@ QUESTION_FIELDS = (
     "marking_rubric",
 )
 # The fields a type may own; when the type of a question changes the ones the new type does not own are reset.
-TYPE_FIELDS = ("options", "correct_answer", "accepted_answers", "case_sensitive", "sample_answer", "marking_rubric")
 TYPE_FIELD_DEFAULTS: dict[str, Any] = {
     "options": None,
     "correct_answer": None,
@@ -55,10 +54,14 @@ def _validate_question(question: Question) -> None:
     question.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
 
 
-def _question_used_by_attempted_quiz(question: Question) -> bool:
-    from attempts.models import QuizAttempt
+def _quizzes_attempted_with(question: Question):
+    """The quizzes holding this question that students have attempted (attempts reached through the reverse
+    relation: the attempts app sits above this one)."""
+    return Quiz.objects.filter(quiz_questions__question=question, attempts__isnull=False).distinct()
 
-    return QuizAttempt.objects.filter(quiz__quiz_questions__question=question).exists()
+
+def _question_used_by_attempted_quiz(question: Question) -> bool:
+    return _quizzes_attempted_with(question).exists()
 
 
 def _regrade_hook():
@@ -146,14 +149,7 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
 
 @transaction.atomic
 def question_delete(*, question: Question, by: User, request=None) -> None:
-    from attempts.models import QuizAttempt
-
-    titles = list(
-        Quiz.objects.filter(quiz_questions__question=question)
-        .filter(pk__in=QuizAttempt.objects.values("quiz_id"))
-        .values_list("title", flat=True)
-        .distinct()
-    )
+    titles = list(_quizzes_attempted_with(question).values_list("title", flat=True).distinct())
     if titles or question.answers.exists():
         used = ", ".join(f"“{t}”" for t in titles[:5]) or "a quiz"
         raise QuizError(

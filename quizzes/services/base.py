@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.models import Role, Teacher, User
+from accounts.models import Teacher, User
 from quizsite.errors import DomainError
 
 
@@ -10,20 +10,16 @@ class QuizError(DomainError):
     """A rule of the question bank or of a quiz's life cycle was broken."""
 
 
-def _is_admin(user: User) -> bool:
-    return getattr(user, "role", None) == Role.ADMIN
-
-
 def _owner_for(*, by: User, owner: Teacher | None) -> Teacher:
     """Whose bank or quiz a new object belongs to: a teacher's own; an admin must name the teacher."""
-    if by.role == Role.TEACHER:
+    if by.is_teacher:
         if owner is not None and owner.pk != by.pk:
             raise QuizError("Teachers create questions and quizzes for themselves only.", status_code=403)
         try:
             return by.teacher
         except Teacher.DoesNotExist:
             raise QuizError("Your account has no teacher profile.", status_code=403) from None
-    if _is_admin(by):
+    if by.is_admin:
         if owner is None:
             raise QuizError(
                 "Administrators must say which teacher owns it: send created_by (a teacher id).", code="owner_required"

@@ -9,15 +9,17 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Case, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, Teacher, User
+from accounts.models import Teacher, User
 from accounts.services import audit_record, notify
 from classrooms.models import SchoolClass
+from quizsite.live import publish_quiz_event
 from quizzes import models as quiz_models
 from quizzes.models import Question, Quiz, QuizClass, QuizQuestion, QuizStatus
-from quizzes.services.base import QuizError, _is_admin, _owner_for
+from quizzes.services.base import QuizError, _owner_for
 from quizzes.signals import announce_results_changed
 
 QUIZ_SETTINGS = (
@@ -53,7 +55,7 @@ def quiz_has_attempts(quiz: Quiz) -> bool:
 def _resolve_classes(*, by: User, quiz_owner: Teacher, class_ids: Sequence) -> list[SchoolClass]:
     ids = list(dict.fromkeys(str(c) for c in class_ids))
     qs = SchoolClass.objects.filter(pk__in=ids)
-    if not _is_admin(by):
+    if not by.is_admin:
         # A teacher assigns quizzes to the classes they teach, nowhere else.
         qs = qs.filter(teacher_links__teacher=quiz_owner)
     found = {str(c.pk): c for c in qs}
@@ -243,11 +245,7 @@ def quiz_update(
 def _redecide_passed(quiz: Quiz) -> int:
     """A new pass mark applies to the results already given: every marked attempt's pass/fail is decided again
     from its stored percentage (attempts.scoring decides it the same way), and the analytics follow."""
-    from django.db.models import Case, Value, When
-
-    from attempts.models import QuizAttempt
-
-    updated = QuizAttempt.objects.filter(quiz=quiz, passed__isnull=False, percentage__isnull=False).update(
+    updated = quiz.attempts.filter(passed__isnull=False, percentage__isnull=False).update(
         passed=Case(When(percentage__gte=quiz.passing_percentage, then=Value(True)), default=Value(False))
     )
     if updated:
@@ -279,13 +277,6 @@ def publish_problems(quiz: Quiz, *, now=None) -> list[str]:
     return problems
 
 
-def _entry_link() -> str:
-    try:
-        return reverse("attempts:enter")
-    except NoReverseMatch:
-        return ""
-
-
 @transaction.atomic
 def quiz_publish(*, quiz: Quiz, by: User, request=None) -> Quiz:
     quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
@@ -297,9 +288,7 @@ def quiz_publish(*, quiz: Quiz, by: User, request=None) -> Quiz:
     old_status = quiz.status
     quiz.status = QuizStatus.PUBLISHED
     quiz.save(update_fields=["status", "updated_at"])
-    students = User.objects.filter(
-        is_active=True, student__school_class__quiz_links__quiz=quiz, role=Role.STUDENT
-    ).distinct()
+    students = User.objects.students().filter(is_active=True, student__school_class__quiz_links__quiz=quiz).distinct()
     when = ""
     if quiz.start_date:
         when = f" It opens {timezone.localtime(quiz.start_date):%d %b %Y %H:%M}."
@@ -308,7 +297,7 @@ def quiz_publish(*, quiz: Quiz, by: User, request=None) -> Quiz:
         type="quiz_published",
         title=f"New quiz: {quiz.title}",
         message=f"{quiz.subject}: “{quiz.title}” ({quiz.time_limit_minutes} minutes) has been published.{when}",
-        link=_entry_link(),
+        link=reverse("attempts:enter"),
     )
     audit_record(
         action="quiz.publish",
@@ -337,8 +326,6 @@ def quiz_archive(*, quiz: Quiz, by: User, request=None) -> Quiz:
         new={"status": quiz.status},
         request=request,
     )
-    from quizsite.live import publish_quiz_event  # noqa: PLC0415
-
     publish_quiz_event(quiz.id, "quiz_archived", {"quiz_id": str(quiz.id)})
     return quiz
 
