@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from quizsite.errors import DomainError
+from quizsite.pages import apply_errors
 from quizzes import selectors, services
 from quizzes.filters import QuestionFilter, QuizFilter
-from quizzes.forms import BankFilterForm, QuestionForm, QuestionImportForm, QuizForm, apply_errors
+from quizzes.forms import BankFilterForm, QuestionForm, QuestionImportForm, QuizForm
 from quizzes.models import Question, QuizStatus
 
 PAGE_SIZE = 20
@@ -72,7 +73,7 @@ def _question_form_page(request, *, question: Question | None):
         try:
             if question is None:
                 question = services.question_create(
-                    by=request.user, data=form.service_data(), owner=form.cleaned_data.get("owner"), request=request
+                    by=request.user, data=form.service_data(), owner_id=form.owner_id(), request=request
                 )
                 messages.success(request, "Question added to the bank.")
             else:
@@ -118,7 +119,7 @@ def question_import(request):
             result = services.question_bulk_import(
                 by=request.user,
                 upload=form.cleaned_data["file"],
-                owner=form.cleaned_data.get("owner"),
+                owner_id=form.owner_id(),
                 dry_run=form.cleaned_data["dry_run"],
                 request=request,
             )
@@ -158,7 +159,7 @@ def quiz_create(request):
             quiz = services.quiz_create(
                 by=request.user,
                 data=form.service_data(),
-                owner=form.cleaned_data.get("owner"),
+                owner_id=form.owner_id(),
                 class_ids=form.class_ids(),
                 request=request,
             )
@@ -175,7 +176,7 @@ def quiz_create(request):
 @staff_required
 def quiz_edit(request, pk):
     quiz = _quiz_or_404(request, pk)
-    form = QuizForm(request.POST or None, user=request.user, owner=quiz.created_by, initial=QuizForm.initial_for(quiz))
+    form = QuizForm(request.POST or None, user=request.user, initial=QuizForm.initial_for(quiz))
     if request.method == "POST" and form.is_valid():
         try:
             services.quiz_update(

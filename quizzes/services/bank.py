@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 
-from accounts.models import Teacher, User
+from accounts.models import User
 from accounts.services import audit_record
 from quizzes.models import Difficulty, Question, Quiz, QuizQuestion
-from quizzes.services.base import QuizError, _owner_for
+from quizzes.services.base import QuizError, resolve_owner
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,8 @@ def _regrade_hook():
 
 
 @transaction.atomic
-def question_create(*, by: User, data: dict, owner: Teacher | None = None, request=None) -> Question:
-    teacher = _owner_for(by=by, owner=owner)
+def question_create(*, by: User, data: dict, owner_id: UUID | str | None = None, request=None) -> Question:
+    teacher = resolve_owner(by=by, owner_id=owner_id)
     fields = {k: v for k, v in data.items() if k in QUESTION_FIELDS}
     for key, default in TYPE_FIELD_DEFAULTS.items():
         if fields.get(key) is None:

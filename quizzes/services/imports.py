@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -10,7 +12,7 @@ from accounts.services import audit_record
 from quizsite.tabular import read_table
 from quizzes.models import Difficulty, Question, QuestionType
 from quizzes.services.bank import _validate_question
-from quizzes.services.base import QuizError, _owner_for
+from quizzes.services.base import QuizError, resolve_owner
 
 IMPORT_REQUIRED_COLUMNS = ("text", "type")
 IMPORT_COLUMNS = (
@@ -97,7 +99,7 @@ def _error_text(exc: Exception) -> str:
 
 @transaction.atomic
 def question_bulk_import(
-    *, by: User, upload, owner: Teacher | None = None, dry_run: bool = False, request=None
+    *, by: User, upload, owner_id: UUID | str | None = None, dry_run: bool = False, request=None
 ) -> dict:
     """Import questions from a CSV/XLSX file into a teacher's bank.
 
@@ -107,7 +109,7 @@ def question_bulk_import(
     in the bank (same text and type) is reported rather than imported twice, so a corrected file can be
     re-imported safely.
     """
-    teacher = _owner_for(by=by, owner=owner)
+    teacher = resolve_owner(by=by, owner_id=owner_id)
     headers, rows = read_table(upload, max_rows=5000)
     missing = [c for c in IMPORT_REQUIRED_COLUMNS if c not in headers]
     if missing:

@@ -6,6 +6,7 @@ results were given. Once students attempted a quiz its classes and questions are
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,13 +14,14 @@ from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Teacher, User
+from accounts.models import User
 from accounts.services import audit_record, notify
 from classrooms.models import SchoolClass
 from quizsite.live import publish_quiz_event
 from quizzes import models as quiz_models
 from quizzes.models import Question, Quiz, QuizClass, QuizQuestion, QuizStatus
-from quizzes.services.base import QuizError, _owner_for
+from quizzes.selectors import quiz_class_choices
+from quizzes.services.base import QuizError, resolve_owner
 from quizzes.signals import announce_results_changed
 
 QUIZ_SETTINGS = (
@@ -52,13 +54,9 @@ def quiz_has_attempts(quiz: Quiz) -> bool:
     return quiz.attempts.exists()
 
 
-def _resolve_classes(*, by: User, quiz_owner: Teacher, class_ids: Sequence) -> list[SchoolClass]:
+def _resolve_classes(*, by: User, class_ids: Sequence) -> list[SchoolClass]:
     ids = list(dict.fromkeys(str(c) for c in class_ids))
-    qs = SchoolClass.objects.filter(pk__in=ids)
-    if not by.is_admin:
-        # A teacher assigns quizzes to the classes they teach, nowhere else.
-        qs = qs.filter(teacher_links__teacher=quiz_owner)
-    found = {str(c.pk): c for c in qs}
+    found = {str(c.pk): c for c in quiz_class_choices(user=by).filter(pk__in=ids)}
     unknown = [c for c in ids if c not in found]
     if unknown:
         raise ValidationError({"class_ids": f"Unknown class, or not one of your classes: {', '.join(unknown)}."})
@@ -70,7 +68,7 @@ def _resolve_questions(*, by: User, items: Sequence[dict]) -> list[tuple[Questio
     ids = [str(item["id"]) for item in items]
     if len(set(ids)) != len(ids):
         raise ValidationError({"question_ids": "A question can be in a quiz only once."})
-    found = {str(q.pk): q for q in Question.objects.visible_to(by).filter(pk__in=ids)}
+    found = {str(q.pk): q for q in Question.objects.manageable_by(by).filter(pk__in=ids)}
     unknown = [i for i in ids if i not in found]
     if unknown:
         raise ValidationError({"question_ids": f"Not in your question bank: {', '.join(unknown)}."})
@@ -166,17 +164,17 @@ def quiz_create(
     *,
     by: User,
     data: dict,
-    owner: Teacher | None = None,
+    owner_id: UUID | str | None = None,
     class_ids: Sequence | None = None,
     question_ids: Sequence | None = None,
     questions: Sequence[dict] | None = None,
     request=None,
 ) -> Quiz:
-    teacher = _owner_for(by=by, owner=owner)
+    teacher = resolve_owner(by=by, owner_id=owner_id)
     settings_data = {k: v for k, v in data.items() if k in QUIZ_SETTINGS and v is not None}
     quiz = Quiz(created_by=teacher, status=QuizStatus.DRAFT, **settings_data)
     _validate_quiz(quiz)
-    classes = _resolve_classes(by=by, quiz_owner=teacher, class_ids=class_ids or [])
+    classes = _resolve_classes(by=by, class_ids=class_ids or [])
     items = _normalise_question_items(question_ids, questions) or []
     resolved = _resolve_questions(by=by, items=items)
     _save_with_fresh_code(quiz)
@@ -214,7 +212,7 @@ def quiz_update(
             setattr(quiz, key, "" if (key == "description" and value is None) else value)
     _validate_quiz(quiz)
     if class_ids is not None:
-        _set_classes(quiz, _resolve_classes(by=by, quiz_owner=quiz.created_by, class_ids=class_ids))
+        _set_classes(quiz, _resolve_classes(by=by, class_ids=class_ids))
     items = _normalise_question_items(question_ids, questions)
     if items is not None:
         _set_questions(quiz, _resolve_questions(by=by, items=items))
