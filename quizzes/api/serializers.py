@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizStatus
 from quizzes.selectors import ordered_quiz_questions
-from quizzes.services import QUESTION_FIELDS
+from quizzes.services import QUESTION_FIELDS, QUIZ_SETTINGS
 
 # --- whose bank or quiz ------------------------------------------------------------------------------------------
 
@@ -109,15 +109,11 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
         }
 
 
+# The quiz's settings (less the grace period, staff-only) as the services define them, plus what it is and has.
 _QUIZ_COMMON = [
     "id",
-    "title",
-    "subject",
-    "description",
-    "time_limit_minutes",
+    *(name for name in QUIZ_SETTINGS if name != "grace_period_seconds"),
     "status",
-    "start_date",
-    "end_date",
     "created_by",
     "created_by_name",
     "created_at",
@@ -125,13 +121,6 @@ _QUIZ_COMMON = [
     "classes",
     "total_marks",
     "question_count",
-    "passing_percentage",
-    "max_attempts",
-    "show_answers_after_submission",
-    "randomize_questions",
-    "randomize_options",
-    "allow_review",
-    "violation_threshold",
 ]
 
 

@@ -126,42 +126,31 @@ class QuizViewSet(
         fresh = selectors.quiz_detail_queryset(user=self.request.user).get(pk=quiz.pk)
         return QuizStaffDetailSerializer(fresh).data
 
-    @extend_schema(request=QuizInputSerializer, responses={201: QuizStaffDetailSerializer})
-    def create(self, request, *args, **kwargs):
-        payload = QuizInputSerializer(data=request.data)
+    def _payload(self, *, partial: bool) -> tuple[dict, dict]:
+        """The quiz's settings, and the lists that replace its classes and questions (None: unchanged)."""
+        payload = QuizInputSerializer(data=self.request.data, partial=partial)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
+        lists = {name: data.pop(name, None) for name in ("class_ids", "question_ids", "questions")}
+        return data, lists
+
+    @extend_schema(request=QuizInputSerializer, responses={201: QuizStaffDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data, lists = self._payload(partial=False)
         if data.pop("status", None) not in (None, "draft"):
             raise ValidationError(
                 {"status": "A quiz is created as a draft; publish it with POST /quizzes/{id}/publish."}
             )
-        quiz = services.quiz_create(
-            by=request.user,
-            data=data,
-            owner_id=data.pop("owner_id", None),
-            class_ids=data.pop("class_ids", None),
-            question_ids=data.pop("question_ids", None),
-            questions=data.pop("questions", None),
-            request=request,
-        )
+        owner_id = data.pop("owner_id", None)
+        quiz = services.quiz_create(by=request.user, data=data, owner_id=owner_id, **lists, request=request)
         return Response(self._detail(quiz), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=QuizInputSerializer, responses=QuizStaffDetailSerializer)
     def update(self, request, *args, **kwargs):
         quiz = self.get_object()
-        payload = QuizInputSerializer(data=request.data, partial=True)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data, lists = self._payload(partial=True)
         data.pop("owner_id", None)  # the owner of an existing quiz does not change
-        quiz = services.quiz_update(
-            quiz=quiz,
-            by=request.user,
-            data=data,
-            class_ids=data.pop("class_ids", None),
-            question_ids=data.pop("question_ids", None),
-            questions=data.pop("questions", None),
-            request=request,
-        )
+        quiz = services.quiz_update(quiz=quiz, by=request.user, data=data, **lists, request=request)
         return Response(self._detail(quiz))
 
     def destroy(self, request, *args, **kwargs):

@@ -50,7 +50,7 @@ def _question_snapshot(question: Question) -> dict:
     return {f: getattr(question, f) for f in QUESTION_FIELDS}
 
 
-def _validate_question(question: Question) -> None:
+def validate_question(question: Question) -> None:
     # Question.clean() covers the database's CHECK constraints, so the per-constraint queries are skipped.
     question.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
 
@@ -83,7 +83,7 @@ def question_create(*, by: User, data: dict, owner_id: UUID | str | None = None,
             fields[key] = default
     fields.setdefault("difficulty", Difficulty.MEDIUM)
     question = Question(created_by=teacher, **fields)
-    _validate_question(question)
+    validate_question(question)
     question.save()
     audit_record(action="question.create", by=by, entity=question, new=_question_snapshot(question), request=request)
     return question
@@ -113,7 +113,7 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
         if value is None and key in TYPE_FIELD_DEFAULTS:
             value = TYPE_FIELD_DEFAULTS[key]
         setattr(question, key, value)
-    _validate_question(question)
+    validate_question(question)
     new_option_count = len(question.options) if isinstance(question.options, list) else 0
     if new_option_count != old_option_count and _question_used_by_attempted_quiz(question):
         # Answers (saved, submitted, and the shuffled option order of attempts in progress) point at options by

@@ -11,22 +11,12 @@ from accounts.models import Teacher, User
 from accounts.services import audit_record
 from quizsite.tabular import read_table
 from quizzes.models import Difficulty, Question, QuestionType
-from quizzes.services.bank import _validate_question
+from quizzes.services.bank import QUESTION_FIELDS, validate_question
 from quizzes.services.base import QuizError, resolve_owner
 
 IMPORT_REQUIRED_COLUMNS = ("text", "type")
-IMPORT_COLUMNS = (
-    "text",
-    "type",
-    "topic",
-    "difficulty",
-    "marks",
-    "options",
-    "correct_answer",
-    "accepted_answers",
-    "sample_answer",
-    "marking_rubric",
-)
+# A question's fields, less case_sensitive: imported short answers are matched case-insensitively.
+IMPORT_COLUMNS = tuple(name for name in QUESTION_FIELDS if name != "case_sensitive")
 TYPE_ALIASES = {
     "mcq": QuestionType.MCQ,
     "multiple_choice": QuestionType.MCQ,
@@ -85,7 +75,7 @@ def _row_to_question(row: dict, teacher: Teacher) -> Question:
         sample_answer=(row.get("sample_answer") or "").strip(),
         marking_rubric=(row.get("marking_rubric") or "").strip(),
     )
-    _validate_question(question)
+    validate_question(question)
     return question
 
 

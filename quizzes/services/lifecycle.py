@@ -275,6 +275,36 @@ def publish_problems(quiz: Quiz, *, now=None) -> list[str]:
     return problems
 
 
+def _set_status(quiz: Quiz, status: str, *, action: str, by: User, request, **audit_extra) -> Quiz:
+    old_status = quiz.status
+    quiz.status = status
+    quiz.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action=f"quiz.{action}",
+        by=by,
+        entity=quiz,
+        old={"status": old_status},
+        new={"status": quiz.status, **audit_extra},
+        request=request,
+    )
+    return quiz
+
+
+def _notify_published(quiz: Quiz) -> int:
+    """Tell the students of the quiz's classes that it is out (and when it opens). Returns how many were told."""
+    students = User.objects.students().filter(is_active=True, student__school_class__quiz_links__quiz=quiz).distinct()
+    when = ""
+    if quiz.start_date:
+        when = f" It opens {timezone.localtime(quiz.start_date):%d %b %Y %H:%M}."
+    return notify(
+        users=list(students),
+        type="quiz_published",
+        title=f"New quiz: {quiz.title}",
+        message=f"{quiz.subject}: “{quiz.title}” ({quiz.time_limit_minutes} minutes) has been published.{when}",
+        link=reverse("attempts:enter"),
+    )
+
+
 @transaction.atomic
 def quiz_publish(*, quiz: Quiz, by: User, request=None) -> Quiz:
     quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
@@ -283,29 +313,8 @@ def quiz_publish(*, quiz: Quiz, by: User, request=None) -> Quiz:
     problems = publish_problems(quiz)
     if problems:
         raise QuizError(" ".join(problems), code="cannot_publish")
-    old_status = quiz.status
-    quiz.status = QuizStatus.PUBLISHED
-    quiz.save(update_fields=["status", "updated_at"])
-    students = User.objects.students().filter(is_active=True, student__school_class__quiz_links__quiz=quiz).distinct()
-    when = ""
-    if quiz.start_date:
-        when = f" It opens {timezone.localtime(quiz.start_date):%d %b %Y %H:%M}."
-    notified = notify(
-        users=list(students),
-        type="quiz_published",
-        title=f"New quiz: {quiz.title}",
-        message=f"{quiz.subject}: “{quiz.title}” ({quiz.time_limit_minutes} minutes) has been published.{when}",
-        link=reverse("attempts:enter"),
-    )
-    audit_record(
-        action="quiz.publish",
-        by=by,
-        entity=quiz,
-        old={"status": old_status},
-        new={"status": quiz.status, "notified": notified},
-        request=request,
-    )
-    return quiz
+    notified = _notify_published(quiz)
+    return _set_status(quiz, QuizStatus.PUBLISHED, action="publish", by=by, request=request, notified=notified)
 
 
 @transaction.atomic
@@ -313,17 +322,7 @@ def quiz_archive(*, quiz: Quiz, by: User, request=None) -> Quiz:
     quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
     if quiz.status == QuizStatus.ARCHIVED:
         return quiz
-    old_status = quiz.status
-    quiz.status = QuizStatus.ARCHIVED
-    quiz.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action="quiz.archive",
-        by=by,
-        entity=quiz,
-        old={"status": old_status},
-        new={"status": quiz.status},
-        request=request,
-    )
+    _set_status(quiz, QuizStatus.ARCHIVED, action="archive", by=by, request=request)
     publish_quiz_event(quiz.id, "quiz_archived", {"quiz_id": str(quiz.id)})
     return quiz
 
@@ -340,18 +339,7 @@ def quiz_unpublish(*, quiz: Quiz, by: User, request=None) -> Quiz:
             status_code=409,
             code="quiz_frozen",
         )
-    old_status = quiz.status
-    quiz.status = QuizStatus.DRAFT
-    quiz.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action="quiz.unpublish",
-        by=by,
-        entity=quiz,
-        old={"status": old_status},
-        new={"status": quiz.status},
-        request=request,
-    )
-    return quiz
+    return _set_status(quiz, QuizStatus.DRAFT, action="unpublish", by=by, request=request)
 
 
 @transaction.atomic
