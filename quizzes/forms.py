@@ -1,42 +1,38 @@
 """Forms of the quizzes pages. They only parse what a browser sends; the rules are in the services and in
-Question.clean(), whose errors `apply_errors` puts next to the right field."""
+Question.clean(), whose errors quizsite.pages.apply_errors puts next to the right field. The choices they offer
+come from the same scoped querysets the services check against."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accounts.models import Teacher
 from classrooms.models import SchoolClass
 from quizzes.models import OPTION_TYPES, Difficulty, QuestionType
+from quizzes.selectors import quiz_class_choices
+from quizzes.services import QUIZ_SETTINGS
 
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def apply_errors(form: forms.Form, exc: ValidationError, field_map: dict | None = None) -> None:
-    """Show a service's ValidationError on the form: each message next to its field, others at the top."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        target = field_map.get(field, field)
-        form.add_error(target if target in form.fields else None, errors)
-
-
 class OwnerMixin:
     """Admins act for a teacher: they pick whose bank or quiz it is."""
 
     def add_owner_field(self, user, *, required: bool = True) -> None:
-        if getattr(user, "is_admin", False):
+        if user.is_admin:
             self.fields["owner"] = forms.ModelChoiceField(
-                queryset=Teacher.objects.select_related("user").order_by("user__name"),
+                queryset=Teacher.objects.manageable_by(user).select_related("user").order_by("user__name"),
                 required=required,
                 label="Teacher",
                 help_text="Administrators create questions and quizzes on behalf of a teacher.",
             )
+
+    def owner_id(self):
+        """The picked teacher's id, for the service to resolve (None: the signed-in teacher)."""
+        owner = self.cleaned_data.get("owner")
+        return owner.pk if owner else None
 
 
 class QuestionForm(OwnerMixin, forms.Form):
@@ -211,30 +207,14 @@ class QuizForm(OwnerMixin, forms.Form):
         required=False, help_text="With review allowed: also show the correct answers after submission."
     )
 
-    SETTINGS = (
-        "title",
-        "subject",
-        "description",
-        "time_limit_minutes",
-        "start_date",
-        "end_date",
-        "passing_percentage",
-        "max_attempts",
-        "violation_threshold",
-        "randomize_questions",
-        "randomize_options",
-        "allow_review",
-        "show_answers_after_submission",
-    )
+    # The service's settings, less the grace period, which the page leaves to the site-wide default.
+    SETTINGS = tuple(name for name in QUIZ_SETTINGS if name != "grace_period_seconds")
 
-    def __init__(self, *args, user=None, owner=None, creating=False, **kwargs):
+    def __init__(self, *args, user=None, creating=False, **kwargs):
         super().__init__(*args, **kwargs)
         if creating:
             self.add_owner_field(user)
-        classes = SchoolClass.objects.order_by("name", "section", "academic_year")
-        if not getattr(user, "is_admin", False):
-            classes = classes.filter(teacher_links__teacher_id=(owner.pk if owner else user.pk))
-        self.fields["classes"].queryset = classes
+        self.fields["classes"].queryset = quiz_class_choices(user=user)
 
     @classmethod
     def initial_for(cls, quiz) -> dict:

@@ -52,11 +52,12 @@ class Difficulty(models.TextChoices):
     HARD = "hard", "Hard"
 
 
-class QuizQuerySet(models.QuerySet):
-    """Scoped querysets (STYLE.md): the one place that says which quizzes a user may see or manage."""
+class OwnedQuerySet(models.QuerySet):
+    """A teacher's quizzes and question bank are theirs (`created_by`); admins manage every teacher's."""
 
     def manageable_by(self, user):
-        """Quizzes `user` may edit, publish, watch live, grade and analyse: admins all, a teacher their own."""
+        """Rows `user` may edit (and for quizzes publish, watch live, grade and analyse): admins all, a teacher
+        their own, students none."""
         user = active_user(user)
         if user is None:
             return self.none()
@@ -65,6 +66,21 @@ class QuizQuerySet(models.QuerySet):
         if user.is_teacher:
             return self.filter(created_by_id=user.pk)
         return self.none()
+
+
+def _assigned_to_class_of(user) -> models.Exists:
+    return models.Exists(QuizClass.objects.filter(quiz=models.OuterRef("pk"), school_class__students=user.pk))
+
+
+class QuizQuerySet(OwnedQuerySet):
+    """Scoped querysets (STYLE.md): the one place that says which quizzes a user may see or manage."""
+
+    def assigned_to(self, user):
+        """Quizzes assigned to the class of `user`, a student (in any status)."""
+        user = active_user(user)
+        if user is None:
+            return self.none()
+        return self.filter(_assigned_to_class_of(user))
 
     def visible_to(self, user):
         """Admins see all, teachers their own, students the published quizzes assigned to their class plus the
@@ -73,30 +89,19 @@ class QuizQuerySet(models.QuerySet):
         if user is None:
             return self.none()
         if user.is_student:
-            assigned = QuizClass.objects.filter(quiz=models.OuterRef("pk"), school_class__students=user.pk)
             # The attempts app sits above this one: reach its rows through the reverse relation, not an import.
             attempts = self.model._meta.get_field("attempts").related_model
             attempted = attempts.objects.filter(quiz=models.OuterRef("pk"), student_id=user.pk)
             return self.filter(
-                (Q(status=QuizStatus.PUBLISHED) & models.Exists(assigned))
+                (Q(status=QuizStatus.PUBLISHED) & _assigned_to_class_of(user))
                 | (Q(status__in=[QuizStatus.PUBLISHED, QuizStatus.ARCHIVED]) & models.Exists(attempted))
             )
         return self.manageable_by(user)
 
 
-class QuestionQuerySet(models.QuerySet):
-    def manageable_by(self, user):
-        """A teacher's bank is theirs; admins see and edit every bank; students never see the bank."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.filter(created_by_id=user.pk)
-        return self.none()
-
+class QuestionQuerySet(OwnedQuerySet):
     def visible_to(self, user):
+        """The bank is seen by those who manage it: students never see it."""
         return self.manageable_by(user)
 
 

@@ -1,13 +1,15 @@
-"""Reads of the quizzes app. Every list starts from a scoped queryset (`visible_to(user)`), so the API and the pages
-show the same things to the same people."""
+"""Reads of the quizzes app. Every read starts from a scoped queryset of the models' managers
+(`Quiz.objects.visible_to(user)`, `.manageable_by(user)`, `Question.objects.visible_to(user)`), so the API and the
+pages show the same things to the same people; these functions only add what a page or an endpoint displays."""
 
 from __future__ import annotations
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import active_user
 from classrooms.models import SchoolClass
-from quizzes.models import Question, Quiz, QuizQuestion
+from quizzes.models import Question, Quiz, QuizQuestion, QuizStatus, normalize_access_code
 
 
 def _total_marks_subquery():
@@ -28,21 +30,20 @@ def _question_count_subquery():
     return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0))
 
 
-def quiz_list(*, user) -> QuerySet[Quiz]:
-    """Quizzes the user may see, with `question_count` and `total_marks` annotated and classes prefetched:
-    a constant number of queries however many quizzes there are. Filtering: quizzes.filters.QuizFilter."""
+def _with_summary(quizzes: QuerySet[Quiz]) -> QuerySet[Quiz]:
+    """`question_count` and `total_marks` annotated, owner and classes loaded: a constant number of queries however
+    many quizzes there are."""
     return (
-        Quiz.objects.visible_to(user)
-        .select_related("created_by__user")
+        quizzes.select_related("created_by__user")
         .annotate(question_count=_question_count_subquery(), total_marks=_total_marks_subquery())
         .prefetch_related(Prefetch("classes", queryset=SchoolClass.objects.order_by("name", "section")))
         .order_by("-created_at")
     )
 
 
-def quiz_detail_queryset(*, user) -> QuerySet[Quiz]:
-    """For one quiz with its ordered questions (and each question's row) in a fixed number of queries."""
-    return quiz_list(user=user).prefetch_related(
+def _with_questions(quizzes: QuerySet[Quiz]) -> QuerySet[Quiz]:
+    """Each quiz's ordered questions (and each question's row) in one more query."""
+    return quizzes.prefetch_related(
         Prefetch(
             "quiz_questions",
             queryset=QuizQuestion.objects.select_related("question").order_by("order_index"),
@@ -51,18 +52,35 @@ def quiz_detail_queryset(*, user) -> QuerySet[Quiz]:
     )
 
 
-def quiz_get_by_access_code(*, user, code: str) -> Quiz | None:
-    """A published quiz assigned to the student's class, by its access code in any letter case."""
-    from quizzes.models import QuizStatus, normalize_access_code
+def quiz_list(*, user) -> QuerySet[Quiz]:
+    """Quizzes the user may see, with their summary. Filtering: quizzes.filters.QuizFilter."""
+    return _with_summary(Quiz.objects.visible_to(user))
 
+
+def quiz_detail_queryset(*, user) -> QuerySet[Quiz]:
+    """For one quiz the user may see, with its ordered questions."""
+    return _with_questions(quiz_list(user=user))
+
+
+def quiz_manage_queryset(*, user) -> QuerySet[Quiz]:
+    """For one quiz the user may edit, publish, preview or delete, with its summary and ordered questions."""
+    return _with_questions(_with_summary(Quiz.objects.manageable_by(user)))
+
+
+def quiz_get_by_access_code(*, user, code: str) -> Quiz | None:
+    """THE access-code lookup, for the API and the student's page alike: a published quiz assigned to the student's
+    class, by its code typed however the student typed it (`abcd-2345`, ` ABCD 2345 `)."""
+    user = active_user(user)
     code = normalize_access_code(code)
-    if not code or not getattr(user, "is_student", False):
+    if user is None or not user.is_student or not code:
         return None
-    return (
-        quiz_list(user=user)
-        .filter(access_code=code, status=QuizStatus.PUBLISHED, class_links__school_class__students=user.pk)
-        .first()
-    )
+    return quiz_list(user=user).assigned_to(user).filter(access_code=code, status=QuizStatus.PUBLISHED).first()
+
+
+def quiz_class_choices(*, user) -> QuerySet[SchoolClass]:
+    """The classes `user` may assign a quiz to (the page's choices and the service's check): any class for an
+    admin, the classes they teach for a teacher."""
+    return SchoolClass.objects.visible_to(user).order_by("name", "section", "academic_year")
 
 
 def question_list(*, user) -> QuerySet[Question]:

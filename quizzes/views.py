@@ -1,49 +1,34 @@
 """Pages of the quizzes app: the question bank, CSV import, the quiz builder, preview, publishing and the access
 code for the projector. Every page loads through the same scoped querysets as the API and writes through the same
-services; a QuizError becomes a message, a ValidationError field errors."""
+services; quizsite.pages turns their errors into field errors (apply_errors) or a message (show_error)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from quizsite.errors import DomainError
+from quizsite.pages import apply_errors, paginate, show_error, staff_required
 from quizzes import selectors, services
 from quizzes.filters import QuestionFilter, QuizFilter
-from quizzes.forms import BankFilterForm, QuestionForm, QuestionImportForm, QuizForm, apply_errors
+from quizzes.forms import BankFilterForm, QuestionForm, QuestionImportForm, QuizForm
 from quizzes.models import Question, QuizStatus
 
+# Students get 403 on every page here (staff_required): their quiz pages live in the attempts app.
 PAGE_SIZE = 20
-
-
-def staff_required(view):
-    """Signed in as a teacher or an admin; students get 403 (their quiz pages live in the attempts app)."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not (request.user.is_teacher or request.user.is_admin):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-def _page(request, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return page, params.urlencode()
+# Where a service's error about a field lands on these forms.
+QUIZ_FIELD_MAP = {"class_ids": "classes", "created_by": "owner"}
 
 
 def _quiz_or_404(request, pk):
-    return get_object_or_404(selectors.quiz_detail_queryset(user=request.user), pk=pk)
+    return get_object_or_404(selectors.quiz_manage_queryset(user=request.user), pk=pk)
+
+
+def _question_or_404(request, pk):
+    return get_object_or_404(selectors.question_list(user=request.user), pk=pk)
 
 
 # --- question bank -----------------------------------------------------------------------------------------------
@@ -52,7 +37,7 @@ def _quiz_or_404(request, pk):
 @staff_required
 def question_list(request):
     filters = QuestionFilter(request.GET, queryset=selectors.question_list(user=request.user))
-    page, query = _page(request, filters.qs)
+    page, query = paginate(request, filters.qs, PAGE_SIZE)
     return render(
         request,
         "quizzes/question_list.html",
@@ -72,17 +57,15 @@ def _question_form_page(request, *, question: Question | None):
         try:
             if question is None:
                 question = services.question_create(
-                    by=request.user, data=form.service_data(), owner=form.cleaned_data.get("owner"), request=request
+                    by=request.user, data=form.service_data(), owner_id=form.owner_id(), request=request
                 )
                 messages.success(request, "Question added to the bank.")
             else:
                 services.question_update(question=question, by=request.user, data=form.service_data(), request=request)
                 messages.success(request, "Question saved.")
             return redirect("quizzes:question_list")
-        except ValidationError as exc:
-            apply_errors(form, exc, form.error_map())
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (DomainError, ValidationError) as exc:
+            apply_errors(form, exc, {**form.error_map(), "created_by": "owner"})
     return render(request, "quizzes/question_form.html", {"form": form, "question": question})
 
 
@@ -93,19 +76,19 @@ def question_create(request):
 
 @staff_required
 def question_edit(request, pk):
-    question = get_object_or_404(selectors.question_list(user=request.user), pk=pk)
-    return _question_form_page(request, question=question)
+    return _question_form_page(request, question=_question_or_404(request, pk))
 
 
 @staff_required
 @require_POST
 def question_delete(request, pk):
-    question = get_object_or_404(selectors.question_list(user=request.user), pk=pk)
+    question = _question_or_404(request, pk)
     try:
         services.question_delete(question=question, by=request.user, request=request)
-        messages.success(request, "Question deleted.")
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_error(request, exc)
+    else:
+        messages.success(request, "Question deleted.")
     return redirect("quizzes:question_list")
 
 
@@ -118,12 +101,12 @@ def question_import(request):
             result = services.question_bulk_import(
                 by=request.user,
                 upload=form.cleaned_data["file"],
-                owner=form.cleaned_data.get("owner"),
+                owner_id=form.owner_id(),
                 dry_run=form.cleaned_data["dry_run"],
                 request=request,
             )
-        except DomainError as exc:
-            form.add_error("file", exc.message)
+        except DomainError as exc:  # a file that cannot be read, or lacks a required column
+            form.add_error("file", str(exc))
         else:
             if not result["dry_run"]:
                 messages.success(request, result["message"])
@@ -142,7 +125,7 @@ def question_import(request):
 @staff_required
 def quiz_list(request):
     filters = QuizFilter(request.GET, queryset=selectors.quiz_list(user=request.user))
-    page, query = _page(request, filters.qs)
+    page, query = paginate(request, filters.qs, PAGE_SIZE)
     return render(
         request,
         "quizzes/quiz_list.html",
@@ -158,14 +141,12 @@ def quiz_create(request):
             quiz = services.quiz_create(
                 by=request.user,
                 data=form.service_data(),
-                owner=form.cleaned_data.get("owner"),
+                owner_id=form.owner_id(),
                 class_ids=form.class_ids(),
                 request=request,
             )
-        except ValidationError as exc:
-            apply_errors(form, exc, {"class_ids": "classes"})
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (DomainError, ValidationError) as exc:
+            apply_errors(form, exc, QUIZ_FIELD_MAP)
         else:
             messages.success(request, f"Quiz created with access code {quiz.access_code}. Now add questions.")
             return redirect("quizzes:builder", pk=quiz.pk)
@@ -175,16 +156,14 @@ def quiz_create(request):
 @staff_required
 def quiz_edit(request, pk):
     quiz = _quiz_or_404(request, pk)
-    form = QuizForm(request.POST or None, user=request.user, owner=quiz.created_by, initial=QuizForm.initial_for(quiz))
+    form = QuizForm(request.POST or None, user=request.user, initial=QuizForm.initial_for(quiz))
     if request.method == "POST" and form.is_valid():
         try:
             services.quiz_update(
                 quiz=quiz, by=request.user, data=form.service_data(), class_ids=form.class_ids(), request=request
             )
-        except ValidationError as exc:
-            apply_errors(form, exc, {"class_ids": "classes"})
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        except (DomainError, ValidationError) as exc:
+            apply_errors(form, exc, QUIZ_FIELD_MAP)
         else:
             messages.success(request, "Quiz settings saved.")
             return redirect("quizzes:detail", pk=quiz.pk)
@@ -248,10 +227,8 @@ def quiz_builder(request, pk):
                     quiz=quiz, by=request.user, data={}, questions=[i[2] for i in items], request=request
                 )
                 messages.success(request, "Questions saved.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        except (DomainError, ValidationError) as exc:
+            show_error(request, exc)
         return redirect(f"{reverse('quizzes:builder', args=[quiz.pk])}?{request.GET.urlencode()}")
 
     in_quiz = {link.question_id for link in links}
@@ -259,7 +236,7 @@ def quiz_builder(request, pk):
     bank_qs = bank_filters.qs.exclude(pk__in=in_quiz)
     # The quiz draws on its owner's bank (an admin editing it sees the same bank as the teacher).
     bank_qs = bank_qs.filter(created_by_id=quiz.created_by_id)
-    page, query = _page(request, bank_qs)
+    page, query = paginate(request, bank_qs, PAGE_SIZE)
     return render(
         request,
         "quizzes/quiz_builder.html",
@@ -292,9 +269,10 @@ def _status_action(request, pk, service, done: str):
     quiz = _quiz_or_404(request, pk)
     try:
         service(quiz=quiz, by=request.user, request=request)
-        messages.success(request, done)
     except (DomainError, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+        show_error(request, exc)
+    else:
+        messages.success(request, done)
     return redirect("quizzes:detail", pk=quiz.pk)
 
 
@@ -323,7 +301,7 @@ def quiz_delete(request, pk):
     try:
         services.quiz_delete(quiz=quiz, by=request.user, request=request)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_error(request, exc)
         return redirect("quizzes:detail", pk=quiz.pk)
     messages.success(request, "Quiz deleted.")
     return redirect("quizzes:list")

@@ -13,6 +13,26 @@ from rest_framework import serializers
 
 from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizStatus
 from quizzes.selectors import ordered_quiz_questions
+from quizzes.services import QUESTION_FIELDS, QUIZ_SETTINGS
+
+# --- whose bank or quiz ------------------------------------------------------------------------------------------
+
+
+class OwnerInputSerializer(serializers.Serializer):
+    """Admins create on behalf of a teacher: either name works (the SPA's forms use both spellings). Parsed into
+    `owner_id`; the service decides whether the caller may act for that teacher."""
+
+    created_by = serializers.UUIDField(required=False, write_only=True)
+    teacher_id = serializers.UUIDField(required=False, write_only=True)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        owner_id = attrs.pop("created_by", None) or attrs.pop("teacher_id", None)
+        attrs.pop("teacher_id", None)
+        if owner_id is not None:
+            attrs["owner_id"] = owner_id
+        return attrs
+
 
 # --- questions -------------------------------------------------------------------------------------------------
 
@@ -25,28 +45,11 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = [
-            "id",
-            "text",
-            "type",
-            "topic",
-            "difficulty",
-            "marks",
-            "options",
-            "correct_answer",
-            "accepted_answers",
-            "case_sensitive",
-            "sample_answer",
-            "marking_rubric",
-            "created_by",
-            "created_by_name",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *QUESTION_FIELDS, "created_by", "created_by_name", "created_at", "updated_at"]
         read_only_fields = fields
 
 
-class QuestionInputSerializer(serializers.Serializer):
+class QuestionInputSerializer(OwnerInputSerializer):
     text = serializers.CharField()
     type = serializers.ChoiceField(choices=QuestionType.choices)
     topic = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -65,16 +68,11 @@ class QuestionInputSerializer(serializers.Serializer):
     case_sensitive = serializers.BooleanField(required=False)
     sample_answer = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     marking_rubric = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    # Admins create on behalf of a teacher: either name works (the SPA's forms use both spellings).
-    created_by = serializers.UUIDField(required=False, write_only=True)
-    teacher_id = serializers.UUIDField(required=False, write_only=True)
 
 
-class BulkImportSerializer(serializers.Serializer):
+class BulkImportSerializer(OwnerInputSerializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(required=False, default=False)
-    created_by = serializers.UUIDField(required=False)
-    teacher_id = serializers.UUIDField(required=False)
 
 
 # --- quizzes ---------------------------------------------------------------------------------------------------
@@ -111,15 +109,11 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
         }
 
 
+# The quiz's settings (less the grace period, staff-only) as the services define them, plus what it is and has.
 _QUIZ_COMMON = [
     "id",
-    "title",
-    "subject",
-    "description",
-    "time_limit_minutes",
+    *(name for name in QUIZ_SETTINGS if name != "grace_period_seconds"),
     "status",
-    "start_date",
-    "end_date",
     "created_by",
     "created_by_name",
     "created_at",
@@ -127,23 +121,25 @@ _QUIZ_COMMON = [
     "classes",
     "total_marks",
     "question_count",
-    "passing_percentage",
-    "max_attempts",
-    "show_answers_after_submission",
-    "randomize_questions",
-    "randomize_options",
-    "allow_review",
-    "violation_threshold",
 ]
 
 
-class QuizStaffListSerializer(serializers.ModelSerializer):
+class QuizSummarySerializer(serializers.ModelSerializer):
+    """What staff and students alike see of a quiz (the annotations of quizzes.selectors.quiz_list)."""
+
     created_by = serializers.UUIDField(source="created_by_id", read_only=True)
     created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
     classes = QuizClassRefSerializer(many=True, read_only=True)
     total_marks = serializers.IntegerField(read_only=True)
     question_count = serializers.IntegerField(read_only=True)
 
+    class Meta:
+        model = Quiz
+        fields = _QUIZ_COMMON
+        read_only_fields = fields
+
+
+class QuizStaffListSerializer(QuizSummarySerializer):
     class Meta:
         model = Quiz
         fields = [*_QUIZ_COMMON, "access_code", "grace_period_seconds"]
@@ -162,20 +158,9 @@ class QuizStaffDetailSerializer(QuizStaffListSerializer):
         return [QuizQuestionStaffSerializer().to_representation(link) for link in ordered_quiz_questions(quiz)]
 
 
-class QuizStudentSerializer(serializers.ModelSerializer):
+class QuizStudentSerializer(QuizSummarySerializer):
     """What a student sees of a quiz before starting it: no access code, no questions (they arrive with `start`,
     inside the time window), and nothing of the answer key."""
-
-    created_by = serializers.UUIDField(source="created_by_id", read_only=True)
-    created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
-    classes = QuizClassRefSerializer(many=True, read_only=True)
-    total_marks = serializers.IntegerField(read_only=True)
-    question_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Quiz
-        fields = _QUIZ_COMMON
-        read_only_fields = fields
 
 
 class QuizQuestionItemSerializer(serializers.Serializer):
@@ -190,7 +175,7 @@ class QuizQuestionItemSerializer(serializers.Serializer):
         return attrs
 
 
-class QuizInputSerializer(serializers.Serializer):
+class QuizInputSerializer(OwnerInputSerializer):
     title = serializers.CharField(max_length=255)
     subject = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -210,10 +195,8 @@ class QuizInputSerializer(serializers.Serializer):
     question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)
     # Alternative to question_ids that carries per-quiz marks: [{"id": ..., "marks_override": 5}, ...].
     questions = QuizQuestionItemSerializer(many=True, required=False)
-    created_by = serializers.UUIDField(required=False, write_only=True)
-    teacher_id = serializers.UUIDField(required=False, write_only=True)
 
     def validate(self, attrs):
         if "questions" in attrs and "question_ids" in attrs:
             raise serializers.ValidationError({"questions": "Send either question_ids or questions, not both."})
-        return attrs
+        return super().validate(attrs)

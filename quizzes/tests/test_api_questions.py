@@ -147,6 +147,20 @@ def test_admin_must_name_the_owner(api_for, admin, teacher):
 
 
 @pytest.mark.django_db
+def test_teacher_cannot_fill_another_teachers_bank(api_for, teacher, other_teacher):
+    client = api_for(teacher)
+    r = client.post(URL, payload(created_by=str(other_teacher.pk)), format="json")
+    assert r.status_code == 403 and "themselves" in r.json()["detail"]
+    r = client.post(
+        f"{URL}/bulk-import", {"file": csv_file(GOOD_AND_BAD), "teacher_id": str(other_teacher.pk)}, format="multipart"
+    )
+    assert r.status_code == 403
+    assert not Question.objects.exists()
+    r = client.post(URL, payload(created_by=str(teacher.pk)), format="json")  # naming oneself is fine
+    assert r.status_code == 201 and Question.objects.get().created_by == teacher
+
+
+@pytest.mark.django_db
 def test_students_and_anonymous_cannot_use_the_bank(api_for, api, student, mcq):
     assert api_for(student).get(URL).status_code == 403
     assert api_for(student).get(detail_url(mcq)).status_code == 403

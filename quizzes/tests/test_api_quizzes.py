@@ -128,6 +128,12 @@ def test_admin_creates_on_behalf_of_a_teacher(api_for, admin, teacher, other_cla
     assert r.status_code == 201 and Quiz.objects.get().created_by == teacher
 
 
+@pytest.mark.django_db
+def test_teacher_cannot_create_a_quiz_for_another_teacher(api_for, teacher, other_teacher):
+    r = api_for(teacher).post(URL, new_quiz(teacher_id=str(other_teacher.pk)), format="json")
+    assert r.status_code == 403 and not Quiz.objects.exists()
+
+
 # --- list and detail scoping -------------------------------------------------------------------------------------
 
 

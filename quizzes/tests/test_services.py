@@ -43,7 +43,7 @@ def test_answer_key_change_is_audited_and_handed_to_grading_after_commit(
     QuizAttemptFactory(quiz=quiz, student=student, status=AttemptStatus.SUBMITTED, submitted_at=quiz.created_at)
     calls = []
     # Stands in for grading.services.question_answer_key_changed, which the grading app provides.
-    monkeypatch.setattr(services, "_regrade_hook", lambda: lambda qid, by_id: calls.append((qid, by_id)))
+    monkeypatch.setattr(services.bank, "_regrade_hook", lambda: lambda qid, by_id: calls.append((qid, by_id)))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.question_update(question=mcq, by=teacher.user, data={"correct_answer": 2})
     assert len(callbacks) == 1 and calls == [(mcq.id, teacher.user.id)]

@@ -1,0 +1,154 @@
+"""Importing questions into a teacher's bank from a CSV or XLSX file (a dry run first, then the import)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Teacher, User
+from accounts.services import audit_record
+from quizsite.tabular import read_table
+from quizzes.models import Difficulty, Question, QuestionType
+from quizzes.services.bank import QUESTION_FIELDS, validate_question
+from quizzes.services.base import QuizError, resolve_owner
+
+IMPORT_REQUIRED_COLUMNS = ("text", "type")
+# A question's fields, less case_sensitive: imported short answers are matched case-insensitively.
+IMPORT_COLUMNS = tuple(name for name in QUESTION_FIELDS if name != "case_sensitive")
+TYPE_ALIASES = {
+    "mcq": QuestionType.MCQ,
+    "multiple_choice": QuestionType.MCQ,
+    "multiple choice": QuestionType.MCQ,
+    "true_false": QuestionType.TRUE_FALSE,
+    "true/false": QuestionType.TRUE_FALSE,
+    "truefalse": QuestionType.TRUE_FALSE,
+    "true false": QuestionType.TRUE_FALSE,
+    "short_answer": QuestionType.SHORT_ANSWER,
+    "short answer": QuestionType.SHORT_ANSWER,
+    "descriptive": QuestionType.DESCRIPTIVE,
+    "essay": QuestionType.DESCRIPTIVE,
+}
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in (cell or "").split("|") if part.strip()]
+
+
+def _row_to_question(row: dict, teacher: Teacher) -> Question:
+    """Build (unsaved) one question from a CSV row; ValidationError or ValueError says what is wrong."""
+    type_cell = (row.get("type") or "").strip().lower()
+    qtype = TYPE_ALIASES.get(type_cell)
+    if qtype is None:
+        raise ValueError(f"type: unknown type “{row.get('type', '')}” (use mcq, true_false, short_answer, descriptive)")
+    marks_cell = (row.get("marks") or "").strip()
+    try:
+        marks = int(float(marks_cell)) if marks_cell else 1
+        if marks_cell and float(marks_cell) != marks:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"marks: “{marks_cell}” is not a whole number") from None
+    difficulty = (row.get("difficulty") or "").strip().lower() or Difficulty.MEDIUM
+    options = _split(row.get("options", "")) or None
+    correct_cell = (row.get("correct_answer") or "").strip()
+    correct: int | None = None
+    if correct_cell:
+        if qtype == QuestionType.TRUE_FALSE and correct_cell.lower() in ("true", "false"):
+            correct = 0 if correct_cell.lower() == "true" else 1
+        elif correct_cell.lstrip("-").isdigit():
+            correct = int(correct_cell)
+        elif options and correct_cell.casefold() in [o.casefold() for o in options]:
+            correct = [o.casefold() for o in options].index(correct_cell.casefold())
+        else:
+            raise ValueError(f"correct_answer: “{correct_cell}” is neither an option index (0 = first) nor an option")
+    question = Question(
+        created_by=teacher,
+        text=row.get("text", ""),
+        type=qtype,
+        topic=row.get("topic", ""),
+        difficulty=difficulty,
+        marks=marks,
+        options=options,
+        correct_answer=correct,
+        accepted_answers=_split(row.get("accepted_answers", "")),
+        sample_answer=(row.get("sample_answer") or "").strip(),
+        marking_rubric=(row.get("marking_rubric") or "").strip(),
+    )
+    validate_question(question)
+    return question
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+@transaction.atomic
+def question_bulk_import(
+    *, by: User, upload, owner_id: UUID | str | None = None, dry_run: bool = False, request=None
+) -> dict:
+    """Import questions from a CSV/XLSX file into a teacher's bank.
+
+    Valid rows are imported (in one transaction, with one bulk insert); invalid rows are reported as
+    {row, error} with the row number a spreadsheet shows. A file that cannot be read or lacks the required
+    columns is refused with a QuizError/TableError and nothing is written. A row repeating a question already
+    in the bank (same text and type) is reported rather than imported twice, so a corrected file can be
+    re-imported safely.
+    """
+    teacher = resolve_owner(by=by, owner_id=owner_id)
+    headers, rows = read_table(upload, max_rows=5000)
+    missing = [c for c in IMPORT_REQUIRED_COLUMNS if c not in headers]
+    if missing:
+        raise QuizError(
+            f"The file lacks the required column(s): {', '.join(missing)}. "
+            f"Expected columns: {', '.join(IMPORT_COLUMNS)}.",
+            code="missing_columns",
+        )
+    existing = {
+        (" ".join(text.split()).casefold(), qtype)
+        for text, qtype in Question.objects.filter(created_by=teacher).values_list("text", "type")
+    }
+    valid: list[Question] = []
+    errors: list[dict] = []
+    for row in rows:
+        number = row["__row__"]
+        try:
+            question = _row_to_question(row, teacher)
+        except (ValidationError, ValueError) as exc:
+            errors.append({"row": number, "error": _error_text(exc)})
+            continue
+        key = (" ".join(question.text.split()).casefold(), question.type)
+        if key in existing:
+            errors.append(
+                {"row": number, "error": "text: the same question is already in the bank (or earlier in the file)."}
+            )
+            continue
+        existing.add(key)
+        valid.append(question)
+    if not dry_run and valid:
+        Question.objects.bulk_create(valid, batch_size=500)
+        audit_record(
+            action="question.bulk_import",
+            by=by,
+            entity_type="question",
+            new={"owner": str(teacher.pk), "imported": len(valid), "failed": len(errors)},
+            request=request,
+        )
+    if dry_run:
+        message = f"Dry run: {len(valid)} question(s) would be imported, {len(errors)} row(s) have errors."
+    else:
+        message = f"{len(valid)} question(s) imported, {len(errors)} row(s) failed."
+    # The same report as the student import (classrooms): a dry run imports nothing and says what it would import.
+    return {
+        "message": message,
+        "dry_run": dry_run,
+        "total_rows": len(rows),
+        "imported": 0 if dry_run else len(valid),
+        "would_import": len(valid),
+        "failed": len(errors),
+        "errors": errors,
+    }
