@@ -218,6 +218,11 @@ def question_answer_key_changed(question_id, by_id=None) -> None:
     transaction.on_commit(lambda: regrade_question.delay(qid, uid), robust=True)
 
 
+def regrade_on_answer_key_changed(sender, *, question_id, by_id=None, **kwargs) -> None:
+    """Receiver of quizzes.signals.answer_key_changed (connected in GradingConfig.ready)."""
+    question_answer_key_changed(question_id, by_id)
+
+
 @dataclass
 class RegradeResult:
     attempts: int = 0

@@ -1,19 +1,39 @@
 """What the quizzes app announces to the apps above it (STYLE.md: a lower app never imports upward).
 
-    announce_results_changed(quiz_id)   # an attempt was submitted, graded or regraded, or the pass mark moved
+    announce_results_changed(quiz_id)  # an attempt was submitted, graded or regraded, or the pass mark moved
+    announce_answer_key_changed(question_id, by_id)  # a question's key changed while attempts that used it exist
 
-analytics connects to `quiz_results_changed` in its AppConfig.ready() and drops its cached figures of the quiz.
+analytics connects to `quiz_results_changed` (drops its cached figures of the quiz) and grading to
+`answer_key_changed` (re-marks the submitted attempts), each in its AppConfig.ready(). Both are sent after the
+transaction that made the change commits (at once outside a transaction); a receiver's failure is logged and never
+fails the request that caused it.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.dispatch import Signal
 
-# Sent with quiz_id=..., after the transaction that changed the results commits (at once outside a transaction).
-quiz_results_changed = Signal()
+logger = logging.getLogger(__name__)
+
+quiz_results_changed = Signal()  # quiz_id=...
+answer_key_changed = Signal()  # question_id=..., by_id=...
+
+
+def _send_after_commit(signal: Signal, **kwargs) -> None:
+    def send():
+        for receiver, outcome in signal.send_robust(sender=None, **kwargs):
+            if isinstance(outcome, Exception):
+                logger.error("%s failed for %s", receiver, kwargs, exc_info=outcome)
+
+    transaction.on_commit(send, robust=True)
 
 
 def announce_results_changed(quiz_id) -> None:
-    # A receiver's failure (a cache outage) must never fail the submit or grade that caused it.
-    transaction.on_commit(lambda: quiz_results_changed.send_robust(sender=None, quiz_id=quiz_id), robust=True)
+    _send_after_commit(quiz_results_changed, quiz_id=quiz_id)
+
+
+def announce_answer_key_changed(question_id, by_id) -> None:
+    _send_after_commit(answer_key_changed, question_id=question_id, by_id=by_id)

@@ -5,8 +5,6 @@ The rules of each question type live in `Question.clean()`; the rules that depen
 
 from __future__ import annotations
 
-import logging
-from importlib import import_module
 from typing import Any
 from uuid import UUID
 
@@ -16,8 +14,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from quizzes.models import Difficulty, Question, Quiz, QuizQuestion
 from quizzes.services.base import QuizError, resolve_owner
-
-logger = logging.getLogger(__name__)
+from quizzes.signals import announce_answer_key_changed
 
 QUESTION_FIELDS = (
     "text",
@@ -63,15 +60,6 @@ def _quizzes_attempted_with(question: Question):
 
 def _question_used_by_attempted_quiz(question: Question) -> bool:
     return _quizzes_attempted_with(question).exists()
-
-
-def _regrade_hook():
-    """grading.services.question_answer_key_changed(question_id, by_id), if the grading app provides it."""
-    try:
-        module = import_module("grading.services")
-    except ImportError:
-        return None
-    return getattr(module, "question_answer_key_changed", None)
 
 
 @transaction.atomic
@@ -139,12 +127,7 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
         request=request,
     )
     if key_changed and _question_used_by_attempted_quiz(question):
-        hook = _regrade_hook()
-        if hook is not None:
-            question_id, by_id = question.id, by.id
-            transaction.on_commit(lambda: hook(question_id, by_id))
-        else:
-            logger.warning("answer key of question %s changed; no regrade hook is installed", question.id)
+        announce_answer_key_changed(question.id, by.id)
     return question
 
 

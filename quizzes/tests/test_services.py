@@ -11,6 +11,7 @@ from attempts.tests.factories import QuizAttemptFactory
 from quizzes import models as quiz_models
 from quizzes import services
 from quizzes.models import Quiz
+from quizzes.signals import answer_key_changed
 from quizzes.tests.factories import QuizFactory, QuizQuestionFactory
 
 
@@ -42,11 +43,20 @@ def test_answer_key_change_is_audited_and_handed_to_grading_after_commit(
     QuizQuestionFactory(quiz=quiz, question=mcq, order_index=0)
     QuizAttemptFactory(quiz=quiz, student=student, status=AttemptStatus.SUBMITTED, submitted_at=quiz.created_at)
     calls = []
-    # Stands in for grading.services.question_answer_key_changed, which the grading app provides.
-    monkeypatch.setattr(services.bank, "_regrade_hook", lambda: lambda qid, by_id: calls.append((qid, by_id)))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.question_update(question=mcq, by=teacher.user, data={"correct_answer": 2})
-    assert len(callbacks) == 1 and calls == [(mcq.id, teacher.user.id)]
+
+    # Listens where the grading app does (quizzes.signals.answer_key_changed).
+    def listener(sender, *, question_id, by_id, **kwargs):
+        calls.append((question_id, by_id))
+
+    answer_key_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.question_update(question=mcq, by=teacher.user, data={"correct_answer": 2})
+        assert len(callbacks) == 1 and calls == []  # nothing is announced before the change commits
+        callbacks[0]()
+    finally:
+        answer_key_changed.disconnect(listener)
+    assert calls == [(mcq.id, teacher.user.id)]
     log = AuditLog.objects.get(action="question.update")
     assert log.old_value == {"correct_answer": 1} and log.new_value["answer_key_changed"] is True
 
