@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "attempts",
     "grading",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
