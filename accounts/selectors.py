@@ -76,7 +76,8 @@ def user_for_login(identifier: str) -> User | None:
     if "@" in identifier:
         return User.objects.filter(email=normalize_email(identifier)).select_related("student").first()
     return (
-        User.objects.filter(role=Role.STUDENT, student__registration_number=normalize_registration_number(identifier))
+        User.objects.students()
+        .filter(student__registration_number=normalize_registration_number(identifier))
         .select_related("student")
         .first()
     )

@@ -189,13 +189,16 @@ def refresh_tokens_revoke_all(*, user: User) -> int:
 # --- Claiming an account ---------------------------------------------------------------------------------------
 
 
-def _validate_new_password(password: str, confirm: str, *, user: User, field: str = "password") -> None:
-    if password != confirm:
+def set_new_password(user: User, password: str, *, confirm: str | None = None, field: str = "password") -> None:
+    """Check a new password (against its confirmation when the form has one, and the validators) and set it on
+    `user`; the caller saves. Errors are keyed by the form's field."""
+    if confirm is not None and password != confirm:
         raise ValidationError({"confirm_password": ["The two passwords do not match."]})
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from None
+    user.set_password(password)
 
 
 def account_claim(
@@ -249,8 +252,7 @@ def account_claim(
                 )
         if failure is None:
             user = student.user
-            _validate_new_password(password, confirm_password, user=user)
-            user.set_password(password)
+            set_new_password(user, password, confirm=confirm_password)
             user.save(update_fields=["password", "updated_at"])
             student.is_account_claimed = True
             student.claimed_at = timezone.now()
@@ -358,8 +360,7 @@ def password_reset_complete(*, reset_token: str, new_password: str, confirm_pass
         if token is None or token.failed_attempts >= RESET_CODE_MAX_TRIES or not token.user.is_active:
             raise invalid
         user = token.user
-        _validate_new_password(new_password, confirm_password, user=user, field="new_password")
-        user.set_password(new_password)
+        set_new_password(user, new_password, confirm=confirm_password, field="new_password")
         user.save(update_fields=["password", "updated_at"])
         PasswordResetToken.objects.filter(user=user, is_used=False).update(is_used=True)
         refresh_tokens_revoke_all(user=user)
@@ -372,8 +373,7 @@ def password_change(*, user: User, old_password: str, new_password: str, confirm
     """Change one's own password (profile page). Other devices' refresh tokens are revoked."""
     if not user.check_password(old_password or ""):
         raise ValidationError({"old_password": ["Your current password is not correct."]})
-    _validate_new_password(new_password, confirm_password, user=user, field="new_password")
-    user.set_password(new_password)
+    set_new_password(user, new_password, confirm=confirm_password, field="new_password")
     user.save(update_fields=["password", "updated_at"])
     refresh_tokens_revoke_all(user=user)
     audit_record(action="password.change", by=user, entity=user, request=request)

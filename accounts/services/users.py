@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountError
 from accounts.models import Role, Teacher, User, normalize_email
 from accounts.services.audit import audit_record
-from accounts.services.auth import refresh_tokens_revoke_all
+from accounts.services.auth import refresh_tokens_revoke_all, set_new_password
 
 USER_AUDIT_FIELDS = ("email", "name", "role", "is_active")
 
@@ -39,6 +38,13 @@ def _check_email_free(email: str, *, exclude=None) -> str:
     return email
 
 
+def _required_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["A name is required."]})
+    return name
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -62,16 +68,10 @@ def user_create(
     if role not in (Role.ADMIN, Role.TEACHER):
         raise ValidationError({"role": [f"Role must be one of: {Role.ADMIN}, {Role.TEACHER}."]})
     email = _check_email_free(email)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": ["A name is required."]})
+    name = _required_name(name)
     user = User(email=email, name=name, role=role, is_superuser=False)
     if password:
-        try:
-            validate_password(password, user=user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-        user.set_password(password)
+        set_new_password(user, password)
     else:
         # No password: the user sets one through "Forgot password".
         user.set_unusable_password()
@@ -117,9 +117,7 @@ def user_update(
             user.email = new_email
             fields.append("email")
     if name is not None:
-        if not name.strip():
-            raise ValidationError({"name": ["A name is required."]})
-        user.name = name.strip()
+        user.name = _required_name(name)
         fields.append("name")
     if is_active is not None and is_active != user.is_active:
         if not is_active and user.pk == by.pk:
@@ -127,11 +125,7 @@ def user_update(
         user.is_active = is_active
         fields.append("is_active")
     if password:
-        try:
-            validate_password(password, user=user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-        user.set_password(password)
+        set_new_password(user, password)
         fields.append("password")
     if fields:
         user.full_clean(exclude=["password"], validate_unique=False)
