@@ -1,10 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
-from import_export.admin import ImportExportModelAdmin
 
 from accounts.models import AuditLog, Notification, PasswordResetToken, Student, Teacher, User
-from classrooms.resources import StudentResource
 
 
 class UserCreateForm(UserCreationForm):
@@ -70,16 +68,8 @@ class TeacherAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
 
 
-@admin.register(Student)
-class StudentAdmin(ImportExportModelAdmin):
-    # Import/export through the same service as the API and `manage.py import_students` (classrooms.resources).
-    resource_classes = [StudentResource]
-    list_display = ("registration_number", "user", "school_class", "is_account_claimed", "claimed_at")
-    list_filter = ("is_account_claimed", "school_class")
-    search_fields = ("registration_number", "user__name", "user__email")
-    list_select_related = ("user", "school_class")
-    autocomplete_fields = ("user", "school_class")
-    exclude = ("claim_code_hash",)
+# The Student model's own admin (with the spreadsheet import/export) is registered by classrooms.admin: the roster
+# and its import belong to the classrooms app, which may import accounts but not the other way round.
 
 
 @admin.register(PasswordResetToken)

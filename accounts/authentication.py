@@ -8,6 +8,7 @@ this class compares it with the user it loads anyway, so the check costs no extr
 
 from __future__ import annotations
 
+from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
@@ -15,8 +16,6 @@ PASSWORD_CLAIM = "pwv"
 
 
 def password_fingerprint(user) -> str:
-    from django.utils.crypto import salted_hmac
-
     return salted_hmac("accounts.jwt-password-version", user.password or "", algorithm="sha256").hexdigest()[:16]
 
 

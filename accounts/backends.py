@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
-from accounts.models import Role, User, normalize_email, normalize_registration_number
-
-
-def find_user_for_login(identifier: str) -> User | None:
-    identifier = (identifier or "").strip()
-    if not identifier:
-        return None
-    if "@" in identifier:
-        return User.objects.filter(email=normalize_email(identifier)).select_related("student").first()
-    return (
-        User.objects.filter(role=Role.STUDENT, student__registration_number=normalize_registration_number(identifier))
-        .select_related("student")
-        .first()
-    )
+from accounts.services import AccountError, login_authenticate
 
 
 class EmailOrRegistrationNumberBackend(ModelBackend):
@@ -25,8 +12,6 @@ class EmailOrRegistrationNumberBackend(ModelBackend):
     the claim/active rules and the audit trail apply everywhere."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        from accounts.services import AccountError, login_authenticate
-
         username = username or kwargs.get("email")
         if username is None or password is None:
             return None

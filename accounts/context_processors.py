@@ -8,6 +8,6 @@ def notifications(request):
         return {}
 
     def unread():
-        return Notification.objects.filter(user=user, is_read=False).count()
+        return Notification.objects.visible_to(user).filter(is_read=False).count()
 
     return {"unread_notifications": unread}

@@ -43,9 +43,4 @@ class AuditLogFilter(django_filters.FilterSet):
         fields = ["action", "user", "date_from", "date_to"]
 
     def filter_user(self, qs, name, value):
-        from django.db.models import Q
-
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(Q(user__name__icontains=value) | Q(user__email__icontains=value))
+        return selectors.audit_logs_search(qs, user=value)

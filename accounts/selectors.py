@@ -1,17 +1,15 @@
-"""Reads of the accounts app: scoped querysets used by the API and the pages alike (STYLE.md)."""
+"""Reads of the accounts app. Who may see which rows is decided by the models' scoped querysets
+(`User.objects.visible_to`, ...); these compose them with what each page or endpoint shows (STYLE.md)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.models import AuditLog, Role, Teacher, User
+from accounts.models import AuditLog, Role, Teacher, User, normalize_email, normalize_registration_number
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
-    """User management is for administrators only; everyone else sees no user rows."""
-    if not (user and user.is_authenticated and user.is_active and user.is_admin):
-        return User.objects.none()
-    return User.objects.select_related("teacher", "student", "student__school_class")
+    return User.objects.visible_to(user).select_related("teacher", "student", "student__school_class")
 
 
 def users_search(qs: QuerySet[User], *, search: str = "", role: str = "", is_active: bool | None = None):
@@ -28,19 +26,8 @@ def users_search(qs: QuerySet[User], *, search: str = "", role: str = "", is_act
 
 
 def teachers_visible_to(user: User) -> QuerySet[Teacher]:
-    """Admins see every teacher; teachers see the public profiles of active colleagues; students see none."""
-    from classrooms.models import SchoolClass
-
-    if not (user and user.is_authenticated and user.is_active):
-        return Teacher.objects.none()
-    qs = Teacher.objects.select_related("user").prefetch_related(
-        Prefetch("classes", queryset=SchoolClass.objects.order_by("name", "section", "academic_year"))
-    )
-    if user.is_admin:
-        return qs
-    if user.is_teacher:
-        return qs.filter(user__is_active=True)
-    return Teacher.objects.none()
+    # The classes come in SchoolClass's Meta ordering (name, section, academic year).
+    return Teacher.objects.visible_to(user).select_related("user").prefetch_related("classes")
 
 
 def teachers_search(qs: QuerySet[Teacher], *, search: str = "") -> QuerySet[Teacher]:
@@ -56,9 +43,15 @@ def teachers_search(qs: QuerySet[Teacher], *, search: str = "") -> QuerySet[Teac
 
 
 def audit_logs_visible_to(user: User) -> QuerySet[AuditLog]:
-    if not (user and user.is_authenticated and user.is_active and user.is_admin):
-        return AuditLog.objects.none()
-    return AuditLog.objects.select_related("user")
+    return AuditLog.objects.visible_to(user).select_related("user")
+
+
+def audit_logs_search(qs: QuerySet[AuditLog], *, user: str = "") -> QuerySet[AuditLog]:
+    """Entries by a user whose name or e-mail contains `user`."""
+    user = (user or "").strip()
+    if user:
+        qs = qs.filter(Q(user__name__icontains=user) | Q(user__email__icontains=user))
+    return qs
 
 
 def audit_actions() -> list[str]:
@@ -71,4 +64,20 @@ def users_for_profile(user: User) -> User:
         User.objects.select_related("teacher", "student", "student__school_class")
         .prefetch_related("teacher__classes")
         .get(pk=user.pk)
+    )
+
+
+def user_for_login(identifier: str) -> User | None:
+    """The account an identifier names: an e-mail address (any case), or a student's registration number (any
+    case). Whether it may sign in is the login service's business."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return User.objects.filter(email=normalize_email(identifier)).select_related("student").first()
+    return (
+        User.objects.students()
+        .filter(student__registration_number=normalize_registration_number(identifier))
+        .select_related("student")
+        .first()
     )

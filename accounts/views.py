@@ -8,17 +8,15 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms, selectors, services
 from accounts.filters import AuditLogFilter, UserFilter
+from quizsite.pages import admin_required, apply_errors, paginate, safe_next, show_error
 
 BACKEND = "accounts.backends.EmailOrRegistrationNumberBackend"
 RESET_EMAIL_KEY = "accounts_reset_email"
@@ -26,22 +24,12 @@ RESET_TOKEN_KEY = "accounts_reset_token"
 
 
 def _render(request, template, context, *, error: services.AccountError | None = None):
+    """The form page again; after a refused sign-in, claim or reset with the error's status (401, 403, 429 with
+    Retry-After), as the API answers."""
     response = render(request, template, context, status=error.status_code if error else 200)
     if isinstance(error, services.AccountThrottled):
         response["Retry-After"] = str(error.retry_after)
     return response
-
-
-def _admin_only(request):
-    if not request.user.is_admin or not request.user.is_active:
-        raise PermissionDenied("Only administrators can manage users.")
-
-
-def _safe_next(request) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return nxt
-    return reverse("home")
 
 
 # --- sign in / out ---------------------------------------------------------------------------------------------
@@ -50,7 +38,7 @@ def _safe_next(request) -> str:
 @require_http_methods(["GET", "POST"])
 def login_page(request):
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return safe_next(request, "home")
     form = forms.LoginForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -60,10 +48,10 @@ def login_page(request):
             )
         except services.AccountError as exc:
             error = exc
-            form.add_error(None, exc.message)
+            apply_errors(form, exc)
         else:
             auth_login(request, user, backend=BACKEND)
-            return redirect(_safe_next(request))
+            return safe_next(request, "home")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     return _render(request, "accounts/login.html", {"form": form, "next": next_url}, error=error)
 
@@ -96,10 +84,10 @@ def claim_page(request):
                 request=request,
             )
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         except services.AccountError as exc:
             error = exc
-            form.add_error(None, exc.message)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Your account is ready. Log in with your registration number and new password.")
             return redirect("accounts:login")
@@ -116,7 +104,7 @@ def forgot_password_page(request):
             services.password_reset_request(email=form.cleaned_data["email"], request=request)
         except services.AccountError as exc:
             error = exc
-            form.add_error(None, exc.message)
+            apply_errors(form, exc)
         else:
             request.session[RESET_EMAIL_KEY] = form.cleaned_data["email"]
             messages.info(request, "If an account uses this address, we have e-mailed it a 6-digit code.")
@@ -136,7 +124,7 @@ def verify_code_page(request):
             )
         except services.AccountError as exc:
             error = exc
-            form.add_error("code" if not isinstance(exc, services.AccountThrottled) else None, exc.message)
+            form.add_error("code" if not isinstance(exc, services.AccountThrottled) else None, str(exc))
         else:
             request.session[RESET_TOKEN_KEY] = token
             return redirect("accounts:reset_password")
@@ -162,10 +150,10 @@ def reset_password_page(request):
                 request=request,
             )
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         except services.AccountError as exc:
             request.session.pop(RESET_TOKEN_KEY, None)
-            messages.error(request, exc.message)
+            show_error(request, exc)
             return redirect("accounts:forgot_password")
         else:
             request.session.pop(RESET_TOKEN_KEY, None)
@@ -185,7 +173,7 @@ def profile_page(request):
         try:
             services.password_change(user=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, "Your password has been changed. Other devices have been signed out.")
@@ -195,44 +183,33 @@ def profile_page(request):
 
 
 # --- user management (admins) ----------------------------------------------------------------------------------
-@login_required
+@admin_required
 @require_http_methods(["GET"])
 def user_list_page(request):
-    _admin_only(request)
     filter_form = forms.UserFilterForm(request.GET or None)
     qs = UserFilter(request.GET, queryset=selectors.users_visible_to(request.user)).qs
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"filter_form": filter_form, "page": page, "query": query.urlencode()},
-    )
+    page, query = paginate(request, qs, 25)
+    return render(request, "accounts/user_list.html", {"filter_form": filter_form, "page": page, "query": query})
 
 
-@login_required
+@admin_required
 @require_http_methods(["GET", "POST"])
 def user_create_page(request):
-    _admin_only(request)
     form = forms.UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        except services.AccountError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, services.AccountError) as exc:
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{user.name} ({user.get_role_display().lower()}) has been created.")
             return redirect("accounts:users")
     return render(request, "accounts/user_form.html", {"form": form, "title": "New user"})
 
 
-@login_required
+@admin_required
 @require_http_methods(["GET", "POST"])
 def user_edit_page(request, pk):
-    _admin_only(request)
     user = get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
     teacher = getattr(user, "teacher", None) if user.is_teacher else None
     initial = {"name": user.name, "email": user.email}
@@ -243,60 +220,48 @@ def user_edit_page(request, pk):
         data = {k: v for k, v in form.cleaned_data.items() if not (k == "password" and not v)}
         try:
             services.user_update(user=user, by=request.user, request=request, **data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        except services.AccountError as exc:
-            form.add_error(None, exc.message)
+        except (ValidationError, services.AccountError) as exc:
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{data['name']} has been saved.")
             return redirect("accounts:users")
     return render(request, "accounts/user_form.html", {"form": form, "title": f"Edit {user.name}", "target": user})
 
 
-@login_required
+@admin_required
 @require_POST
 def user_toggle_active_page(request, pk):
-    _admin_only(request)
     user = get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
     try:
         services.user_set_active(user=user, by=request.user, is_active=not user.is_active, request=request)
     except (services.AccountError, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+        show_error(request, exc)
     else:
         state = "reactivated" if not user.is_active else "deactivated"
         messages.success(request, f"{user.name} has been {state}.")
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)  # back to the filtered, paginated list the admin came from
-    return redirect("accounts:users")
+    return safe_next(request, "accounts:users")  # back to the filtered, paginated list the admin came from
 
 
-@login_required
+@admin_required
 @require_http_methods(["GET", "POST"])
 def user_delete_page(request, pk):
-    _admin_only(request)
     user = get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
-    blockers = services.user_delete_blockers(user)
     if request.method == "POST":
         try:
             services.user_delete(user=user, by=request.user, request=request)
         except services.AccountError as exc:
-            messages.error(request, exc.message)
-            return redirect("accounts:users")
-        messages.success(request, f"{user.name} has been deleted.")
+            show_error(request, exc)
+        else:
+            messages.success(request, f"{user.name} has been deleted.")
         return redirect("accounts:users")
+    blockers = services.user_delete_blockers(user)
     return render(request, "accounts/user_confirm_delete.html", {"target": user, "blockers": blockers})
 
 
-@login_required
+@admin_required
 @require_http_methods(["GET"])
 def audit_log_page(request):
-    _admin_only(request)
     filter_form = forms.AuditFilterForm(request.GET or None, actions=selectors.audit_actions())
     qs = AuditLogFilter(request.GET, queryset=selectors.audit_logs_visible_to(request.user)).qs
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "accounts/audit_log.html", {"filter_form": filter_form, "page": page, "query": query.urlencode()}
-    )
+    page, query = paginate(request, qs, 50)
+    return render(request, "accounts/audit_log.html", {"filter_form": filter_form, "page": page, "query": query})

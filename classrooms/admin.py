@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.db.models import Count
+from import_export.admin import ImportExportModelAdmin
 
+from accounts.models import Student
 from classrooms.models import SchoolClass, TeacherClass
+from classrooms.resources import StudentResource
 
 
 class TeacherClassInline(admin.TabularInline):
@@ -33,3 +36,17 @@ class TeacherClassAdmin(admin.ModelAdmin):
     search_fields = ("teacher__user__name", "school_class__name")
     list_select_related = ("teacher__user", "school_class")
     autocomplete_fields = ("teacher", "school_class")
+
+
+# Student is an accounts model, but its admin lives here: rosters and their spreadsheet import are the classrooms
+# app's, and accounts (below classrooms) must not import classrooms.resources.
+@admin.register(Student)
+class StudentAdmin(ImportExportModelAdmin):
+    # Import/export through the same service as the API and `manage.py import_students` (classrooms.resources).
+    resource_classes = [StudentResource]
+    list_display = ("registration_number", "user", "school_class", "is_account_claimed", "claimed_at")
+    list_filter = ("is_account_claimed", "school_class")
+    search_fields = ("registration_number", "user__name", "user__email")
+    list_select_related = ("user", "school_class")
+    autocomplete_fields = ("user", "school_class")
+    exclude = ("claim_code_hash",)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "attempts",
     "grading",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [

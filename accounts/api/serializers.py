@@ -154,7 +154,7 @@ class MeSerializer(serializers.Serializer):
             t = user.teacher
             data["subject"] = t.subject
             data["department"] = t.department
-            data["classes"] = [_class_brief(c) for c in t.classes.order_by("name", "section", "academic_year")]
+            data["classes"] = [_class_brief(c) for c in t.classes.all()]  # SchoolClass Meta ordering, prefetched
         return data
 
 

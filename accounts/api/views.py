@@ -161,10 +161,7 @@ class MeView(AccountsAPIMixin, APIView):
 
     @extend_schema(tags=["auth"], responses={200: s.MeSerializer, 401: ERRORS[401]})
     def get(self, request):
-        user = (
-            User.objects.select_related("teacher", "student", "student__school_class").filter(pk=request.user.pk).get()
-        )
-        return Response(s.MeSerializer(user).data)
+        return Response(s.MeSerializer(selectors.users_for_profile(request.user)).data)
 
 
 @extend_schema(tags=["users"])

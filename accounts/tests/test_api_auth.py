@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import AuditLog, PasswordResetToken, Student, User
+from accounts.services import auth as auth_services
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -467,6 +468,6 @@ def test_reset_password_refuses_bad_tokens_and_weak_passwords(api, teacher, sett
 def test_reset_token_expires(api, teacher, settings, monkeypatch, forgot):
     code = _code_for(forgot, api, settings)
     token = api.post(VERIFY, {"email": "teacher@school.test", "code": code}, format="json").json()["reset_token"]
-    monkeypatch.setattr(services, "RESET_TOKEN_MAX_AGE", -1)
+    monkeypatch.setattr(auth_services, "RESET_TOKEN_MAX_AGE", -1)
     r = api.post(RESET, {"reset_token": token, "new_password": NEW_PW, "confirm_password": NEW_PW}, format="json")
     assert r.status_code == 400

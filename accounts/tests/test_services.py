@@ -5,6 +5,7 @@ from django.test import RequestFactory
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import services, throttles
+from accounts.claim_codes import claim_code_hash
 from accounts.models import AuditLog, PasswordResetToken
 from accounts.tests.factories import DEFAULT_PASSWORD
 
@@ -30,7 +31,7 @@ def test_audit_rows_carry_who_what_ip_and_user_agent(admin, teacher, request_fro
 
 
 def test_a_refused_claim_is_audited_without_changing_the_student(unclaimed_student, request_from):
-    unclaimed_student.claim_code_hash = services.claim_code_hash("XY12")
+    unclaimed_student.claim_code_hash = claim_code_hash("XY12")
     unclaimed_student.save()
     with pytest.raises(services.AccountError) as exc:
         services.account_claim(

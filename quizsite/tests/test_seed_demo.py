@@ -3,9 +3,11 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import Min
+from django.utils import timezone
 
-from accounts.models import Role, Student, User
-from attempts.models import QuizAttempt
+from accounts.models import AuditLog, Notification, Role, Student, User
+from attempts.models import QuizAttempt, StudentAnswer
 from quizzes.models import Question, Quiz
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +38,21 @@ def test_seed_demo_builds_a_believable_school_and_prints_logins():
     assert "admin@school.test / admin123" in text and "STU2026001" in text
     alice = User.objects.get(email="alice.johnson@school.test")
     assert alice.check_password("student123")
+
+    # Built through the services, so every row is one the application could have written itself.
+    attempts = QuizAttempt.objects.all()
+    assert all(a.question_order and a.question_meta for a in attempts)  # fixed by attempt_start
+    assert not StudentAnswer.objects.filter(client_seq__isnull=True).exists()  # every answer came through autosave
+    marked = StudentAnswer.objects.filter(graded_by__email="science@school.test")
+    assert marked.exists() and {a.attempt.status for a in marked} == {"graded"}  # the teacher marked some by hand
+    assert Notification.objects.filter(type="attempt_graded", user__in=[a.attempt.student_id for a in marked]).exists()
+    assert Notification.objects.filter(user=alice, type="quiz_published").exists()
+    assert AuditLog.objects.filter(action="quiz.publish").count() == 4
+    archived = Quiz.objects.get(status="archived")
+    assert archived.end_date < timezone.now()
+    assert all(a.submitted_at <= archived.end_date for a in archived.attempts.all())
+    first_attempts = Student.objects.filter(attempts__isnull=False).annotate(first=Min("attempts__started_at"))
+    assert all(s.claimed_at < s.first for s in first_attempts)
 
 
 def test_seed_demo_twice_changes_nothing():

@@ -1,21 +1,20 @@
-"""Writes of the accounts app. Every write service is keyword-only, atomic and takes the acting user."""
+"""Authentication: login, tokens, logout, claiming an account, password reset and change, and their throttling.
+
+Used by the API, the login pages and the Django admin's login (accounts.backends) alike.
+"""
 
 from __future__ import annotations
 
-import json
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -24,99 +23,13 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import throttles
-from accounts.backends import find_user_for_login
-from accounts.claim_codes import claim_code_hash, claim_code_matches  # noqa: F401  (claim_code_hash re-exported)
-from accounts.models import (
-    AuditLog,
-    PasswordResetToken,
-    Role,
-    Student,
-    Teacher,
-    User,
-    normalize_email,
-    normalize_registration_number,
-)
-from quizsite.errors import DomainError
-
-
-def client_ip(request) -> str | None:
-    """The client's address. REMOTE_ADDR only: X-Forwarded-For is trusted only when a proxy sets it (settings)."""
-    if request is None:
-        return None
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-def audit_record(
-    *,
-    action: str,
-    by: User | None = None,
-    entity: Any = None,
-    entity_type: str = "",
-    entity_id: uuid.UUID | str | None = None,
-    old: dict | None = None,
-    new: dict | None = None,
-    request=None,
-) -> AuditLog:
-    """The one audit service: every write service a school would want traced calls this.
-
-    `entity` may be any model instance with a UUID pk; its type and id are then filled in.
-    """
-    if entity is not None:
-        entity_type = entity_type or entity._meta.model_name
-        entity_id = entity_id or entity.pk
-    if isinstance(entity_id, str):
-        try:
-            entity_id = uuid.UUID(entity_id)
-        except ValueError:
-            entity_id = None
-    user = by if (by is not None and getattr(by, "is_authenticated", False)) else None
-    return AuditLog.objects.create(
-        user=user,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        old_value=_jsonable(old),
-        new_value=_jsonable(new),
-        ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:1000] if request is not None else ""),
-    )
-
-
-def notify(*, users, type: str, title: str, message: str, link: str = "") -> int:
-    """Create one notification per user (bulk, one query). Returns how many were created."""
-    from accounts.models import Notification
-
-    rows = [Notification(user=u, type=type, title=title, message=message, link=link) for u in users]
-    Notification.objects.bulk_create(rows, batch_size=500)
-    return len(rows)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Authentication, claiming, password reset and user management.
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class AccountError(DomainError):
-    """The accounts app's domain error: the API renders it as a 4xx with `detail`, pages as a form error."""
-
-
-class AccountThrottled(AccountError):
-    status_code = 429
-
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message, status_code=429, code="throttled")
-        self.retry_after = retry_after
-
+from accounts.authentication import PASSWORD_CLAIM, password_fingerprint
+from accounts.claim_codes import claim_code_matches
+from accounts.errors import AccountError, AccountThrottled
+from accounts.models import PasswordResetToken, Student, User, normalize_email, normalize_registration_number
+from accounts.selectors import user_for_login
+from accounts.services.audit import audit_record, client_ip
+from accounts.tasks import send_password_reset_email
 
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_MAX_TRIES = 5
@@ -161,8 +74,6 @@ def _access_lifetime_seconds() -> int:
 
 def tokens_issue(*, user: User) -> TokenPair:
     """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
-    from accounts.authentication import PASSWORD_CLAIM, password_fingerprint
-
     refresh = RefreshToken.for_user(user)
     refresh["role"] = user.role
     refresh[PASSWORD_CLAIM] = password_fingerprint(user)  # the access token copies it (see accounts.authentication)
@@ -178,7 +89,7 @@ def login_authenticate(*, identifier: str, password: str, request=None) -> User:
     """
     identifier = (identifier or "").strip()
     ip = client_ip(request) or "unknown"
-    user = find_user_for_login(identifier) if identifier else None
+    user = user_for_login(identifier)
     account_ident = str(user.pk) if user is not None else identifier.lower()
     limits = ((throttles.login_account_limit(), account_ident), (throttles.login_ip_limit(), ip))
     _check_not_blocked(*limits, message="Too many failed login attempts. Please wait before trying again.")
@@ -278,13 +189,16 @@ def refresh_tokens_revoke_all(*, user: User) -> int:
 # --- Claiming an account ---------------------------------------------------------------------------------------
 
 
-def _validate_new_password(password: str, confirm: str, *, user: User, field: str = "password") -> None:
-    if password != confirm:
+def set_new_password(user: User, password: str, *, confirm: str | None = None, field: str = "password") -> None:
+    """Check a new password (against its confirmation when the form has one, and the validators) and set it on
+    `user`; the caller saves. Errors are keyed by the form's field."""
+    if confirm is not None and password != confirm:
         raise ValidationError({"confirm_password": ["The two passwords do not match."]})
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from None
+    user.set_password(password)
 
 
 def account_claim(
@@ -338,8 +252,7 @@ def account_claim(
                 )
         if failure is None:
             user = student.user
-            _validate_new_password(password, confirm_password, user=user)
-            user.set_password(password)
+            set_new_password(user, password, confirm=confirm_password)
             user.save(update_fields=["password", "updated_at"])
             student.is_account_claimed = True
             student.claimed_at = timezone.now()
@@ -398,8 +311,6 @@ def password_reset_request(*, email: str, request=None) -> str | None:
             expires_at=now + RESET_CODE_LIFETIME,
         )
         audit_record(action="password.reset_requested", entity=user, request=request)
-        from accounts.tasks import send_password_reset_email
-
         transaction.on_commit(lambda: send_password_reset_email.delay(str(token.pk), code))
     return code
 
@@ -449,8 +360,7 @@ def password_reset_complete(*, reset_token: str, new_password: str, confirm_pass
         if token is None or token.failed_attempts >= RESET_CODE_MAX_TRIES or not token.user.is_active:
             raise invalid
         user = token.user
-        _validate_new_password(new_password, confirm_password, user=user, field="new_password")
-        user.set_password(new_password)
+        set_new_password(user, new_password, confirm=confirm_password, field="new_password")
         user.save(update_fields=["password", "updated_at"])
         PasswordResetToken.objects.filter(user=user, is_used=False).update(is_used=True)
         refresh_tokens_revoke_all(user=user)
@@ -463,200 +373,7 @@ def password_change(*, user: User, old_password: str, new_password: str, confirm
     """Change one's own password (profile page). Other devices' refresh tokens are revoked."""
     if not user.check_password(old_password or ""):
         raise ValidationError({"old_password": ["Your current password is not correct."]})
-    _validate_new_password(new_password, confirm_password, user=user, field="new_password")
-    user.set_password(new_password)
+    set_new_password(user, new_password, confirm=confirm_password, field="new_password")
     user.save(update_fields=["password", "updated_at"])
     refresh_tokens_revoke_all(user=user)
     audit_record(action="password.change", by=user, entity=user, request=request)
-
-
-# --- User management (admins) ----------------------------------------------------------------------------------
-
-USER_AUDIT_FIELDS = ("email", "name", "role", "is_active")
-
-
-def _user_snapshot(user: User) -> dict:
-    data = {f: getattr(user, f) for f in USER_AUDIT_FIELDS}
-    teacher = getattr(user, "teacher", None) if user.is_teacher else None
-    if teacher is not None:
-        data["subject"] = teacher.subject
-    return data
-
-
-def _require_admin(by: User) -> None:
-    if not (by and by.is_authenticated and by.is_active and by.is_admin):
-        raise AccountError("Only administrators can manage users.", status_code=403)
-
-
-def _check_email_free(email: str, *, exclude=None) -> str:
-    email = normalize_email(email)
-    if not email:
-        raise ValidationError({"email": ["An e-mail address is required."]})
-    qs = User.objects.filter(email=email)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk)
-    if qs.exists():
-        raise ValidationError({"email": ["A user with this e-mail address already exists."]})
-    return email
-
-
-@transaction.atomic
-def user_create(
-    *,
-    by: User,
-    email: str,
-    name: str,
-    role: str,
-    password: str = "",
-    subject: str = "",
-    department: str = "",
-    phone: str = "",
-    request=None,
-) -> User:
-    """Create an admin or a teacher (with its Teacher row). Students come with a registration number and a class,
-    so they are created through the students API / roster instead."""
-    _require_admin(by)
-    if role == Role.STUDENT:
-        raise AccountError(
-            "Students are created with a registration number and a class: use /api/v1/students.", code="use_students"
-        )
-    if role not in (Role.ADMIN, Role.TEACHER):
-        raise ValidationError({"role": [f"Role must be one of: {Role.ADMIN}, {Role.TEACHER}."]})
-    email = _check_email_free(email)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": ["A name is required."]})
-    user = User(email=email, name=name, role=role, is_superuser=False)
-    if password:
-        try:
-            validate_password(password, user=user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-        user.set_password(password)
-    else:
-        # No password: the user sets one through "Forgot password".
-        user.set_unusable_password()
-    try:
-        with transaction.atomic():
-            user.full_clean(exclude=["password"])
-            user.save()
-    except IntegrityError:
-        raise ValidationError({"email": ["A user with this e-mail address already exists."]}) from None
-    if role == Role.TEACHER:
-        Teacher.objects.create(user=user, subject=subject or "", department=department or "", phone=phone or "")
-    audit_record(action="user.create", by=by, entity=user, new=_user_snapshot(user), request=request)
-    return user
-
-
-@transaction.atomic
-def user_update(
-    *,
-    user: User,
-    by: User,
-    email: str | None = None,
-    name: str | None = None,
-    role: str | None = None,
-    is_active: bool | None = None,
-    password: str | None = None,
-    subject: str | None = None,
-    department: str | None = None,
-    phone: str | None = None,
-    request=None,
-) -> User:
-    """Partial update: only the arguments that are not None change (the SPA sends only changed fields)."""
-    _require_admin(by)
-    user = User.objects.select_for_update().get(pk=user.pk)
-    old = _user_snapshot(user)
-    fields: list[str] = []
-    if role is not None and role != user.role:
-        raise ValidationError(
-            {"role": ["The role of an account cannot be changed. Create a new account with the other role."]}
-        )
-    if email is not None:
-        new_email = _check_email_free(email, exclude=user)
-        if new_email != user.email:
-            user.email = new_email
-            fields.append("email")
-    if name is not None:
-        if not name.strip():
-            raise ValidationError({"name": ["A name is required."]})
-        user.name = name.strip()
-        fields.append("name")
-    if is_active is not None and is_active != user.is_active:
-        if not is_active and user.pk == by.pk:
-            raise AccountError("You cannot deactivate your own account.", code="self")
-        user.is_active = is_active
-        fields.append("is_active")
-    if password:
-        try:
-            validate_password(password, user=user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-        user.set_password(password)
-        fields.append("password")
-    if fields:
-        user.full_clean(exclude=["password"], validate_unique=False)
-        user.save(update_fields=[*fields, "updated_at"])
-        if "is_active" in fields and not user.is_active or "password" in fields:
-            refresh_tokens_revoke_all(user=user)
-    if user.is_teacher:
-        teacher = Teacher.objects.filter(user=user).first() or Teacher.objects.create(user=user)
-        user.teacher = teacher  # the snapshot below must see the new values
-        teacher_fields = [
-            f for f, v in (("subject", subject), ("department", department), ("phone", phone)) if v is not None
-        ]
-        for f in teacher_fields:
-            setattr(teacher, f, {"subject": subject, "department": department, "phone": phone}[f] or "")
-        if teacher_fields:
-            teacher.full_clean()
-            teacher.save(update_fields=teacher_fields)
-    new = _user_snapshot(user)
-    if new != old or "password" in fields:
-        changed_old = {k: v for k, v in old.items() if new.get(k) != v}
-        changed_new = {k: v for k, v in new.items() if old.get(k) != v}
-        if "password" in fields:
-            changed_new["password"] = "changed"
-        action = "user.update"
-        if "is_active" in fields and set(changed_new) == {"is_active"}:
-            action = "user.activate" if user.is_active else "user.deactivate"
-        audit_record(action=action, by=by, entity=user, old=changed_old, new=changed_new, request=request)
-    return user
-
-
-def user_set_active(*, user: User, by: User, is_active: bool, request=None) -> User:
-    return user_update(user=user, by=by, is_active=is_active, request=request)
-
-
-def user_delete_blockers(user: User) -> list[str]:
-    """What deleting `user` would destroy with it (cascades); an account with work attached is deactivated."""
-    blockers = []
-    if user.is_teacher and hasattr(user, "teacher"):
-        quizzes = user.teacher.quizzes.count()
-        questions = user.teacher.questions.count()
-        if quizzes:
-            blockers.append(f"{quizzes} quiz(zes)")
-        if questions:
-            blockers.append(f"{questions} question(s)")
-    if user.is_student and hasattr(user, "student"):
-        attempts = user.student.attempts.count()
-        if attempts:
-            blockers.append(f"{attempts} quiz attempt(s)")
-    return blockers
-
-
-@transaction.atomic
-def user_delete(*, user: User, by: User, request=None) -> None:
-    _require_admin(by)
-    if user.pk == by.pk:
-        raise AccountError("You cannot delete your own account.", code="self")
-    blockers = user_delete_blockers(user)
-    if blockers:
-        raise AccountError(
-            f"{user.name} owns {', '.join(blockers)}; deleting would destroy them. Deactivate the account instead.",
-            status_code=409,
-            code="has_dependents",
-        )
-    snapshot = _user_snapshot(user)
-    user_id = user.pk
-    audit_record(action="user.delete", by=by, entity_type="user", entity_id=user_id, old=snapshot, request=request)
-    user.delete()

@@ -1,0 +1,51 @@
+"""Writes of the accounts app. Every write service is keyword-only, atomic and takes the acting user.
+
+    audit   audit_record and notify: the trail and the inbox every app's services write to
+    auth    login, tokens, logout, claiming an account, password reset and change (throttled)
+    users   user administration by admins
+
+Callers import from here (`from accounts.services import audit_record`, `services.login_authenticate(...)`).
+"""
+
+from accounts.claim_codes import claim_code_hash  # kept for accounts/tests/conftest.py until it imports claim_codes
+from accounts.errors import AccountError, AccountThrottled
+from accounts.services.audit import audit_record, client_ip, notify
+from accounts.services.auth import (
+    TokenPair,
+    account_claim,
+    login_authenticate,
+    logout,
+    password_change,
+    password_reset_complete,
+    password_reset_request,
+    password_reset_verify,
+    refresh_tokens_revoke_all,
+    token_refresh,
+    tokens_issue,
+)
+from accounts.services.users import user_create, user_delete, user_delete_blockers, user_set_active, user_update
+
+__all__ = [
+    "AccountError",
+    "AccountThrottled",
+    "TokenPair",
+    "account_claim",
+    "audit_record",
+    "claim_code_hash",
+    "client_ip",
+    "login_authenticate",
+    "logout",
+    "notify",
+    "password_change",
+    "password_reset_complete",
+    "password_reset_request",
+    "password_reset_verify",
+    "refresh_tokens_revoke_all",
+    "token_refresh",
+    "tokens_issue",
+    "user_create",
+    "user_delete",
+    "user_delete_blockers",
+    "user_set_active",
+    "user_update",
+]
