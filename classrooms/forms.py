@@ -3,6 +3,7 @@
 from django import forms
 
 from classrooms import selectors
+from classrooms.models import SchoolClass
 
 
 class ClassForm(forms.Form):
@@ -12,7 +13,11 @@ class ClassForm(forms.Form):
 
 
 class AssignTeacherForm(forms.Form):
-    teacher = forms.ModelChoiceField(queryset=selectors.teachers_for_assignment(), empty_label="Choose a teacher")
+    teacher = forms.ModelChoiceField(queryset=None, empty_label="Choose a teacher")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = selectors.teachers_for_assignment(user)
 
 
 class AddStudentsForm(forms.Form):
@@ -42,7 +47,7 @@ class StudentForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = selectors.classes_managed_by(user).order_by("name", "section")
+        self.fields["school_class"].queryset = SchoolClass.objects.manageable_by(user).order_by("name", "section")
         if not user.is_admin:
             self.fields["school_class"].required = True
             self.fields["school_class"].empty_label = None

@@ -133,17 +133,12 @@ def _canonical_rows(headers: list[str], rows: list[dict]) -> list[dict]:
 
 
 class _ClassResolver:
-    """Maps (class_name, section, academic_year) from a row to a class: an existing one the importer may use or,
+    """Maps (class_name, section, academic_year) from a row to a class: an existing one the importer manages or,
     for admins, one to create. Names are matched case-insensitively; section/year narrow the match when given."""
 
     def __init__(self, *, by: User, names: set[str]):
-        self.may_create = by.role == Role.ADMIN
-        if by.role == Role.ADMIN:
-            qs = SchoolClass.objects.all()
-        elif by.role == Role.TEACHER:
-            qs = SchoolClass.objects.filter(teacher_links__teacher_id=by.pk)
-        else:
-            qs = SchoolClass.objects.none()
+        self.may_create = by.is_admin
+        qs = SchoolClass.objects.manageable_by(by)
         lowered = {n.lower() for n in names}
         self.by_name: dict[str, list] = {}
         for cls in qs.annotate(lname=Lower("name")).filter(lname__in=lowered):

@@ -21,29 +21,19 @@ class SchoolClassQuerySet(models.QuerySet):
             return self.none()
         return self.filter(teacher_links__teacher_id=user.pk)
 
-    def visible_to(self, user):
-        """Admins see every class, a teacher the classes they teach, a student their own class."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.taught_by(user)
-        if user.is_student:
-            return self.filter(students__user_id=user.pk)
-        return self.none()
-
     def manageable_by(self, user):
         """Classes whose roster `user` may change: all for admins, the ones they teach for teachers."""
         user = active_user(user)
-        if user is None:
+        if user is None or not user.is_teacher_or_admin:
             return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.taught_by(user)
-        return self.none()
+        return self if user.is_admin else self.taught_by(user)
+
+    def visible_to(self, user):
+        """Admins see every class, a teacher the classes they teach (those they manage), a student their own class."""
+        user = active_user(user)
+        if user is not None and user.is_student:
+            return self.filter(students__user_id=user.pk)
+        return self.manageable_by(user)
 
 
 class SchoolClass(models.Model):

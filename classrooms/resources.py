@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
-from import_export.results import Result, RowResult
+from import_export.results import Error, Result, RowResult
 
 from accounts.models import Student
 from classrooms import imports, services
@@ -103,7 +103,7 @@ class StudentResource(resources.ModelResource):
             if not dry_run and not outcome.errors:
                 outcome = services.students_import_rows(by=user, headers=headers, rows=rows, dry_run=False)
         except DomainError as exc:
-            result.append_base_error(result_error(exc))
+            result.append_base_error(Error(exc))
             if raise_errors:
                 raise
             return result
@@ -137,9 +137,3 @@ class StudentResource(resources.ModelResource):
             result.increment_row_result_total(row_result)
             result.append_row_result(row_result)
         return result
-
-
-def result_error(exc: Exception):
-    from import_export.results import Error
-
-    return Error(exc)

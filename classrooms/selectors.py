@@ -1,74 +1,24 @@
-"""Reads of the classrooms app. Every page and API view scopes its queryset through these (STYLE.md)."""
+"""Reads of the classrooms app, composed from the models' scoped querysets (`SchoolClass.objects.visible_to`,
+`Student.objects.visible_to`, `Teacher.objects.manageable_by`, ...): who may see what is said there, never here."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from accounts.models import Role, Student, Teacher, User
-from classrooms.models import ImportJob, SchoolClass, TeacherClass
-
-
-def _role(user) -> str | None:
-    if not user or not user.is_authenticated or not user.is_active:
-        return None
-    return user.role
-
-
-def classes_visible_to(user) -> QuerySet[SchoolClass]:
-    """Admins see every class, a teacher the classes assigned to them, a student their own class."""
-    role = _role(user)
-    qs = SchoolClass.objects.all()
-    if role == Role.ADMIN:
-        return qs
-    if role == Role.TEACHER:
-        return qs.filter(teacher_links__teacher_id=user.pk)
-    if role == Role.STUDENT:
-        return qs.filter(students__user_id=user.pk)
-    return qs.none()
-
-
-def classes_managed_by(user) -> QuerySet[SchoolClass]:
-    """Classes whose roster `user` may change: all for admins, their own for teachers, none for students."""
-    role = _role(user)
-    if role in (Role.ADMIN, Role.TEACHER):
-        return classes_visible_to(user)
-    return SchoolClass.objects.none()
-
-
-def can_manage_class(user, school_class: SchoolClass) -> bool:
-    role = _role(user)
-    if role == Role.ADMIN:
-        return True
-    if role == Role.TEACHER:
-        return TeacherClass.objects.filter(teacher_id=user.pk, school_class=school_class).exists()
-    return False
+from accounts.models import Student, Teacher, User
+from classrooms.errors import ClassroomError
+from classrooms.models import SchoolClass, TeacherClass
+from quizsite.tabular import write_csv, write_xlsx
 
 
 def students_visible_to(user) -> QuerySet[Student]:
-    """Admins see every student, a teacher the students of their classes, a student only themself."""
-    role = _role(user)
-    qs = Student.objects.select_related("user", "school_class")
-    if role == Role.ADMIN:
-        return qs
-    if role == Role.TEACHER:
-        return qs.filter(school_class__teacher_links__teacher_id=user.pk)
-    if role == Role.STUDENT:
-        return qs.filter(user_id=user.pk)
-    return qs.none()
+    """Kept only for analytics.selectors (students_for_analytics) until it calls Student.objects.visible_to."""
+    return _students(Student.objects.visible_to(user))
 
 
-def students_assignable_by(user) -> QuerySet[Student]:
-    """Students `user` may put into a class: any for admins; for a teacher, the students of their own classes and
-    students without a class (a teacher must not take a student out of another teacher's class)."""
-    role = _role(user)
-    qs = Student.objects.select_related("user", "school_class")
-    if role == Role.ADMIN:
-        return qs
-    if role == Role.TEACHER:
-        return qs.filter(Q(school_class__isnull=True) | Q(school_class__teacher_links__teacher_id=user.pk))
-    return qs.none()
+def _students(qs: QuerySet[Student]) -> QuerySet[Student]:
+    """What every student list and page shows: the student's name, e-mail and class."""
+    return qs.select_related("user", "school_class")
 
 
 def _teacher_links_prefetch() -> Prefetch:
@@ -86,7 +36,7 @@ def _search_text(search) -> str:
 
 def class_list(*, user, search: str = "") -> QuerySet[SchoolClass]:
     """Visible classes with `student_count` and their teachers (first assigned first), in three queries."""
-    qs = classes_visible_to(user)
+    qs = SchoolClass.objects.visible_to(user)
     search = _search_text(search)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(section__icontains=search) | Q(academic_year__icontains=search))
@@ -116,7 +66,7 @@ def class_teachers(school_class: SchoolClass) -> list[Teacher]:
 
 
 def student_list(*, user, class_id=None, search: str = "") -> QuerySet[Student]:
-    qs = students_visible_to(user)
+    qs = _students(Student.objects.visible_to(user))
     if class_id:
         qs = qs.filter(school_class_id=class_id)
     search = _search_text(search)
@@ -129,41 +79,24 @@ def student_list(*, user, class_id=None, search: str = "") -> QuerySet[Student]:
     return qs.order_by("user__name", "registration_number")
 
 
-def teacher_students(*, user, teacher_id) -> QuerySet[Student]:
-    """GET /teachers/{id}/students: students of that teacher's classes, as far as `user` may see them.
-
-    Raises Teacher.DoesNotExist when the teacher is not visible (another teacher asking gets a 404)."""
-    role = _role(user)
-    if role == Role.ADMIN:
-        teacher = Teacher.objects.get(pk=teacher_id)
-    elif role == Role.TEACHER and str(user.pk) == str(uuid.UUID(str(teacher_id))):
-        teacher = Teacher.objects.get(pk=teacher_id)
-    else:
-        raise Teacher.DoesNotExist
+def teacher_students(*, user, teacher: Teacher) -> QuerySet[Student]:
+    """GET /teachers/{id}/students: students of that teacher's classes, as far as `user` may see them (the caller
+    loads `teacher` through Teacher.objects.manageable_by(user))."""
     return (
-        Student.objects.select_related("user", "school_class")
+        _students(Student.objects.visible_to(user))
         .filter(school_class__teacher_links__teacher=teacher)
         .distinct()
         .order_by("school_class__name", "user__name", "registration_number")
     )
 
 
-def teachers_for_assignment() -> QuerySet[Teacher]:
-    return Teacher.objects.select_related("user").filter(user__is_active=True).order_by("user__name")
-
-
-def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
-    """An import's file, errors and claim codes are its creator's alone (admins see them too)."""
-    role = _role(user)
-    if role == Role.ADMIN:
-        return ImportJob.objects.all()
-    if role == Role.TEACHER:
-        return ImportJob.objects.filter(created_by_id=user.pk)
-    return ImportJob.objects.none()
+def teachers_for_assignment(user) -> QuerySet[Teacher]:
+    """The teachers `user` may put in charge of a class: the active ones among those they see."""
+    return Teacher.objects.visible_to(user).select_related("user").filter(user__is_active=True).order_by("user__name")
 
 
 def active_admin() -> User | None:
-    return User.objects.filter(role=Role.ADMIN, is_active=True).order_by("created_at").first()
+    return User.objects.admins().filter(is_active=True).order_by("created_at").first()
 
 
 EXPORT_HEADERS = (
@@ -185,22 +118,17 @@ EXPORT_FORMATS = {
 }
 
 
-def students_export(*, user, class_id=None, fmt: str = "csv") -> tuple[bytes, str, str]:
+def students_export(*, user, school_class: SchoolClass | None = None, fmt: str = "csv") -> tuple[bytes, str, str]:
     """(content, content type, file name) of the students `user` may see, the guide's columns first (section 9.2).
 
-    Cells go through quizsite.tabular (UTF-8 BOM for Excel, formula-injection safe). A class_id that is not
-    visible to `user` raises SchoolClass.DoesNotExist (404), so an outsider cannot probe other classes."""
-    from quizsite.tabular import write_csv, write_xlsx
-
+    Cells go through quizsite.tabular (UTF-8 BOM for Excel, formula-injection safe). The caller loads
+    `school_class` through SchoolClass.objects.visible_to(user), so an outsider cannot probe other classes."""
     fmt = (fmt or "csv").lower()
     if fmt not in EXPORT_FORMATS:
-        from classrooms.errors import ClassroomError
-
         raise ClassroomError("format must be csv or xlsx.")
-    qs = students_visible_to(user)
+    qs = Student.objects.visible_to(user)
     label = "students"
-    if class_id:
-        school_class = classes_visible_to(user).get(pk=class_id)
+    if school_class is not None:
         qs = qs.filter(school_class=school_class)
         label = f"students-{school_class.name}".replace(" ", "-")
     rows = (

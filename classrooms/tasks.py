@@ -1,17 +1,17 @@
-"""Tasks of the classrooms app: thin, they take IDs and call a service (STYLE.md)."""
+"""Celery tasks of the classrooms app: thin, they take IDs and call a service (STYLE.md).
+
+`import_students_job` is defined in classrooms.services.import_jobs, beside the service that queues it after
+commit (so that service needs no import of this module); it is named and importable here as before.
+"""
 
 from celery import shared_task
 
+from classrooms.services import import_jobs_purge_expired_codes
+from classrooms.services.import_jobs import import_students_job
 
-@shared_task(ignore_result=True)
-def import_students_job(job_id: str) -> None:
-    from classrooms.services import import_job_run
-
-    import_job_run(job_id=job_id)
+__all__ = ["import_students_job", "purge_expired_claim_codes"]
 
 
 @shared_task(ignore_result=True)
 def purge_expired_claim_codes() -> int:
-    from classrooms.services import import_jobs_purge_expired_codes
-
     return import_jobs_purge_expired_codes()

@@ -1,18 +1,22 @@
 """API views of the classrooms app (guide 5.3 students, 5.4 teachers/{id}/students, 5.5 classes, 5.12 export).
 
-Thin: parse input, load objects through the scoped selectors (outsiders get 404), call a service, render.
+Thin: parse input, load objects through the scoped querysets (outsiders get 404), call a service, render. Ids in
+a body (students to assign, a teacher, a class) are resolved by the service; its errors become 4xx in the central
+handler (quizsite.api.errors).
 """
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from uuid import UUID
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -32,6 +36,7 @@ from classrooms.api.serializers import (
 )
 from classrooms.models import ImportJob, SchoolClass
 from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
+from quizsite.pages import file_response
 
 UUID_RE = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -48,8 +53,6 @@ def _uuid_param(request, name: str):
     value = (request.query_params.get(name) or "").strip()
     if not value:
         return None
-    from uuid import UUID
-
     try:
         return UUID(value)
     except ValueError:
@@ -82,8 +85,6 @@ class ClassViewSet(viewsets.ModelViewSet):
         try:
             return selectors.class_detail(user=self.request.user, pk=self.kwargs["pk"])
         except SchoolClass.DoesNotExist:
-            from django.http import Http404
-
             raise Http404 from None
 
     def _detail_response(self, pk, code=status.HTTP_200_OK):
@@ -111,38 +112,27 @@ class ClassViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], url_path="assign-teacher")
     def assign_teacher(self, request, pk=None):
         school_class = self.get_object()
-        if not request.user.is_admin:
-            raise PermissionDenied("Only administrators can assign teachers.")
         data = AssignTeacherSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        teacher = Teacher.objects.select_related("user").filter(pk=data.validated_data["teacher_id"]).first()
-        if teacher is None:
-            raise ValidationError({"teacher_id": ["No teacher with this id."]})
-        services.class_assign_teacher(school_class=school_class, teacher=teacher, by=request.user, request=request)
+        services.class_assign_teacher(
+            school_class=school_class, teacher=data.validated_data["teacher_id"], by=request.user, request=request
+        )
         return Response({"message": "Teacher assigned successfully"})
 
     @action(detail=True, methods=["post"], url_path="assign-students")
     def assign_students(self, request, pk=None):
         school_class = self.get_object()
-        if not selectors.can_manage_class(request.user, school_class):
-            raise PermissionDenied("Only administrators and the class's teachers can change its students.")
         data = AssignStudentsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ids = set(data.validated_data["student_ids"])
-        students = list(selectors.students_assignable_by(request.user).filter(pk__in=ids))
-        missing = ids - {s.pk for s in students}
-        if missing:
-            # Unknown and not-yours look the same: a teacher cannot probe other classes' students.
-            raise ValidationError({"student_ids": [f"Unknown student ids: {', '.join(sorted(map(str, missing)))}"]})
-        services.class_assign_students(school_class=school_class, students=students, by=request.user, request=request)
+        services.class_assign_students(
+            school_class=school_class, students=data.validated_data["student_ids"], by=request.user, request=request
+        )
         return Response({"message": "Students assigned successfully"})
 
     @action(detail=True, methods=["delete"], url_path=rf"students/(?P<student_id>{UUID_RE})")
     def remove_student(self, request, pk=None, student_id=None):
         school_class = self.get_object()
-        student = get_object_or_404(
-            selectors.students_visible_to(request.user), pk=student_id, school_class=school_class
-        )
+        student = get_object_or_404(selectors.student_list(user=request.user), pk=student_id, school_class=school_class)
         services.class_remove_student(school_class=school_class, student=student, by=request.user, request=request)
         return Response({"message": "Student removed from class"})
 
@@ -152,16 +142,6 @@ class ClassViewSet(viewsets.ModelViewSet):
         school_class = self.get_object()
         codes = services.claim_codes_reissue(school_class=school_class, by=request.user, request=request)
         return Response({"message": f"{len(codes)} claim codes issued", "claim_codes": codes})
-
-
-def _student_class(request, class_id):
-    """The class named by class_id, loaded through what the acting user may see (400 when not visible)."""
-    if class_id is None:
-        return None
-    school_class = selectors.classes_visible_to(request.user).filter(pk=class_id).first()
-    if school_class is None:
-        raise ValidationError({"class_id": ["No such class."]})
-    return school_class
 
 
 class StudentViewSet(viewsets.ModelViewSet):
@@ -182,29 +162,27 @@ class StudentViewSet(viewsets.ModelViewSet):
         )
 
     def get_object(self):
-        return get_object_or_404(selectors.students_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.student_list(user=self.request.user), pk=self.kwargs["pk"])
 
     def _student_response(self, pk, code=status.HTTP_200_OK):
-        student = selectors.students_visible_to(self.request.user).get(pk=pk)
+        student = selectors.student_list(user=self.request.user).get(pk=pk)
         return Response(StudentSerializer(student).data, status=code)
 
     def create(self, request, *args, **kwargs):
         data = StudentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        school_class = _student_class(request, values.pop("class_id", None))
+        school_class = values.pop("class_id", None)
         student = services.student_create(by=request.user, school_class=school_class, request=request, **values)
         return self._student_response(student.pk, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         student = self.get_object()
-        if not (request.user.is_admin or request.user.is_teacher):
-            raise PermissionDenied("Only administrators and teachers can edit students.")
         data = StudentWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "class_id" in values:
-            values["school_class"] = _student_class(request, values.pop("class_id"))
+            values["school_class"] = values.pop("class_id")
         services.student_update(student=student, by=request.user, request=request, **values)
         return self._student_response(student.pk)
 
@@ -258,7 +236,7 @@ def import_job_payload(request, job: ImportJob) -> dict:
             "finished_at": job.finished_at,
         }
     )
-    codes = services.import_job_claim_codes(job) if job.created_by_id == request.user.pk else []
+    codes = services.import_job_claim_codes(job=job, by=request.user)
     if codes:
         body["claim_codes"] = codes
         body["claim_slips_url"] = request.build_absolute_uri(
@@ -272,7 +250,7 @@ class ImportJobView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
         return Response(import_job_payload(request, job))
 
 
@@ -284,17 +262,15 @@ class ImportJobClaimSlipsView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk, created_by=request.user)
-        codes = services.import_job_claim_codes(job)
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+        codes = services.import_job_claim_codes(job=job, by=request.user)
         if not codes:
             return Response(
                 {"detail": "The claim codes of this import are no longer available; re-issue them for the class."},
                 status=status.HTTP_404_NOT_FOUND,
             )
         pdf = services.claim_slips_pdf(codes=codes, title=f"Claim slips — {job.file_name}")
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = 'attachment; filename="claim-slips.pdf"'
-        return response
+        return file_response(pdf, "application/pdf", "claim-slips.pdf")
 
 
 class StudentExportView(APIView):
@@ -311,16 +287,13 @@ class StudentExportView(APIView):
         responses={(200, "text/csv"): OpenApiTypes.BINARY},
     )
     def get(self, request):
-        class_id = _uuid_param(request, "class_id")
-        try:
-            content, content_type, filename = selectors.students_export(
-                user=request.user, class_id=class_id, fmt=request.query_params.get("format", "csv")
-            )
-        except SchoolClass.DoesNotExist:
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        school_class = None
+        if class_id := _uuid_param(request, "class_id"):
+            school_class = get_object_or_404(SchoolClass.objects.visible_to(request.user), pk=class_id)
+        content, content_type, filename = selectors.students_export(
+            user=request.user, school_class=school_class, fmt=request.query_params.get("format", "csv")
+        )
+        return file_response(content, content_type, filename)
 
 
 class TeacherStudentsView(APIView):
@@ -330,8 +303,6 @@ class TeacherStudentsView(APIView):
 
     @extend_schema(responses=StudentSerializer(many=True))
     def get(self, request, pk):
-        try:
-            students = selectors.teacher_students(user=request.user, teacher_id=pk)
-        except Teacher.DoesNotExist:
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        teacher = get_object_or_404(Teacher.objects.manageable_by(request.user), pk=pk)
+        students = selectors.teacher_students(user=request.user, teacher=teacher)
         return Response(StudentSerializer(students, many=True).data)

@@ -285,7 +285,7 @@ def test_remove_student_anonymous(api, student, school_class):
 
 # --- claim codes -----------------------------------------------------------------------------------------------
 def test_teacher_reissues_claim_codes_for_unclaimed_students(api_for, teacher, student, school_class):
-    from classrooms.services import claim_code_matches
+    from accounts.claim_codes import claim_code_matches
 
     fresh = StudentFactory(school_class=school_class, is_account_claimed=False, claimed_at=None)
     res = api_for(teacher).post(url(f"/{school_class.pk}/claim-codes"))

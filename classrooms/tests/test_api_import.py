@@ -6,9 +6,9 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from accounts.claim_codes import claim_code_matches
 from accounts.models import AuditLog, Student, User
 from classrooms.models import ImportJob, SchoolClass
-from classrooms.services import claim_code_matches
 from classrooms.tests.conftest import NamedBytesIO, csv_upload
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.hashers import make_password
 
+from accounts import claim_codes
 from accounts.models import Student
 from classrooms import services
 from classrooms.tests.conftest import csv_upload
@@ -14,22 +15,22 @@ HEADER = "name,email,registration_number,class_name,section,academic_year,date_o
 
 
 def test_claim_code_hash_format_and_matching():
-    code = services.generate_claim_code()
+    code = claim_codes.generate_claim_code()
     assert len(code) == 11 and code[5] == "-"
-    stored = services.claim_code_hash(code)
+    stored = claim_codes.claim_code_hash(code)
     prefix, salt, digest = stored.split("$")
     assert prefix == "claim-hmac-sha256" and len(salt) == 16 and len(digest) == 64
-    assert services.claim_code_matches(code, stored)
-    assert services.claim_code_matches(f"  {code.lower()} ", stored)
-    assert services.claim_code_matches(code.replace("-", ""), stored)
-    assert not services.claim_code_matches("ABCDE-FGHJK", stored)
-    assert not services.claim_code_matches("", stored) and not services.claim_code_matches(code, "")
-    assert services.claim_code_hash(code) != stored  # salted
+    assert claim_codes.claim_code_matches(code, stored)
+    assert claim_codes.claim_code_matches(f"  {code.lower()} ", stored)
+    assert claim_codes.claim_code_matches(code.replace("-", ""), stored)
+    assert not claim_codes.claim_code_matches("ABCDE-FGHJK", stored)
+    assert not claim_codes.claim_code_matches("", stored) and not claim_codes.claim_code_matches(code, "")
+    assert claim_codes.claim_code_hash(code) != stored  # salted
 
 
 def test_claim_code_matches_reads_hashes_made_with_make_password():
-    assert services.claim_code_matches("ab cd", make_password("ABCD"))
-    assert not services.claim_code_matches("abce", make_password("ABCD"))
+    assert claim_codes.claim_code_matches("ab cd", make_password("ABCD"))
+    assert not claim_codes.claim_code_matches("abce", make_password("ABCD"))
 
 
 def test_classes_match_by_name_section_and_year(admin):
@@ -87,3 +88,58 @@ def test_plain_claim_codes_are_purged_after_their_ttl_but_hashes_stay(admin, sch
     fresh.refresh_from_db()
     assert old.claim_codes == [] and fresh.claim_codes[0]["code"] == "KMNPQ-RSTUV"
     assert import_jobs_purge_expired_codes() == 0  # nothing left to purge
+
+
+# --- roster services resolve what they are given through the scoped querysets ----------------------------------
+def test_assign_students_resolves_ids_and_registration_numbers_for_the_acting_user(
+    teacher, school_class, outsider_student, other_class, unassigned_student
+):
+    from django.core.exceptions import ValidationError
+
+    by = teacher.user
+    with pytest.raises(ValidationError) as exc:
+        services.class_assign_students(school_class=school_class, by=by, students=[str(outsider_student.pk)])
+    assert exc.value.message_dict == {"student_ids": [f"Unknown student ids: {outsider_student.pk}"]}
+    with pytest.raises(ValidationError) as exc:
+        services.class_assign_students(school_class=school_class, by=by, registration_numbers=[" stu2026999 ", "x"])
+    assert exc.value.message_dict == {"registration_numbers": ["Unknown registration numbers: STU2026999, X"]}
+    outsider_student.refresh_from_db()
+    unassigned_student.refresh_from_db()
+    assert outsider_student.school_class == other_class and unassigned_student.school_class is None
+
+    assert services.class_assign_students(school_class=school_class, by=by, students=[unassigned_student]) == 1
+    assert services.class_assign_students(school_class=school_class, by=by, registration_numbers=["stu2026500"]) == 0
+
+
+def test_assign_teacher_and_student_class_are_resolved_by_id(admin, teacher, spare_teacher, student, other_class):
+    from django.core.exceptions import ValidationError
+
+    from classrooms.errors import ClassroomError
+    from classrooms.models import TeacherClass
+
+    assert services.class_assign_teacher(school_class=other_class, teacher=str(spare_teacher.pk), by=admin) is True
+    assert TeacherClass.objects.filter(teacher=spare_teacher, school_class=other_class).exists()
+    with pytest.raises(ValidationError):
+        services.class_assign_teacher(school_class=other_class, teacher=student.pk, by=admin)
+    with pytest.raises(ClassroomError) as refused:
+        services.class_assign_teacher(school_class=other_class, teacher=spare_teacher.pk, by=teacher.user)
+    assert refused.value.status_code == 403
+
+    with pytest.raises(ValidationError) as exc:
+        services.student_update(student=student, school_class=str(other_class.pk), by=teacher.user)
+    assert exc.value.message_dict == {"class_id": ["No such class."]}
+    services.student_update(student=student, school_class=str(other_class.pk), by=admin)
+    student.refresh_from_db()
+    assert student.school_class == other_class
+
+
+def test_plain_claim_codes_of_an_import_are_for_its_creator_only(admin, teacher, school_class):
+    from django.utils import timezone
+
+    from classrooms.models import ImportJob
+
+    job = ImportJob.objects.create(
+        created_by=teacher.user, finished_at=timezone.now(), claim_codes=[{"registration_number": "A1", "code": "C"}]
+    )
+    assert services.import_job_claim_codes(job=job, by=teacher.user) == job.claim_codes
+    assert services.import_job_claim_codes(job=job, by=admin) == []

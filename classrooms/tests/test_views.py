@@ -260,3 +260,12 @@ def test_export_buttons_download_files(browser, admin, student, school_class):
     res = browser(admin).get(reverse("classrooms:export") + f"?class_id={school_class.pk}&format=xlsx")
     assert res.status_code == 200 and "spreadsheetml" in res["Content-Type"]
     assert res["Content-Disposition"].endswith('.xlsx"')
+
+
+def test_list_pages_paginate_and_keep_their_filters(browser, admin):
+    from classrooms.tests.factories import SchoolClassFactory
+
+    for i in range(26):
+        SchoolClassFactory(name=f"Paged {i:02}")
+    page = browser(admin).get(reverse("classrooms:list") + "?q=Paged").text
+    assert "Page 1 of 2 · 26 in all" in page and "?q=Paged&amp;page=2" in page

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Role, User, normalize_email
+from accounts.models import User, normalize_email
 from classrooms import selectors, services
 from quizsite.errors import DomainError
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, as_email: str | None, claim_codes: bool, slips, **options):
         if as_email:
             by = User.objects.filter(email=normalize_email(as_email), is_active=True).first()
-            if by is None or by.role not in (Role.ADMIN, Role.TEACHER):
+            if by is None or not by.is_teacher_or_admin:
                 raise CommandError(f"No active admin or teacher with e-mail {as_email}.")
         else:
             by = selectors.active_admin()
