@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from accounts.models import Student
 from attempts.models import QuizAttempt
-from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizQuestion
+from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizClass, QuizQuestion, QuizStatus, normalize_access_code
+
+UNKNOWN_CODE = "No quiz has this access code. Check it with your teacher."
+NOT_ASSIGNED = "This quiz is not assigned to your class."
+CLOSED = "This quiz is closed."
 
 
 def attempts_for_student(user):
@@ -20,11 +25,23 @@ def attempts_visible_to(user):
     return QuizAttempt.objects.visible_to(user)
 
 
-def quiz_for_access_code(code: str) -> Quiz | None:
-    code = (code or "").strip().upper()
-    if not code:
-        return None
-    return Quiz.objects.filter(access_code=code).first()
+def quiz_is_assigned(*, quiz: Quiz, student: Student) -> bool:
+    """Is `quiz` assigned to the student's class (the quizzes a student may start)?"""
+    return (
+        student.school_class_id is not None
+        and QuizClass.objects.filter(quiz=quiz, school_class_id=student.school_class_id).exists()
+    )
+
+
+def access_code_refusal(*, student: Student, code: str) -> str:
+    """Why quizzes.selectors.quiz_get_by_access_code found no quiz for this student: the words of the page's form.
+    Only explains a refusal; which codes are accepted is that selector's alone (the API's too)."""
+    quiz = Quiz.objects.filter(access_code=normalize_access_code(code)).exclude(status=QuizStatus.DRAFT).first()
+    if quiz is None:
+        return UNKNOWN_CODE
+    if not quiz_is_assigned(quiz=quiz, student=student):
+        return NOT_ASSIGNED
+    return CLOSED
 
 
 def is_staff_viewer(user) -> bool:

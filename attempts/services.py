@@ -30,8 +30,9 @@ from attempts.models import (
     ViolationType,
 )
 from attempts.scoring import mark_objective_answers, recompute_totals
+from attempts.selectors import quiz_is_assigned
 from quizsite.live import publish_quiz_event
-from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizClass, QuizStatus
+from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizStatus
 from quizzes.signals import announce_results_changed
 
 logger = logging.getLogger(__name__)
@@ -149,10 +150,7 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
     Not one outer transaction: an overdue attempt found here is closed (and committed) before the new one starts.
     """
     now = now or timezone.now()
-    if (
-        student.school_class_id is None
-        or not QuizClass.objects.filter(quiz=quiz, school_class_id=student.school_class_id).exists()
-    ):
+    if not quiz_is_assigned(quiz=quiz, student=student):
         raise AttemptError("This quiz is not assigned to your class.", status_code=403, code="not_assigned")
     for stale in QuizAttempt.objects.overdue(now).filter(quiz=quiz, student=student).select_related("quiz"):
         attempt_expire_if_overdue(attempt=stale, now=now)

@@ -23,27 +23,22 @@ from attempts.errors import AttemptError
 from attempts.forms import AccessCodeForm
 from attempts.models import AttemptStatus, QuizAttempt, SubmitReason
 from attempts.selectors import (
+    access_code_refusal,
     attempt_detail_payload,
     attempt_exam_payload,
     attempts_for_student,
     can_review,
-    quiz_for_access_code,
+    quiz_is_assigned,
     reveals_answers,
 )
-from quizzes.models import Quiz, QuizClass
+from quizzes.models import Quiz
+from quizzes.selectors import quiz_get_by_access_code
 
 
 def _student(request) -> Student:
     if not request.user.is_student:
         raise PermissionDenied("Only students take quizzes.")
     return get_object_or_404(Student.objects.select_related("user", "school_class"), pk=request.user.pk)
-
-
-def _assigned(quiz: Quiz, student: Student) -> bool:
-    return (
-        bool(student.school_class_id)
-        and QuizClass.objects.filter(quiz=quiz, school_class_id=student.school_class_id).exists()
-    )
 
 
 def _own_attempt(request, pk) -> QuizAttempt:
@@ -60,13 +55,12 @@ def enter(request):
     student = _student(request)
     form = AccessCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        quiz = quiz_for_access_code(form.cleaned_data["access_code"])
-        if quiz is None or quiz.status == "draft":
-            form.add_error("access_code", "No quiz has this access code. Check it with your teacher.")
-        elif not _assigned(quiz, student):
-            form.add_error("access_code", "This quiz is not assigned to your class.")
-        else:
+        code = form.cleaned_data["access_code"]
+        # The API's lookup (GET /quizzes/access/{code}): the page accepts exactly what the API accepts.
+        quiz = quiz_get_by_access_code(user=request.user, code=code)
+        if quiz is not None:
             return redirect("attempts:intro", pk=quiz.pk)
+        form.add_error("access_code", access_code_refusal(student=student, code=code))
     return render(request, "attempts/enter.html", {"form": form})
 
 
@@ -74,7 +68,7 @@ def enter(request):
 def intro(request, pk):
     student = _student(request)
     quiz = get_object_or_404(Quiz, pk=pk)
-    if quiz.status == "draft" or not _assigned(quiz, student):
+    if quiz.status == "draft" or not quiz_is_assigned(quiz=quiz, student=student):
         raise Http404("No such quiz for your class.")
     services.expire_overdue_for_student(student_id=student.pk)
     qqs = list(quiz.quiz_questions.select_related("question"))
