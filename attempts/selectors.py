@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Student
 from attempts.models import QuizAttempt
 from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizClass, QuizQuestion, QuizStatus, normalize_access_code
+from quizzes.selectors import ordered_quiz_questions as quiz_questions_in_order
 
 UNKNOWN_CODE = "No quiz has this access code. Check it with your teacher."
 NOT_ASSIGNED = "This quiz is not assigned to your class."
@@ -64,16 +65,18 @@ def reveals_answers(attempt: QuizAttempt, user) -> bool:
 
 def ordered_quiz_questions(attempt: QuizAttempt) -> list[QuizQuestion]:
     """The quiz's questions in this attempt's order (fixed at start); questions added later come last."""
-    qqs = list(attempt.quiz.quiz_questions.select_related("question").order_by("order_index"))
+    qqs = quiz_questions_in_order(attempt.quiz)
     if not attempt.question_order:
         return qqs
     position = {qid: i for i, qid in enumerate(attempt.question_order)}
     return sorted(qqs, key=lambda qq: position.get(str(qq.question_id), len(position) + qq.order_index))
 
 
-def _options(question) -> list:
+def question_options(question) -> list:
+    """The options a question offers, in their original order."""
     if question.options:
         return list(question.options)
+    # A true/false question written without its options (by hand, not through Question.clean) still has two.
     return ["True", "False"] if question.type == QuestionType.TRUE_FALSE else []
 
 
@@ -110,7 +113,7 @@ def exam_questions(attempt: QuizAttempt) -> list[dict]:
         item = {"id": qid, "text": q.text, "type": q.type, "marks": qq.marks, "order_index": index}
         perm = None
         if q.type in OPTION_TYPES:
-            options = _options(q)
+            options = question_options(q)
             perm = (attempt.option_order or {}).get(qid) or list(range(len(options)))
             # The API freezes the number of options once a quiz is attempted; the Django admin does not, so an
             # index that no longer exists is skipped rather than failing the student's exam page.
@@ -166,7 +169,7 @@ def review_answers(attempt: QuizAttempt, user) -> list[dict]:
         q = qq.question
         question = {"id": str(q.id), "text": q.text, "type": q.type, "marks": qq.marks}
         if q.type in OPTION_TYPES:
-            question["options"] = _options(q)
+            question["options"] = question_options(q)
         a = answers.get(q.id)
         item = {
             "question": question,
