@@ -23,7 +23,8 @@ from attempts.autosave import MAX_BATCH
 from attempts.errors import AttemptError
 from attempts.models import AttemptStatus, QuizAttempt, Severity, SubmitReason, Violation, ViolationType
 from attempts.scoring import mark_objective_answers, recompute_totals
-from attempts.selectors import quiz_is_assigned
+from attempts.selectors import public_status, quiz_is_assigned
+from quizsite.api.fields import score_number
 from quizsite.live import publish_quiz_event
 from quizzes.models import QuestionType, Quiz, QuizStatus
 from quizzes.selectors import ordered_quiz_questions
@@ -236,7 +237,7 @@ def answers_save(
         "results": results,
         "time_remaining_seconds": attempt.seconds_remaining(now),
         "time_remaining_ms": max(0, int((attempt.deadline - now).total_seconds() * 1000)),
-        "saved_at": now.isoformat(),
+        "saved_at": now,
     }
 
 
@@ -257,11 +258,6 @@ def answer_save(
 # --------------------------------------------------------------------------------------------------------------
 # Submit and expiry
 # --------------------------------------------------------------------------------------------------------------
-
-
-def public_status(attempt: QuizAttempt) -> str:
-    """The guide's submit response: `graded` when nothing awaits a teacher, otherwise `pending`."""
-    return "graded" if attempt.status == AttemptStatus.GRADED else "pending"
 
 
 @transaction.atomic
@@ -300,7 +296,7 @@ def attempt_submit(*, attempt: QuizAttempt, by, reason=SubmitReason.STUDENT, now
             "student_name": locked.student.user.name,
             "attempt_id": str(locked.id),
             "submitted_at": locked.submitted_at.isoformat(),
-            "score": float(locked.score) if locked.score is not None else None,
+            "score": score_number(locked.score),
             "total_marks": locked.total_marks,
             "status": public_status(locked),
             "reason": reason.value,
