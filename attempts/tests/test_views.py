@@ -167,3 +167,24 @@ def test_outsiders_on_every_page(client, student, outsider_student, teacher, qui
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.IN_PROGRESS and QuizAttempt.objects.count() == 1
+
+
+def test_the_exam_page_loads_its_script_as_modules_that_all_resolve(as_student, quiz):
+    """exam.js is an ES module importing its parts from ./exam/: every import must be served (WhiteNoise)."""
+    import re
+
+    attempt = begin(as_student, quiz)
+    text = as_student.get(reverse("attempts:take", args=[attempt.pk])).content.decode()
+    main = re.search(r'<script type="module" src="([^"]+/exam\.js)"></script>', text).group(1)
+    pending, seen = [main], set()
+    while pending:
+        src = pending.pop()
+        seen.add(src)
+        response = as_student.get(src)
+        assert response.status_code == 200 and "javascript" in response["Content-Type"], src
+        body = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+        base = src.rsplit("/", 1)[0]
+        for target in re.findall(r'^import .* from "\./([^"]+)";$', body, flags=re.MULTILINE):
+            if f"{base}/{target}" not in seen:
+                pending.append(f"{base}/{target}")
+    assert len(seen) > 1  # exam.js and its parts
