@@ -128,6 +128,14 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAt
     )
 
 
+def _in_progress(*, quiz: Quiz, student: Student) -> QuizAttempt | None:
+    return (
+        QuizAttempt.objects.select_related("quiz")
+        .filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS)
+        .first()
+    )
+
+
 def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str = "", now=None):
     """Start (or resume) the student's attempt. Returns (attempt, created).
 
@@ -143,11 +151,7 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
     try:
         with transaction.atomic():
             Student.objects.select_for_update().filter(pk=student.pk).values_list("pk", flat=True).first()
-            existing = (
-                QuizAttempt.objects.select_related("quiz")
-                .filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS)
-                .first()
-            )
+            existing = _in_progress(quiz=quiz, student=student)
             if existing is not None:
                 return existing, False
             _check_can_start(quiz=quiz, student=student, now=now)
@@ -168,11 +172,7 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
             )
             return attempt, True
     except IntegrityError:
-        existing = (
-            QuizAttempt.objects.select_related("quiz")
-            .filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS)
-            .first()
-        )
+        existing = _in_progress(quiz=quiz, student=student)
         if existing is not None:
             return existing, False
         raise AttemptError("The quiz could not be started; please try again.", status_code=409, code="retry") from None

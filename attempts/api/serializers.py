@@ -130,8 +130,9 @@ class SavedAnswerSerializer(serializers.Serializer):
     client_seq = serializers.IntegerField(allow_null=True)
 
 
-class ExamQuestionSerializer(OutputSerializer):
-    """A question as the student sees it during the attempt: no answer key."""
+class QuestionSerializer(OutputSerializer):
+    """A question as an attempt shows it: no answer key. Options only for option questions, in their original order
+    after the attempt (review), in this attempt's own order during it (the exam)."""
 
     omit_if_none = ("options",)
 
@@ -139,10 +140,13 @@ class ExamQuestionSerializer(OutputSerializer):
     text = serializers.CharField()
     type = serializers.CharField()
     marks = serializers.IntegerField()
+    options = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ExamQuestionSerializer(QuestionSerializer):
+    """A question during the attempt, with what the student saved for it."""
+
     order_index = serializers.IntegerField()
-    options = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="In this attempt's order; only for option questions."
-    )
     saved_answer = SavedAnswerSerializer(allow_null=True)
 
 
@@ -161,24 +165,12 @@ class ExamSerializer(serializers.Serializer):
     resumed = serializers.BooleanField()
 
 
-class ReviewQuestionSerializer(OutputSerializer):
-    """A question of a finished (or running) attempt, options in their original order."""
-
-    omit_if_none = ("options",)
-
-    id = serializers.UUIDField()
-    text = serializers.CharField()
-    type = serializers.CharField()
-    marks = serializers.IntegerField()
-    options = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 class ReviewItemSerializer(OutputSerializer):
     """One question with the student's answer and marks; the key only where selectors.reveals_answers allows it."""
 
     omit_if_none = ("correct_answer", "accepted_answers", "sample_answer", "is_correct", "marking_rubric")
 
-    question = ReviewQuestionSerializer()
+    question = QuestionSerializer()
     answer_option = serializers.IntegerField(allow_null=True)
     answer_text = serializers.CharField(allow_null=True)
     marks_awarded = ScoreField()

@@ -114,9 +114,8 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def _load(self, pk) -> QuizAttempt:
-        attempt = get_object_or_404(self.get_queryset(), pk=pk)
-        after = services.attempt_expire_if_overdue(attempt=attempt)
-        return after if after is attempt else get_object_or_404(self.get_queryset(), pk=pk)
+        """The attempt, closed first if its time ran out meanwhile (the closed one comes back freshly loaded)."""
+        return services.attempt_expire_if_overdue(attempt=get_object_or_404(self.get_queryset(), pk=pk))
 
     def _load_own(self, pk) -> QuizAttempt:
         attempt = self._load(pk)
