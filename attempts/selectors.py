@@ -1,214 +1,273 @@
-"""Selectors of the attempts app (see STYLE.md): scoped querysets and the shapes students and teachers read.
+"""Selectors of the attempts app (see STYLE.md): what students and teachers read of an attempt.
 
-What a student may see of the answer key is decided here and only here (`reveals_answers`): nothing while the
-attempt runs; after it, the correct answers only when the quiz allows review AND showing answers.
+Whose attempts a user may see is said once, by QuizAttempt.objects.for_student / visible_to / gradable_by
+(attempts/models.py); which quizzes, by Quiz.objects (quizzes/models.py). What a student may see of the answer key is
+decided here and only here (`reveals_answers`): nothing while the attempt runs; after it, the correct answers only
+when the quiz allows review AND showing answers. The objects built here carry nothing the viewer may not see; the
+API renders them with attempts.api.serializers and the pages read the same objects.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.utils import timezone
 
-from attempts.models import QuizAttempt
-from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizQuestion
+from accounts.models import Student
+from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
+from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizClass, QuizQuestion, QuizStatus, normalize_access_code
+from quizzes.selectors import ordered_quiz_questions as quiz_questions_in_order
+
+UNKNOWN_CODE = "No quiz has this access code. Check it with your teacher."
+NOT_ASSIGNED = "This quiz is not assigned to your class."
+CLOSED = "This quiz is closed."
 
 
-def attempts_for_student(user):
-    return QuizAttempt.objects.for_student(user)
+def quiz_is_assigned(*, quiz: Quiz, student: Student) -> bool:
+    """Is `quiz` assigned to the student's class (the quizzes a student may start)?"""
+    return (
+        student.school_class_id is not None
+        and QuizClass.objects.filter(quiz=quiz, school_class_id=student.school_class_id).exists()
+    )
 
 
-def attempts_visible_to(user):
-    return QuizAttempt.objects.visible_to(user)
-
-
-def quiz_for_access_code(code: str) -> Quiz | None:
-    code = (code or "").strip().upper()
-    if not code:
-        return None
-    return Quiz.objects.filter(access_code=code).first()
-
-
-def is_staff_viewer(user) -> bool:
-    return getattr(user, "role", None) in ("admin", "teacher")
+def access_code_refusal(*, student: Student, code: str) -> str:
+    """Why quizzes.selectors.quiz_get_by_access_code found no quiz for this student: the words of the page's form.
+    Only explains a refusal; which codes are accepted is that selector's alone (the API's too)."""
+    quiz = Quiz.objects.filter(access_code=normalize_access_code(code)).exclude(status=QuizStatus.DRAFT).first()
+    if quiz is None:
+        return UNKNOWN_CODE
+    if not quiz_is_assigned(quiz=quiz, student=student):
+        return NOT_ASSIGNED
+    return CLOSED
 
 
 def can_review(attempt: QuizAttempt, user) -> bool:
-    """May `user` see the questions and their own answers of this finished attempt?"""
-    if is_staff_viewer(user):
+    """May `user` (who may already see the attempt) see its questions and answers once it is finished?"""
+    if user.is_teacher_or_admin:
         return True
     return attempt.is_finished and attempt.quiz.allow_review
 
 
 def reveals_answers(attempt: QuizAttempt, user) -> bool:
-    if is_staff_viewer(user):
+    """May `user` (who may already see the attempt) see the answer key next to its answers?"""
+    if user.is_teacher_or_admin:
         return True
     quiz = attempt.quiz
     return attempt.is_finished and quiz.allow_review and quiz.show_answers_after_submission
 
 
+def public_status(attempt: QuizAttempt) -> str:
+    """The guide's submit status: `graded` when nothing awaits a teacher, otherwise `pending`."""
+    return "graded" if attempt.status == AttemptStatus.GRADED else "pending"
+
+
 def ordered_quiz_questions(attempt: QuizAttempt) -> list[QuizQuestion]:
     """The quiz's questions in this attempt's order (fixed at start); questions added later come last."""
-    qqs = list(attempt.quiz.quiz_questions.select_related("question").order_by("order_index"))
+    qqs = quiz_questions_in_order(attempt.quiz)
     if not attempt.question_order:
+        # Only an attempt written by hand (demo data, factories) has no order: the quiz's own order.
         return qqs
     position = {qid: i for i, qid in enumerate(attempt.question_order)}
     return sorted(qqs, key=lambda qq: position.get(str(qq.question_id), len(position) + qq.order_index))
 
 
-def _options(question) -> list:
+def question_options(question) -> list:
+    """The options a question offers, in their original order."""
     if question.options:
         return list(question.options)
+    # A true/false question written without its options (by hand, not through Question.clean) still has two.
     return ["True", "False"] if question.type == QuestionType.TRUE_FALSE else []
 
 
-def quiz_summary(quiz: Quiz, *, question_count: int | None = None, total_marks: int | None = None) -> dict:
-    data = {
-        "id": str(quiz.id),
-        "title": quiz.title,
-        "subject": quiz.subject,
-        "description": quiz.description,
-        "time_limit_minutes": quiz.time_limit_minutes,
-        "passing_percentage": quiz.passing_percentage,
-        "max_attempts": quiz.max_attempts,
-        "violation_threshold": quiz.violation_threshold,
-        "allow_review": quiz.allow_review,
-        "show_answers_after_submission": quiz.show_answers_after_submission,
-        "start_date": quiz.start_date.isoformat() if quiz.start_date else None,
-        "end_date": quiz.end_date.isoformat() if quiz.end_date else None,
-    }
-    if question_count is not None:
-        data["question_count"] = question_count
-    if total_marks is not None:
-        data["total_marks"] = total_marks
-    return data
+@dataclass(frozen=True)
+class QuizSummary:
+    """The quiz as an attempt's responses describe it; the counts only where the exam shows them."""
+
+    quiz: Quiz
+    question_count: int | None = None
+    total_marks: int | None = None
 
 
-def exam_questions(attempt: QuizAttempt) -> list[dict]:
-    """The questions as this student sees them: own order, own option order, the saved answer (as a displayed
-    option index) so a reload restores it, and no answer key."""
+# ------------------------------------------------------------------------------------------- the exam (running)
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """What the student saved for a question, given back so a reload restores it: the option as DISPLAYED."""
+
+    answer_option: int | None
+    answer_text: str | None
+    client_seq: int | None
+
+
+@dataclass(frozen=True)
+class ExamQuestion:
+    """A question as this student sees it during the attempt: own order, own option order, no answer key."""
+
+    id: uuid.UUID
+    text: str
+    type: str
+    marks: int
+    order_index: int
+    options: list[str] | None  # None for a question answered with text
+    saved_answer: SavedAnswer | None
+
+    @property
+    def saved_option(self) -> int | None:
+        return self.saved_answer.answer_option if self.saved_answer else None
+
+    @property
+    def saved_text(self) -> str:
+        return (self.saved_answer.answer_text if self.saved_answer else None) or ""
+
+
+@dataclass(frozen=True)
+class Exam:
+    """The start/resume response (guide 5.6) and the exam page: the attempt, its quiz and its questions."""
+
+    attempt: QuizAttempt
+    quiz: QuizSummary
+    questions: list[ExamQuestion]
+    time_remaining_seconds: int
+    resumed: bool = False
+
+
+def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
     answers = {str(a.question_id): a for a in attempt.answers.all()}
     items = []
     for index, qq in enumerate(ordered_quiz_questions(attempt)):
         q = qq.question
         qid = str(q.id)
-        item = {"id": qid, "text": q.text, "type": q.type, "marks": qq.marks, "order_index": index}
-        perm = None
+        perm = options = None
         if q.type in OPTION_TYPES:
-            options = _options(q)
-            perm = (attempt.option_order or {}).get(qid) or list(range(len(options)))
+            all_options = question_options(q)
+            perm = (attempt.option_order or {}).get(qid) or list(range(len(all_options)))
             # The API freezes the number of options once a quiz is attempted; the Django admin does not, so an
             # index that no longer exists is skipped rather than failing the student's exam page.
-            item["options"] = [options[i] for i in perm if i < len(options)]
+            options = [all_options[i] for i in perm if i < len(all_options)]
         saved = answers.get(qid)
-        if saved is None:
-            item["saved_answer"] = None
-        else:
+        if saved is not None:
             shown = saved.answer_option
             if shown is not None and perm is not None and shown in perm:
                 shown = perm.index(shown)
-            item["saved_answer"] = {
-                "answer_option": shown,
-                "answer_text": saved.answer_text,
-                "client_seq": saved.client_seq,
-            }
-        items.append(item)
+            saved = SavedAnswer(answer_option=shown, answer_text=saved.answer_text, client_seq=saved.client_seq)
+        items.append(
+            ExamQuestion(
+                id=q.id,
+                text=q.text,
+                type=q.type,
+                marks=qq.marks,
+                order_index=index,
+                options=options,
+                saved_answer=saved,
+            )
+        )
     return items
 
 
-def attempt_exam_payload(attempt: QuizAttempt, now=None) -> dict:
-    """The start/resume response (guide 5.6): attempt_id, quiz, time_remaining_seconds, questions."""
-    now = now or timezone.now()
+def attempt_exam(attempt: QuizAttempt, *, resumed: bool = False, now=None) -> Exam:
     questions = exam_questions(attempt)
-    return {
-        "attempt_id": str(attempt.id),
-        "attempt_number": attempt.attempt_number,
-        "status": attempt.status,
-        "quiz": quiz_summary(
-            attempt.quiz, question_count=len(questions), total_marks=sum(q["marks"] for q in questions)
-        ),
-        "started_at": attempt.started_at.isoformat(),
-        "deadline": attempt.deadline.isoformat(),
-        "time_remaining_seconds": attempt.seconds_remaining(now),
-        "total_violations": attempt.total_violations,
-        "questions": questions,
-    }
+    return Exam(
+        attempt=attempt,
+        quiz=QuizSummary(attempt.quiz, question_count=len(questions), total_marks=sum(q.marks for q in questions)),
+        questions=questions,
+        time_remaining_seconds=attempt.seconds_remaining(now or timezone.now()),
+        resumed=resumed,
+    )
 
 
-def _num(value):
-    if value is None:
-        return None
-    return int(value) if value == int(value) else float(value)
+# --------------------------------------------------------------------------------------- the attempt (review)
 
 
-def review_answers(attempt: QuizAttempt, user) -> list[dict]:
+@dataclass(frozen=True)
+class ReviewQuestion:
+    id: uuid.UUID
+    text: str
+    type: str
+    marks: int
+    options: list[str] | None  # None for a question answered with text
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One question and the student's answer. The key fields are None unless `reveals_answers`; the rubric is for
+    staff only."""
+
+    question: ReviewQuestion
+    answer: StudentAnswer | None
+    correct_answer: int | None = None
+    accepted_answers: list[str] | None = None
+    sample_answer: str | None = None
+    is_correct: bool | None = None
+    marking_rubric: str | None = None
+
+    @property
+    def answer_option(self) -> int | None:
+        return self.answer.answer_option if self.answer else None
+
+    @property
+    def answer_text(self) -> str | None:
+        return self.answer.answer_text if self.answer else None
+
+    @property
+    def marks_awarded(self) -> Decimal | None:
+        return self.answer.marks_awarded if self.answer else None
+
+    @property
+    def feedback(self) -> str:
+        return self.answer.feedback if self.answer else ""
+
+
+def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
     """The answers in the guide's GET /attempts/{id} shape; the key only when `reveals_answers`."""
     reveal = reveals_answers(attempt, user)
-    staff = is_staff_viewer(user)
+    staff = user.is_teacher_or_admin
     answers = {a.question_id: a for a in attempt.answers.all()}
     items = []
     for qq in ordered_quiz_questions(attempt):
         q = qq.question
-        question = {"id": str(q.id), "text": q.text, "type": q.type, "marks": qq.marks}
-        if q.type in OPTION_TYPES:
-            question["options"] = _options(q)
         a = answers.get(q.id)
-        item = {
-            "question": question,
-            "answer_option": a.answer_option if a else None,
-            "answer_text": a.answer_text if a else None,
-            "marks_awarded": _num(a.marks_awarded) if a else None,
-            "feedback": a.feedback if a else "",
-        }
+        key: dict = {}
         if reveal:
             if q.type in OPTION_TYPES:
-                item["correct_answer"] = q.correct_answer
+                key["correct_answer"] = q.correct_answer
             elif q.type == QuestionType.SHORT_ANSWER:
-                item["accepted_answers"] = list(q.accepted_answers or [])
+                key["accepted_answers"] = list(q.accepted_answers or [])
             if q.sample_answer:
-                item["sample_answer"] = q.sample_answer
+                key["sample_answer"] = q.sample_answer
             if a is not None and a.marks_awarded is not None and q.type != QuestionType.DESCRIPTIVE:
-                item["is_correct"] = a.marks_awarded >= qq.marks
+                key["is_correct"] = a.marks_awarded >= qq.marks
         if staff and q.marking_rubric:
-            item["marking_rubric"] = q.marking_rubric
-        items.append(item)
+            key["marking_rubric"] = q.marking_rubric
+        options = question_options(q) if q.type in OPTION_TYPES else None
+        question = ReviewQuestion(id=q.id, text=q.text, type=q.type, marks=qq.marks, options=options)
+        items.append(ReviewItem(question=question, answer=a, **key))
     return items
 
 
-def attempt_detail_payload(attempt: QuizAttempt, user) -> dict:
-    """GET /attempts/{id} in the guide's shape."""
-    student = attempt.student
-    data = {
-        "id": str(attempt.id),
-        "quiz": quiz_summary(attempt.quiz),
-        "student": {
-            "id": str(student.pk),
-            "name": student.user.name,
-            "registration_number": student.registration_number,
-        },
-        "attempt_number": attempt.attempt_number,
-        "status": attempt.status,
-        "submit_reason": attempt.submit_reason,
-        "started_at": attempt.started_at.isoformat(),
-        "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
-        "deadline": attempt.deadline.isoformat(),
-        "time_remaining_seconds": attempt.seconds_remaining() if not attempt.is_finished else 0,
-        "score": _num(attempt.score),
-        "total_marks": attempt.total_marks,
-        "percentage": _num(attempt.percentage),
-        "passed": attempt.passed,
-        "total_violations": attempt.total_violations,
-        "auto_submitted_due_to_violations": attempt.auto_submitted_due_to_violations,
-        "answers": review_answers(attempt, user) if (can_review(attempt, user) or not attempt.is_finished) else [],
-        "violations": [
-            {
-                "type": v.violation_type,
-                "detected_at": v.detected_at.isoformat(),
-                "question_index": v.question_index,
-                "severity": v.severity,
-            }
-            for v in attempt.violations.all()
-        ],
-    }
-    if is_staff_viewer(user):
-        data["ip_address"] = attempt.ip_address
-        data["user_agent"] = attempt.user_agent
-    return data
+@dataclass(frozen=True)
+class AttemptDetail:
+    """GET /attempts/{id} (guide 5.8) and the result page. `staff`: the viewer also sees how the student's browser
+    was identified (IP address, user agent)."""
+
+    attempt: QuizAttempt
+    quiz: QuizSummary
+    answers: list[ReviewItem] = field(default_factory=list)
+    staff: bool = False
+
+    @property
+    def time_remaining_seconds(self) -> int:
+        return 0 if self.attempt.is_finished else self.attempt.seconds_remaining()
+
+
+def attempt_detail(attempt: QuizAttempt, user) -> AttemptDetail:
+    shown = can_review(attempt, user) or not attempt.is_finished
+    return AttemptDetail(
+        attempt=attempt,
+        quiz=QuizSummary(attempt.quiz),
+        answers=review_answers(attempt, user) if shown else [],
+        staff=user.is_teacher_or_admin,
+    )

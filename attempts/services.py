@@ -1,8 +1,8 @@
-"""Services of the attempts app (see STYLE.md): starting, autosaving, submitting, violations and expiry.
+"""Services of the attempts app (see STYLE.md): an attempt's life: start, autosave, submit, expiry, violations.
 
 Time is always the server's: every check compares `now` (the caller may pass it, tests do) with the deadline the
-attempt fixed at start. The autosave path (`answers_save`) is the exam's hot path: it reads the attempt under a
-row lock and upserts the answers in one statement, and does nothing else.
+attempt fixed at start. The autosave path (`answers_save`) is the exam's hot path: its hand-tuned reads and writes
+live in attempts.autosave (one read of the attempt, one locked upsert), and it does nothing else.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -19,26 +18,20 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Student
+from attempts import autosave
+from attempts.autosave import MAX_BATCH
 from attempts.errors import AttemptError
-from attempts.models import (
-    AttemptStatus,
-    QuizAttempt,
-    Severity,
-    StudentAnswer,
-    SubmitReason,
-    Violation,
-    ViolationType,
-)
+from attempts.models import AttemptStatus, QuizAttempt, Severity, SubmitReason, Violation, ViolationType
 from attempts.scoring import mark_objective_answers, recompute_totals
+from attempts.selectors import public_status, quiz_is_assigned
+from quizsite.api.fields import score_number
 from quizsite.live import publish_quiz_event
-from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizClass, QuizStatus
+from quizzes.models import QuestionType, Quiz, QuizStatus
+from quizzes.selectors import ordered_quiz_questions
 from quizzes.signals import announce_results_changed
 
 logger = logging.getLogger(__name__)
 
-MAX_ANSWER_TEXT = 50_000
-MAX_BATCH = 200
-MAX_CLIENT_SEQ = 2**62
 MAX_VIOLATION_DETAILS = 4_000  # characters of JSON
 
 DEFAULT_SEVERITY = {
@@ -59,12 +52,6 @@ def grace_deadline(attempt: QuizAttempt):
 
 def is_overdue(attempt: QuizAttempt, now=None) -> bool:
     return attempt.status == AttemptStatus.IN_PROGRESS and (now or timezone.now()) > grace_deadline(attempt)
-
-
-def option_count(question: Question) -> int:
-    if question.options:
-        return len(question.options)
-    return 2 if question.type == QuestionType.TRUE_FALSE else 0
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -104,7 +91,7 @@ def start_refusal(*, quiz: Quiz, student: Student, now=None) -> str | None:
 
 
 def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAttempt:
-    quiz_questions = list(quiz.quiz_questions.select_related("question").order_by("order_index"))
+    quiz_questions = ordered_quiz_questions(quiz)
     if not quiz_questions:
         raise AttemptError("This quiz has no questions yet.", status_code=409, code="empty_quiz")
     rng = random.SystemRandom()
@@ -115,8 +102,8 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAt
     meta: dict[str, dict[str, Any]] = {}
     for qq in quiz_questions:
         q = qq.question
-        n = option_count(q) if q.type in OPTION_TYPES else 0
-        meta[str(q.id)] = {"type": q.type, "options": n}
+        meta[str(q.id)] = autosave.question_meta_of(q)
+        n = meta[str(q.id)]["options"]
         # True/false keeps its natural order: "False, True" would only confuse.
         if quiz.randomize_options and q.type == QuestionType.MCQ and n > 1:
             perm = list(range(n))
@@ -141,6 +128,14 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAt
     )
 
 
+def _in_progress(*, quiz: Quiz, student: Student) -> QuizAttempt | None:
+    return (
+        QuizAttempt.objects.select_related("quiz")
+        .filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS)
+        .first()
+    )
+
+
 def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str = "", now=None):
     """Start (or resume) the student's attempt. Returns (attempt, created).
 
@@ -149,21 +144,14 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
     Not one outer transaction: an overdue attempt found here is closed (and committed) before the new one starts.
     """
     now = now or timezone.now()
-    if (
-        student.school_class_id is None
-        or not QuizClass.objects.filter(quiz=quiz, school_class_id=student.school_class_id).exists()
-    ):
+    if not quiz_is_assigned(quiz=quiz, student=student):
         raise AttemptError("This quiz is not assigned to your class.", status_code=403, code="not_assigned")
     for stale in QuizAttempt.objects.overdue(now).filter(quiz=quiz, student=student).select_related("quiz"):
         attempt_expire_if_overdue(attempt=stale, now=now)
     try:
         with transaction.atomic():
             Student.objects.select_for_update().filter(pk=student.pk).values_list("pk", flat=True).first()
-            existing = (
-                QuizAttempt.objects.select_related("quiz")
-                .filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS)
-                .first()
-            )
+            existing = _in_progress(quiz=quiz, student=student)
             if existing is not None:
                 return existing, False
             _check_can_start(quiz=quiz, student=student, now=now)
@@ -184,11 +172,7 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
             )
             return attempt, True
     except IntegrityError:
-        existing = (
-            QuizAttempt.objects.select_related("quiz")
-            .filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS)
-            .first()
-        )
+        existing = _in_progress(quiz=quiz, student=student)
         if existing is not None:
             return existing, False
         raise AttemptError("The quiz could not be started; please try again.", status_code=409, code="retry") from None
@@ -198,177 +182,7 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
 # Autosave (the hot path)
 # --------------------------------------------------------------------------------------------------------------
 
-
-def _clean_answer(item: Any, meta: dict, option_order: dict) -> tuple[str, int | None, str | None, int | None]:
-    """Validate one answer against its question's type. Returns (question_id, original option, text, seq)."""
-    if not isinstance(item, dict):
-        raise AttemptError("Each answer must be an object.")
-    try:
-        qid = str(uuid.UUID(str(item.get("question_id"))))
-    except (TypeError, ValueError, AttributeError):
-        raise AttemptError("question_id: a valid question id is required.") from None
-    info = meta.get(qid)
-    if info is None:
-        raise AttemptError("question_id: this question is not part of the quiz.")
-    seq = item.get("client_seq")
-    if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < MAX_CLIENT_SEQ):
-        raise AttemptError("client_seq: must be a non-negative integer.")
-    option, text = item.get("answer_option"), item.get("answer_text")
-    if info["type"] in OPTION_TYPES:
-        if text not in (None, ""):
-            raise AttemptError("answer_text: this question is answered by choosing an option (answer_option).")
-        if option is not None:
-            if isinstance(option, bool) or not isinstance(option, int) or not 0 <= option < info["options"]:
-                raise AttemptError(f"answer_option: must be an option index from 0 to {info['options'] - 1}.")
-            perm = option_order.get(qid)
-            if perm:  # the student saw a shuffled list: store the ORIGINAL index
-                option = perm[option]
-        return qid, option, None, seq
-    if option is not None:
-        raise AttemptError("answer_option: this question is answered with text (answer_text).")
-    if text is not None:
-        if not isinstance(text, str):
-            raise AttemptError("answer_text: must be a string.")
-        if len(text) > MAX_ANSWER_TEXT:
-            raise AttemptError(f"answer_text: at most {MAX_ANSWER_TEXT} characters.")
-        text = text.replace("\x00", "")
-    return qid, None, text, seq
-
-
-def _question_meta(attempt: QuizAttempt) -> dict:
-    if attempt.question_meta:
-        return attempt.question_meta
-    # Attempts created before question_meta existed (or by the demo data): one extra query.
-    return {
-        str(q.id): {"type": q.type, "options": option_count(q) if q.type in OPTION_TYPES else 0}
-        for q in Question.objects.filter(quiz_links__quiz_id=attempt.quiz_id).only("id", "type", "options")
-    }
-
-
-_UPSERT_CONFLICT = """
-ON CONFLICT (attempt_id, question_id) DO UPDATE SET
-    answer_text = EXCLUDED.answer_text,
-    answer_option = EXCLUDED.answer_option,
-    client_seq = COALESCE(EXCLUDED.client_seq, student_answers.client_seq),
-    updated_at = EXCLUDED.updated_at
-WHERE EXCLUDED.client_seq IS NULL
-    OR student_answers.client_seq IS NULL
-    OR EXCLUDED.client_seq >= student_answers.client_seq
-RETURNING question_id
-"""
-
-# PostgreSQL: one statement, run in autocommit (no BEGIN/COMMIT round trips). The first CTE locks the attempt
-# row FOR NO KEY UPDATE *only if it is still in progress*: a submit holding FOR UPDATE makes it wait, and once the
-# submit commits the re-check finds the attempt finished, nothing is written and `open` is 0. A save that wrote
-# has committed before a later submit can lock the row, so the submit grades it.
-_UPSERT_PG = """
-WITH open_attempt AS (
-    SELECT id FROM quiz_attempts WHERE id = %s AND status = 'in_progress' FOR NO KEY UPDATE
-), written AS (
-    INSERT INTO student_answers
-        (id, attempt_id, question_id, answer_text, answer_option, feedback, is_final, client_seq, answered_at,
-         updated_at)
-    SELECT v.id, open_attempt.id, v.question_id, v.answer_text, v.answer_option, '', FALSE, v.client_seq, v.ts, v.ts
-    FROM (VALUES {values}) AS v (id, question_id, answer_text, answer_option, client_seq, ts)
-    CROSS JOIN open_attempt
-    {conflict}
-)
-SELECT (SELECT count(*) FROM open_attempt), ARRAY(SELECT question_id FROM written)
-"""
-_PG_ROW = "(%s::uuid, %s::uuid, %s::text, %s::integer, %s::bigint, %s::timestamptz)"
-
-_UPSERT_GENERIC = """
-INSERT INTO student_answers
-    (id, attempt_id, question_id, answer_text, answer_option, feedback, is_final, client_seq, answered_at, updated_at)
-VALUES {values}
-{conflict}
-"""
-
-
-def _upsert(attempt_id, rows: list[tuple[str, int | None, str | None, int | None]], now) -> tuple[bool, set[str]]:
-    """Write the answers with INSERT .. ON CONFLICT DO UPDATE; an older client_seq leaves the stored answer
-    alone (the WHERE runs inside the statement, so two racing saves cannot interleave a read and a write).
-    Returns (attempt still open, ids of the questions whose answer was written)."""
-    if connection.vendor == "postgresql":
-        params: list[Any] = [attempt_id]
-        for qid, option, text, seq in rows:
-            params += [uuid.uuid4(), uuid.UUID(qid), text, option, seq, now]
-        sql = _UPSERT_PG.format(values=", ".join([_PG_ROW] * len(rows)), conflict=_UPSERT_CONFLICT.strip())
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            opened, written = cursor.fetchone()
-        return bool(opened), {str(q) for q in written or []}
-    # SQLite (make run): its transactions take the write lock at BEGIN (transaction_mode IMMEDIATE), so the
-    # status check and the upsert below cannot interleave with a submit.
-    field = StudentAnswer._meta.get_field
-    prep_id, prep_fk, prep_q = field("id"), field("attempt"), field("question")
-    stamp = field("updated_at").get_db_prep_value(now, connection)
-    params = []
-    for qid, option, text, seq in rows:
-        params += [
-            prep_id.get_db_prep_value(uuid.uuid4(), connection),
-            prep_fk.get_db_prep_value(attempt_id, connection),
-            prep_q.get_db_prep_value(uuid.UUID(qid), connection),
-            text,
-            option,
-            "",
-            False,
-            seq,
-            stamp,
-            stamp,
-        ]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    with transaction.atomic():
-        qs = QuizAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.IN_PROGRESS)
-        if connection.features.has_select_for_update:
-            qs = qs.select_for_update()
-        if not qs.values_list("pk", flat=True).first():
-            return False, set()
-        with connection.cursor() as cursor:
-            cursor.execute(_UPSERT_GENERIC.format(values=values, conflict=_UPSERT_CONFLICT.strip()), params)
-            return True, {str(uuid.UUID(str(r[0]))) for r in cursor.fetchall()}
-
-
 FINISHED_MESSAGE = "This quiz has already been submitted; answers can no longer be changed."
-
-_SAVE_ATTEMPT_FIELDS = ["id", "status", "deadline", "quiz_id", "student_id", "question_order", "option_order",
-                        "question_meta"]  # fmt: skip
-# The same columns the ORM query below reads, without compiling a select_related + only() query on every save
-# (profiling under load: ~1 ms of CPU per save, most of it in Query._get_only_select_mask).
-_SAVE_ATTEMPT_PG = """
-SELECT a.id, a.status, a.deadline, a.quiz_id, a.student_id, a.question_order::text, a.option_order::text,
-       a.question_meta::text, q.grace_period_seconds
-FROM "quiz_attempts" a JOIN "quizzes" q ON q.id = a.quiz_id
-WHERE a.id = %s AND (%s::uuid IS NULL OR a.student_id = %s::uuid)
-"""
-
-
-def _attempt_for_save(attempt_id, student_id) -> QuizAttempt | None:
-    """The attempt with just what a save needs (status, deadline, question meta, the quiz's grace), or None."""
-    if connection.vendor != "postgresql":
-        qs = QuizAttempt.objects.select_related("quiz").only(*_SAVE_ATTEMPT_FIELDS, "quiz__grace_period_seconds")
-        if student_id is not None:
-            qs = qs.filter(student_id=student_id)
-        return qs.filter(pk=attempt_id).first()
-    try:
-        attempt_uuid = uuid.UUID(str(attempt_id))
-    except ValueError:
-        return None
-    sid = uuid.UUID(str(student_id)) if student_id is not None else None
-    with connection.cursor() as cursor:
-        cursor.execute(_SAVE_ATTEMPT_PG, [attempt_uuid, sid, sid])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    by_name = dict(zip(_SAVE_ATTEMPT_FIELDS, [*row[:5], *(json.loads(v) if v is not None else None for v in row[5:8])],
-                       strict=True))  # fmt: skip
-    # from_db takes the loaded values in the model's field order.
-    names = [f.attname for f in QuizAttempt._meta.concrete_fields if f.attname in by_name]
-    attempt = QuizAttempt.from_db(connection.alias, names, [by_name[n] for n in names])
-    quiz_names = [f.attname for f in Quiz._meta.concrete_fields if f.attname in ("id", "grace_period_seconds")]
-    quiz_values = {"id": row[3], "grace_period_seconds": row[8]}
-    attempt.quiz = Quiz.from_db(connection.alias, quiz_names, [quiz_values[n] for n in quiz_names])
-    return attempt
 
 
 def answers_save(
@@ -381,14 +195,14 @@ def answers_save(
 ) -> dict:
     """Save one or more answers of an attempt in progress (autosave). `student_id` scopes the lookup: another
     student's attempt is "not found". On PostgreSQL two queries: read the attempt (with its quiz's grace), then
-    one locked, conditional upsert (see _UPSERT_PG). A save acknowledged here is always in the graded answers.
+    one locked, conditional upsert (attempts.autosave). A save acknowledged here is always in the graded answers.
     """
     now = now or timezone.now()
     if not isinstance(answers, list) or not answers:
         raise AttemptError("No answer given.")
     if len(answers) > MAX_BATCH:
         raise AttemptError(f"At most {MAX_BATCH} answers per request.")
-    attempt = _attempt_for_save(attempt_id, student_id)
+    attempt = autosave.attempt_for_save(attempt_id, student_id)
     if attempt is None:
         raise AttemptError("Not found.", status_code=404)
     if attempt.status != AttemptStatus.IN_PROGRESS:
@@ -398,15 +212,8 @@ def answers_save(
         raise AttemptError(
             "Time is up: this quiz was submitted automatically.", status_code=409, code="attempt_finished"
         )
-    meta = _question_meta(attempt)
-    cleaned: dict[str, tuple] = {}
-    for item in answers:
-        qid, option, text, seq = _clean_answer(item, meta, attempt.option_order or {})
-        previous = cleaned.get(qid)
-        # Two saves of one question in one batch: the newer one wins (a statement may touch a row only once).
-        if previous is None or seq is None or previous[3] is None or seq >= previous[3]:
-            cleaned[qid] = (qid, option, text, seq)
-    still_open, applied = _upsert(attempt.id, list(cleaned.values()), now)
+    cleaned = autosave.clean_answers(attempt, answers)
+    still_open, applied = autosave.upsert_answers(attempt.id, list(cleaned.values()), now)
     if not still_open:
         raise AttemptError(FINISHED_MESSAGE, status_code=409, code="attempt_finished")
     order = attempt.question_order or []
@@ -430,7 +237,7 @@ def answers_save(
         "results": results,
         "time_remaining_seconds": attempt.seconds_remaining(now),
         "time_remaining_ms": max(0, int((attempt.deadline - now).total_seconds() * 1000)),
-        "saved_at": now.isoformat(),
+        "saved_at": now,
     }
 
 
@@ -451,11 +258,6 @@ def answer_save(
 # --------------------------------------------------------------------------------------------------------------
 # Submit and expiry
 # --------------------------------------------------------------------------------------------------------------
-
-
-def public_status(attempt: QuizAttempt) -> str:
-    """The guide's submit response: `graded` when nothing awaits a teacher, otherwise `pending`."""
-    return "graded" if attempt.status == AttemptStatus.GRADED else "pending"
 
 
 @transaction.atomic
@@ -494,7 +296,7 @@ def attempt_submit(*, attempt: QuizAttempt, by, reason=SubmitReason.STUDENT, now
             "student_name": locked.student.user.name,
             "attempt_id": str(locked.id),
             "submitted_at": locked.submitted_at.isoformat(),
-            "score": float(locked.score) if locked.score is not None else None,
+            "score": score_number(locked.score),
             "total_marks": locked.total_marks,
             "status": public_status(locked),
             "reason": reason.value,

@@ -1,15 +1,12 @@
 """HTML pages of the attempts app: enter a code → intro → exam → result, and "my results".
 
-Thin: the pages call the same services as the API; the exam page's script talks to the API endpoints
-(session auth + CSRF token) and the plain form posts here as the fallback without JavaScript.
+Thin: the pages call the same services and read the same selectors as the API; the exam page's script talks to the
+API endpoints (session auth + CSRF token) and the plain form posts here as the fallback without JavaScript.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,66 +16,65 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Student
 from attempts import services
+from attempts.autosave import question_meta
 from attempts.errors import AttemptError
 from attempts.forms import AccessCodeForm
 from attempts.models import AttemptStatus, QuizAttempt, SubmitReason
 from attempts.selectors import (
-    attempt_detail_payload,
-    attempt_exam_payload,
-    attempts_for_student,
+    access_code_refusal,
+    attempt_detail,
+    attempt_exam,
     can_review,
-    quiz_for_access_code,
+    quiz_is_assigned,
     reveals_answers,
 )
-from quizzes.models import Quiz, QuizClass
+from quizsite.pages import paginate, show_error, student_required
+from quizzes.models import Quiz
+from quizzes.selectors import quiz_get_by_access_code
+
+MY_RESULTS_PER_PAGE = 20
 
 
 def _student(request) -> Student:
-    if not request.user.is_student:
-        raise PermissionDenied("Only students take quizzes.")
     return get_object_or_404(Student.objects.select_related("user", "school_class"), pk=request.user.pk)
 
 
-def _assigned(quiz: Quiz, student: Student) -> bool:
-    return (
-        bool(student.school_class_id)
-        and QuizClass.objects.filter(quiz=quiz, school_class_id=student.school_class_id).exists()
-    )
-
-
 def _own_attempt(request, pk) -> QuizAttempt:
-    _student(request)
-    attempt = get_object_or_404(attempts_for_student(request.user).select_related("quiz", "student__user"), pk=pk)
-    after = services.attempt_expire_if_overdue(attempt=attempt)
-    if after is not attempt:
-        attempt = attempts_for_student(request.user).select_related("quiz", "student__user").get(pk=pk)
-    return attempt
+    """The signed-in student's attempt (anyone else's is 404), closed first if its time ran out meanwhile."""
+    attempt = get_object_or_404(
+        QuizAttempt.objects.for_student(request.user).select_related("quiz", "student__user"), pk=pk
+    )
+    return services.attempt_expire_if_overdue(attempt=attempt)
 
 
-@login_required
+def _quiz_for_student(request, student: Student, pk) -> Quiz:
+    """A quiz the student may see and that is assigned to their class; anything else is 404."""
+    quiz = get_object_or_404(Quiz.objects.visible_to(request.user), pk=pk)
+    if not quiz_is_assigned(quiz=quiz, student=student):
+        raise Http404("No such quiz for your class.")
+    return quiz
+
+
+@student_required
 def enter(request):
-    student = _student(request)
     form = AccessCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        quiz = quiz_for_access_code(form.cleaned_data["access_code"])
-        if quiz is None or quiz.status == "draft":
-            form.add_error("access_code", "No quiz has this access code. Check it with your teacher.")
-        elif not _assigned(quiz, student):
-            form.add_error("access_code", "This quiz is not assigned to your class.")
-        else:
+        code = form.cleaned_data["access_code"]
+        # The API's lookup (GET /quizzes/access/{code}): the page accepts exactly what the API accepts.
+        quiz = quiz_get_by_access_code(user=request.user, code=code)
+        if quiz is not None:
             return redirect("attempts:intro", pk=quiz.pk)
+        form.add_error("access_code", access_code_refusal(student=_student(request), code=code))
     return render(request, "attempts/enter.html", {"form": form})
 
 
-@login_required
+@student_required
 def intro(request, pk):
     student = _student(request)
-    quiz = get_object_or_404(Quiz, pk=pk)
-    if quiz.status == "draft" or not _assigned(quiz, student):
-        raise Http404("No such quiz for your class.")
+    quiz = _quiz_for_student(request, student, pk)
     services.expire_overdue_for_student(student_id=student.pk)
     qqs = list(quiz.quiz_questions.select_related("question"))
-    attempts = list(QuizAttempt.objects.filter(quiz=quiz, student=student).order_by("attempt_number"))
+    attempts = list(QuizAttempt.objects.for_student(request.user).filter(quiz=quiz).order_by("attempt_number"))
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
     context = {
         "quiz": quiz,
@@ -92,11 +88,11 @@ def intro(request, pk):
     return render(request, "attempts/intro.html", context)
 
 
-@login_required
+@student_required
 @require_POST
 def start(request, pk):
     student = _student(request)
-    quiz = get_object_or_404(Quiz, pk=pk)
+    quiz = _quiz_for_student(request, student, pk)
     try:
         attempt, _created = services.attempt_start(
             quiz=quiz,
@@ -106,21 +102,14 @@ def start(request, pk):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     except AttemptError as exc:
-        if exc.code in ("not_assigned", "not_published"):
-            raise Http404(exc.message) from None
-        messages.error(request, exc.message)
+        show_error(request, exc)
         return redirect("attempts:intro", pk=quiz.pk)
     return redirect("attempts:take", pk=attempt.pk)
 
 
 def _exam_context(request, attempt: QuizAttempt) -> dict:
-    payload = attempt_exam_payload(attempt)
-    questions = payload["questions"]
-    for q in questions:
-        saved = q["saved_answer"] or {}
-        q["saved_option"] = saved.get("answer_option")
-        q["saved_text"] = saved.get("answer_text") or ""
-    seqs = [q["saved_answer"]["client_seq"] for q in questions if q["saved_answer"] and q["saved_answer"]["client_seq"]]
+    exam = attempt_exam(attempt)
+    seqs = [q.saved_answer.client_seq for q in exam.questions if q.saved_answer and q.saved_answer.client_seq]
     config = {
         "attemptId": str(attempt.pk),
         "answerUrl": f"/api/v1/attempts/{attempt.pk}/answer",
@@ -132,12 +121,12 @@ def _exam_context(request, attempt: QuizAttempt) -> dict:
         "threshold": attempt.quiz.violation_threshold,
         "totalViolations": attempt.total_violations,
         "maxSeq": max(seqs, default=0),
-        "questionIds": [q["id"] for q in questions],
+        "questionIds": [str(q.id) for q in exam.questions],
     }
-    return {"attempt": attempt, "quiz": attempt.quiz, "exam": payload, "questions": questions, "config": config}
+    return {"attempt": attempt, "quiz": attempt.quiz, "exam": exam, "questions": exam.questions, "config": config}
 
 
-@login_required
+@student_required
 def take(request, pk):
     attempt = _own_attempt(request, pk)
     if attempt.is_finished:
@@ -151,7 +140,7 @@ def take(request, pk):
 def _posted_answers(request, attempt: QuizAttempt) -> list[dict]:
     """The plain form's fields answer-<question id> (the exam without JavaScript), as displayed indexes."""
     items = []
-    for qid, meta in (attempt.question_meta or {}).items():
+    for qid, meta in question_meta(attempt).items():
         key = f"answer-{qid}"
         if key not in request.POST:
             continue
@@ -164,7 +153,7 @@ def _posted_answers(request, attempt: QuizAttempt) -> list[dict]:
     return items
 
 
-@login_required
+@student_required
 @require_POST
 def submit(request, pk):
     attempt = _own_attempt(request, pk)
@@ -172,10 +161,12 @@ def submit(request, pk):
         items = _posted_answers(request, attempt)
         if items:
             try:
-                services.answers_save(attempt_id=attempt.pk, answers=items, student_id=request.user.pk)
+                services.answers_save(
+                    attempt_id=attempt.pk, answers=items, student_id=request.user.pk, student_name=request.user.name
+                )
             except AttemptError as exc:
-                if exc.status_code != 409:
-                    messages.error(request, exc.message)
+                if exc.status_code != 409:  # finished meanwhile: the submit below shows the result
+                    show_error(request, exc)
                     return redirect("attempts:take", pk=attempt.pk)
         attempt = services.attempt_submit(attempt=attempt, by=request.user)
         messages.success(request, "Your quiz has been submitted.")
@@ -189,16 +180,15 @@ END_REASONS = {
 }
 
 
-@login_required
+@student_required
 def result(request, pk):
     attempt = _own_attempt(request, pk)
     if not attempt.is_finished:
         return redirect("attempts:take", pk=attempt.pk)
-    detail = attempt_detail_payload(attempt, request.user)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
-        "detail": detail,
+        "detail": attempt_detail(attempt, request.user),
         "graded": attempt.status == AttemptStatus.GRADED,
         "review": can_review(attempt, request.user),
         "reveal": reveals_answers(attempt, request.user),
@@ -207,10 +197,9 @@ def result(request, pk):
     return render(request, "attempts/result.html", context)
 
 
-@login_required
+@student_required
 def mine(request):
-    student = _student(request)
-    services.expire_overdue_for_student(student_id=student.pk, now=timezone.now())
-    qs = attempts_for_student(request.user).select_related("quiz").order_by("-started_at")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "attempts/mine.html", {"page": page})
+    services.expire_overdue_for_student(student_id=request.user.pk)
+    attempts = QuizAttempt.objects.for_student(request.user).select_related("quiz").order_by("-started_at")
+    page, query = paginate(request, attempts, per_page=MY_RESULTS_PER_PAGE)
+    return render(request, "attempts/mine.html", {"page": page, "query": query})

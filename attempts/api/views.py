@@ -1,11 +1,11 @@
-"""API views of the attempts app: thin, every write is an attempts.services call."""
+"""API views of the attempts app: thin, every write is an attempts.services call and every response body is rendered
+by an output serializer of attempts.api.serializers."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -14,10 +14,23 @@ from rest_framework.views import APIView
 
 from accounts.models import Student
 from attempts import services
-from attempts.api.serializers import AnswerSerializer, AttemptListSerializer, ViolationInputSerializer
+from attempts.api.serializers import (
+    AnswerSavedSerializer,
+    AnswerSerializer,
+    AnswersSavedSerializer,
+    AttemptDetailSerializer,
+    AttemptListSerializer,
+    AttemptStaffDetailSerializer,
+    ExamSerializer,
+    SubmitResultSerializer,
+    TimeRemainingSerializer,
+    ViolationInputSerializer,
+    ViolationRecordedSerializer,
+)
+from attempts.autosave import MAX_BATCH
 from attempts.filters import AttemptFilter
 from attempts.models import QuizAttempt
-from attempts.selectors import attempt_detail_payload, attempt_exam_payload, attempts_visible_to
+from attempts.selectors import attempt_detail, attempt_exam
 from quizsite.api.permissions import IsStudent
 from quizzes.models import Quiz
 
@@ -28,29 +41,15 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def submit_payload(attempt: QuizAttempt, *, already: bool = False) -> dict:
-    return {
-        "message": "Quiz already submitted" if already else "Quiz submitted successfully",
-        "attempt_id": str(attempt.id),
-        "score": float(attempt.score) if attempt.score is not None else None,
-        "total_marks": attempt.total_marks,
-        "percentage": float(attempt.percentage) if attempt.percentage is not None else None,
-        "passed": attempt.passed,
-        "status": services.public_status(attempt),
-        "attempt_status": attempt.status,
-        "submit_reason": attempt.submit_reason,
-        "auto_submitted_due_to_violations": attempt.auto_submitted_due_to_violations,
-        "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
-    }
-
-
 class QuizStartView(APIView):
     """POST /api/v1/quizzes/{id}/start: start or resume the signed-in student's attempt."""
 
     permission_classes = [IsStudent]
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}, tags=["attempts"])
+    @extend_schema(request=None, responses={200: ExamSerializer, 201: ExamSerializer}, tags=["attempts"])
     def post(self, request, pk):
+        # Not scoped to the quizzes the student may see: the service answers a draft, closed or other class's quiz
+        # with the reason (403), as the SPA shows it.
         quiz = get_object_or_404(Quiz, pk=pk)
         student = get_object_or_404(Student.objects.select_related("user"), pk=request.user.pk)
         attempt, created = services.attempt_start(
@@ -60,9 +59,8 @@ class QuizStartView(APIView):
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-        payload = attempt_exam_payload(attempt)
-        payload["resumed"] = not created
-        return Response(payload, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        body = ExamSerializer(attempt_exam(attempt, resumed=not created)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class AttemptAnswerView(APIView):
@@ -73,24 +71,32 @@ class AttemptAnswerView(APIView):
 
     permission_classes = [IsStudent]
 
-    @extend_schema(request=AnswerSerializer, responses=OpenApiTypes.OBJECT, tags=["attempts"])
+    @extend_schema(
+        request=AnswerSerializer,
+        responses=PolymorphicProxySerializer(
+            component_name="AnswerSaveResult",
+            serializers=[AnswerSavedSerializer, AnswersSavedSerializer],
+            resource_type_field_name=None,
+        ),
+        tags=["attempts"],
+    )
     def post(self, request, pk):
         data = request.data
         batch = isinstance(data, dict) and "answers" in data
         items = data["answers"] if batch else [data]
         if not isinstance(items, list) or not items:
             raise ValidationError({"answers": ["A non-empty list of answers is required."]})
-        if len(items) > services.MAX_BATCH:
-            raise ValidationError({"answers": [f"At most {services.MAX_BATCH} answers per request."]})
+        if len(items) > MAX_BATCH:
+            raise ValidationError({"answers": [f"At most {MAX_BATCH} answers per request."]})
         serializer = AnswerSerializer(data=items, many=True)
         serializer.is_valid(raise_exception=True)
         answers = [{**item, "question_id": str(item["question_id"])} for item in serializer.validated_data]
         result = services.answers_save(
             attempt_id=pk, answers=answers, student_id=request.user.pk, student_name=request.user.name
         )
-        if not batch:
-            result.update(result["results"][0])
-        return Response(result)
+        if batch:
+            return Response(AnswersSavedSerializer(result).data)
+        return Response(AnswerSavedSerializer({**result, **result["results"][0]}).data)
 
 
 class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -101,12 +107,15 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = UUID_RE
 
     def get_queryset(self):
-        return attempts_visible_to(self.request.user).select_related("quiz", "student__user").order_by("-started_at")
+        return (
+            QuizAttempt.objects.visible_to(self.request.user)
+            .select_related("quiz", "student__user")
+            .order_by("-started_at")
+        )
 
     def _load(self, pk) -> QuizAttempt:
-        attempt = get_object_or_404(self.get_queryset(), pk=pk)
-        after = services.attempt_expire_if_overdue(attempt=attempt)
-        return after if after is attempt else get_object_or_404(self.get_queryset(), pk=pk)
+        """The attempt, closed first if its time ran out meanwhile (the closed one comes back freshly loaded)."""
+        return services.attempt_expire_if_overdue(attempt=get_object_or_404(self.get_queryset(), pk=pk))
 
     def _load_own(self, pk) -> QuizAttempt:
         attempt = self._load(pk)
@@ -115,15 +124,23 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return attempt
 
     def list(self, request, *args, **kwargs):
-        if request.user.role == "student":
+        if request.user.is_student:
             services.expire_overdue_for_student(student_id=request.user.pk)
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="AttemptDetailResult",
+            serializers=[AttemptDetailSerializer, AttemptStaffDetailSerializer],
+            resource_type_field_name=None,
+        )
+    )
     def retrieve(self, request, pk=None):
-        return Response(attempt_detail_payload(self._load(pk), request.user))
+        detail = attempt_detail(self._load(pk), request.user)
+        serializer = AttemptStaffDetailSerializer if detail.staff else AttemptDetailSerializer
+        return Response(serializer(detail).data)
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: SubmitResultSerializer, 409: TimeRemainingSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         attempt = self._load_own(pk)
@@ -133,19 +150,17 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             # here: tell it how long is left instead of ending the exam early.
             left_ms = int((attempt.deadline - timezone.now()).total_seconds() * 1000)
             if left_ms > 1000:
-                return Response(
-                    {
-                        "detail": "There is still time left.",
-                        "code": "time_remaining",
-                        "time_remaining_seconds": left_ms // 1000,
-                        "time_remaining_ms": left_ms,
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                )
+                body = {
+                    "detail": "There is still time left.",
+                    "code": "time_remaining",
+                    "time_remaining_seconds": left_ms // 1000,
+                    "time_remaining_ms": left_ms,
+                }
+                return Response(TimeRemainingSerializer(body).data, status=status.HTTP_409_CONFLICT)
         attempt = services.attempt_submit(attempt=attempt, by=request.user)
-        return Response(submit_payload(attempt, already=already))
+        return Response(SubmitResultSerializer(attempt, context={"already": already}).data)
 
-    @extend_schema(request=ViolationInputSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ViolationInputSerializer, responses={201: ViolationRecordedSerializer})
     @action(detail=True, methods=["post"])
     def violations(self, request, pk=None):
         attempt = self._load_own(pk)
@@ -159,4 +174,4 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             details=data.get("metadata"),
             severity=data.get("severity"),
         )
-        return Response(result, status=status.HTTP_201_CREATED)
+        return Response(ViolationRecordedSerializer(result).data, status=status.HTTP_201_CREATED)

@@ -538,3 +538,54 @@ def test_leak_free_across_every_student_response(api_for, student, quiz):
     for text in texts:
         assert_no_leak(text)
     assert json.loads(texts[-1])["answers"]
+
+
+# ------------------------------------------------------------------------------------------------------ schema
+EXAM_OPERATIONS = [
+    ("/api/v1/quizzes/{id}/start", "post", ["200", "201"]),
+    ("/api/v1/attempts/{id}/answer", "post", ["200"]),
+    ("/api/v1/attempts/{id}/submit", "post", ["200", "409"]),
+    ("/api/v1/attempts/{id}/violations", "post", ["201"]),
+    ("/api/v1/attempts/{id}", "get", ["200"]),
+]
+
+
+def test_schema_describes_every_exam_response_body(client):
+    """/api/schema/ names a component with properties for each response the SPA reads: no bare `object`."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+
+    def described(ref_or_schema):
+        if "$ref" not in ref_or_schema:
+            return False
+        component = components[ref_or_schema["$ref"].rsplit("/", 1)[1]]
+        if "oneOf" in component:  # one shape per kind of request or viewer, each described
+            return all(described(option) for option in component["oneOf"])
+        return bool(component.get("properties"))
+
+    for path, method, codes in EXAM_OPERATIONS:
+        # The router's optional trailing slash: the schema lists the path with or without it.
+        operation = (schema["paths"].get(path) or schema["paths"][path + "/"])[method]
+        for code in codes:
+            body = operation["responses"][code]["content"]["application/json"]["schema"]
+            assert described(body), (path, method, code, body)
+    detail = components["AttemptDetail"]["properties"]
+    assert {"score", "percentage", "answers", "violations"} <= set(detail)
+    assert detail["score"]["format"] == "double" and "ip_address" in components["AttemptStaffDetail"]["properties"]
+
+
+def test_scores_render_as_floats_on_submit_detail_and_list(api_for, student, objective_quiz):
+    """One number format for a score: 1.0 and 25.0, never 1 on one endpoint and 1.0 or "1.00" on another."""
+    data = start(api_for, student, objective_quiz)
+    client = api_for(student)
+    client.post(url(data["attempt_id"], "answer"), {"question_id": data["questions"][0]["id"], "answer_option": 0})
+    texts = [
+        client.post(url(data["attempt_id"], "submit")).content.decode(),
+        client.get(url(data["attempt_id"])).content.decode(),
+        client.get("/api/v1/attempts").content.decode(),
+    ]
+    for text in texts:
+        assert '"score":1.0' in text and '"percentage":25.0' in text, text
+    detail = json.loads(texts[1])
+    assert {a["marks_awarded"] for a in detail["answers"]} == {1.0, 0.0}
+    assert all(isinstance(a["marks_awarded"], float) for a in detail["answers"])

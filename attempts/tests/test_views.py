@@ -1,6 +1,7 @@
 """The student's pages: enter a code → intro → start → exam page → submit → result; my results. Outsiders."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
 from attempts.tests.conftest import assert_no_leak, make_quiz
+from quizzes.models import QuizStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,39 @@ def test_unknown_or_foreign_code_shows_an_error_next_to_the_field(as_student, te
     foreign = make_quiz(teacher, other_class)
     response = as_student.post(reverse("attempts:enter"), {"access_code": foreign.access_code})
     assert "not assigned to your class" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["abcd-2345", " ABCD 2345 "])
+def test_the_page_accepts_every_code_the_api_accepts(as_student, api_for, student, teacher, school_class, typed):
+    """One lookup for both (quizzes.selectors.quiz_get_by_access_code): case, spaces and a dash do not matter."""
+    quiz = make_quiz(teacher, school_class, access_code="ABCD2345")
+    response = as_student.post(reverse("attempts:enter"), {"access_code": typed})
+    assert response.status_code == 302 and response["Location"] == reverse("attempts:intro", args=[quiz.pk])
+    api = api_for(student).get(f"/api/v1/quizzes/access/{quote(typed)}")
+    assert api.status_code == 200 and api.json()["id"] == str(quiz.pk)
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("unknown", "No quiz has this access code"),
+        ("draft", "No quiz has this access code"),
+        ("other class", "not assigned to your class"),
+        ("archived", "This quiz is closed"),
+    ],
+)
+def test_the_page_and_the_api_refuse_the_same_codes(
+    as_student, api_for, student, teacher, school_class, other_class, case, words
+):
+    if case == "draft":
+        make_quiz(teacher, school_class, access_code="ABCD2345", status=QuizStatus.DRAFT)
+    elif case == "other class":
+        make_quiz(teacher, other_class, access_code="ABCD2345")
+    elif case == "archived":
+        make_quiz(teacher, school_class, access_code="ABCD2345", status=QuizStatus.ARCHIVED)
+    response = as_student.post(reverse("attempts:enter"), {"access_code": "abcd-2345"})
+    assert response.status_code == 200 and words in response.content.decode()
+    assert api_for(student).get("/api/v1/quizzes/access/abcd-2345").status_code == 404
 
 
 def test_intro_shows_time_questions_rules_and_violation_policy(as_student, quiz):
@@ -132,3 +167,24 @@ def test_outsiders_on_every_page(client, student, outsider_student, teacher, qui
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.IN_PROGRESS and QuizAttempt.objects.count() == 1
+
+
+def test_the_exam_page_loads_its_script_as_modules_that_all_resolve(as_student, quiz):
+    """exam.js is an ES module importing its parts from ./exam/: every import must be served (WhiteNoise)."""
+    import re
+
+    attempt = begin(as_student, quiz)
+    text = as_student.get(reverse("attempts:take", args=[attempt.pk])).content.decode()
+    main = re.search(r'<script type="module" src="([^"]+/exam\.js)"></script>', text).group(1)
+    pending, seen = [main], set()
+    while pending:
+        src = pending.pop()
+        seen.add(src)
+        response = as_student.get(src)
+        assert response.status_code == 200 and "javascript" in response["Content-Type"], src
+        body = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+        base = src.rsplit("/", 1)[0]
+        for target in re.findall(r'^import .* from "\./([^"]+)";$', body, flags=re.MULTILINE):
+            if f"{base}/{target}" not in seen:
+                pending.append(f"{base}/{target}")
+    assert len(seen) > 1  # exam.js and its parts

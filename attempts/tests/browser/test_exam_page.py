@@ -172,13 +172,19 @@ def test_a_second_window_is_a_violation(browser_as, student, quiz):
     ]
 
 
-def test_the_timer_running_out_submits(browser_as, student, quiz):
-    page = browser_as(student)
+def exam_ending_in(page, quiz, *, seconds):
+    """The exam open again after its deadline was moved to `seconds` from now."""
     attempt = open_exam(page, quiz)
-    attempt.deadline = timezone.now() + timedelta(seconds=4)
+    attempt.deadline = timezone.now() + timedelta(seconds=seconds)
     attempt.save(update_fields=["deadline"])
     page.reload()
     page.get_by_role("button", name="Start in fullscreen").click()
+    return attempt
+
+
+def test_the_timer_running_out_submits(browser_as, student, quiz):
+    page = browser_as(student)
+    attempt = exam_ending_in(page, quiz, seconds=4)
     page.get_by_label("3/4").check()
     ended = page.locator("#exam-ended")
     expect(ended).to_be_visible(timeout=15_000)
@@ -191,11 +197,7 @@ def test_the_timer_running_out_submits(browser_as, student, quiz):
 
 def test_time_extended_by_the_teacher_keeps_the_exam_going(browser_as, student, quiz):
     page = browser_as(student)
-    attempt = open_exam(page, quiz)
-    attempt.deadline = timezone.now() + timedelta(seconds=3)
-    attempt.save(update_fields=["deadline"])
-    page.reload()
-    page.get_by_role("button", name="Start in fullscreen").click()
+    attempt = exam_ending_in(page, quiz, seconds=3)
     QuizAttempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(minutes=5))
     expect(page.locator("#exam-banner")).to_contain_text("more time", timeout=10_000)
     expect(page.locator("#exam-timer")).to_contain_text("4:5")

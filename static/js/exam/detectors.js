@@ -1,0 +1,172 @@
+/* The anti-cheating detectors and the violation reports they send (POST /api/v1/attempts/{id}/violations):
+ * leaving the tab or window, leaving fullscreen, copy/cut/paste, right-click, the quiz open in a second window.
+ * Reports are queued and sent one at a time, in order; offline they wait for the next flush. */
+
+/** One user action → one violation. Leaving the page fires blur AND visibilitychange (and, in fullscreen,
+ * fullscreenchange): the signals of one "away" episode are collected for a moment and reported once, as the
+ * strongest kind. The next episode starts only after the student is back (visible and focused). */
+export class AwayTracker {
+  constructor(report, opts) {
+    this.report = report;
+    this.windowMs = (opts && opts.windowMs) || 400;
+    this.episode = null;
+  }
+
+  signal(kind) {
+    if (this.episode && this.episode.reported) return;
+    if (!this.episode) {
+      this.episode = { kinds: {}, reported: false };
+      this.episode.timer = setTimeout(() => this.flush(), this.windowMs);
+    }
+    this.episode.kinds[kind] = true;
+  }
+
+  flush() {
+    const ep = this.episode;
+    if (!ep || ep.reported) return;
+    ep.reported = true;
+    const kind = ep.kinds.tab_switch ? "tab_switch" : ep.kinds.fullscreen_exit ? "fullscreen_exit" : "focus_lost";
+    this.report(kind);
+  }
+
+  /** The student is back (visible + focused). */
+  back() {
+    if (this.episode && this.episode.reported) this.episode = null;
+  }
+}
+
+const VIOLATION_TEXT = {
+  tab_switch: "you left the quiz tab",
+  focus_lost: "the quiz window lost focus",
+  fullscreen_exit: "you left fullscreen",
+  copy_attempt: "copying is not allowed",
+  paste_attempt: "pasting is not allowed",
+  right_click: "right-clicking is not allowed",
+  multiple_windows: "the quiz is open in another window",
+};
+
+export function inFullscreen() { return !!document.fullscreenElement; }
+
+export function enterFullscreen(state) {
+  const el = document.documentElement;
+  if (!el.requestFullscreen) return Promise.resolve(false);
+  return el.requestFullscreen().then(() => { state.wasFullscreen = true; return true; }, () => false);
+}
+
+export class Violations {
+  constructor(page) {
+    this.page = page;
+    this.pending = [];
+    this.inFlight = false;
+    this.away = new AwayTracker((kind) => { this.report(kind); this.maybeBack(); });
+  }
+
+  report(kind, extra) {
+    const { state, showBanner } = this.page;
+    if (!state.active || state.ended) return;
+    const now = Date.now();
+    // Entering fullscreen can itself blur the window for a moment: not the student's doing.
+    if ((kind === "focus_lost" || kind === "tab_switch") && now - state.activeSince < 1000) return;
+    if (kind !== "tab_switch" && kind !== "focus_lost" && state.lastViolation[kind] && now - state.lastViolation[kind] < 1000) return;
+    state.lastViolation[kind] = now;
+    const body = { violation_type: kind, question_index: state.current, metadata: extra || {} };
+    body.metadata.client_time = new Date(now).toISOString();
+    showBanner("Warning: " + VIOLATION_TEXT[kind] + ".");
+    this.pending.push(body);
+    this.flush();
+  }
+
+  flush() {
+    const page = this.page;
+    const { state, config } = page;
+    if (this.inFlight || !this.pending.length || state.ended) return;
+    this.inFlight = true;
+    const body = this.pending[0];
+    page.api(config.violationUrl, body).then((res) => {
+      this.inFlight = false;
+      if (res.status === 201 || res.status === 200) {
+        this.pending.shift();
+        state.violations = res.data.total_violations;
+        const limit = res.data.violation_threshold || config.threshold;
+        page.showBanner("Violation " + state.violations + " of " + limit + ": " + VIOLATION_TEXT[body.violation_type] + ".");
+        if (res.data.auto_submit) {
+          page.outbox.clear();
+          page.end("Your quiz was submitted automatically because it reached " + limit + " violations (the last one: " + VIOLATION_TEXT[body.violation_type] + ").");
+          return;
+        }
+        this.flush();
+      } else if (res.status === 409) {
+        this.pending = [];
+        page.outbox.clear();
+        page.end(res.data.detail || "This quiz has ended.");
+      } else if (res.status === 400) {
+        this.pending.shift();
+        this.flush();
+      }
+      // other statuses: kept, re-sent with the next flush
+    }, () => {
+      this.inFlight = false;  // offline: kept, re-sent when the connection returns
+    });
+  }
+
+  maybeBack() {
+    if (document.visibilityState === "visible" && document.hasFocus()) this.away.back();
+  }
+
+  /** A second window of this attempt was found: report it once, when the exam is running. */
+  reportOtherWindow() {
+    const state = this.page.state;
+    if (!state.otherWindow || state.reportedWindows || !state.active) return;
+    state.reportedWindows = true;
+    this.report("multiple_windows");
+  }
+
+  install() {
+    const { state, config, $ } = this.page;
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") this.away.signal("tab_switch"); else this.maybeBack();
+    });
+    window.addEventListener("blur", () => { this.away.signal("focus_lost"); });
+    window.addEventListener("focus", () => this.maybeBack());
+    document.addEventListener("fullscreenchange", () => {
+      if (inFullscreen()) {
+        $("exam-refullscreen").hidden = true;
+        return;
+      }
+      if (state.wasFullscreen && state.active && !state.ended) {
+        this.away.signal("fullscreen_exit");
+        $("exam-refullscreen").hidden = false;
+      }
+    });
+    ["copy", "cut"].forEach((type) => {
+      document.addEventListener(type, (e) => { if (state.active) { e.preventDefault(); this.report("copy_attempt", { event: type }); } });
+    });
+    document.addEventListener("paste", (e) => { if (state.active) { e.preventDefault(); this.report("paste_attempt"); } });
+    document.addEventListener("contextmenu", (e) => { if (state.active) { e.preventDefault(); this.report("right_click"); } });
+
+    // A second window of the same attempt: the newcomer says hello, the one already open answers; the newcomer
+    // reports it (once), so one action is one violation.
+    const me = Math.random().toString(36).slice(2);
+    const onMessage = (msg) => {
+      if (!msg || msg.from === me || msg.attempt !== config.attemptId) return;
+      if (msg.type === "hello") {
+        send({ type: "here", to: msg.from });
+        this.page.showBanner("This quiz was opened in another window. Keep only one window open.");
+      } else if (msg.type === "here" && msg.to === me) {
+        state.otherWindow = true;
+        this.reportOtherWindow();
+      }
+    };
+    let send;
+    if (window.BroadcastChannel) {
+      const channel = new BroadcastChannel("exam-" + config.attemptId);
+      channel.onmessage = (e) => { onMessage(e.data); };
+      send = (msg) => { msg.from = me; msg.attempt = config.attemptId; channel.postMessage(msg); };
+    } else {
+      const key = "exam:" + config.attemptId + ":bus";
+      window.addEventListener("storage", (e) => { if (e.key === key && e.newValue) { try { onMessage(JSON.parse(e.newValue)); } catch (err) { /* ignore */ } } });
+      send = (msg) => { msg.from = me; msg.attempt = config.attemptId; msg.t = Date.now(); try { localStorage.setItem(key, JSON.stringify(msg)); } catch (err) { /* ignore */ } };
+    }
+    send({ type: "hello" });
+  }
+}

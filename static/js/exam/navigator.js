@@ -1,0 +1,112 @@
+/* The questions one at a time: the navigator (answered / current), previous / next, reading and restoring an
+ * answer in the form, and the submit confirmation that lists what is still unanswered. */
+
+export function readAnswer(fs) {
+  const qid = fs.getAttribute("data-qid");
+  const radios = fs.querySelectorAll("input[type=radio]");
+  if (radios.length) {
+    const chosen = fs.querySelector("input[type=radio]:checked");
+    return { question_id: qid, answer_option: chosen ? parseInt(chosen.value, 10) : null };
+  }
+  const field = fs.querySelector("textarea, input[type=text]");
+  return { question_id: qid, answer_text: field ? field.value : "" };
+}
+
+export function writeAnswer(fs, answer) {
+  if ("answer_option" in answer) {
+    fs.querySelectorAll("input[type=radio]").forEach((r) => {
+      r.checked = answer.answer_option !== null && parseInt(r.value, 10) === answer.answer_option;
+    });
+  } else {
+    const field = fs.querySelector("textarea, input[type=text]");
+    if (field) field.value = answer.answer_text || "";
+  }
+}
+
+export function isAnswered(fs) {
+  const a = readAnswer(fs);
+  return "answer_option" in a ? a.answer_option !== null : !!(a.answer_text || "").trim();
+}
+
+export class Navigator {
+  constructor(page) {
+    this.page = page;
+    this.fieldsets = Array.prototype.slice.call(document.querySelectorAll(".exam-q"));
+    this.buttons = Array.prototype.slice.call(document.querySelectorAll(".navq"));
+  }
+
+  fieldsetOf(questionId) {
+    return document.querySelector('.exam-q[data-qid="' + questionId + '"]');
+  }
+
+  refresh() {
+    const state = this.page.state;
+    this.fieldsets.forEach((fs, i) => {
+      const b = this.buttons[i];
+      if (!b) return;
+      const done = isAnswered(fs);
+      b.classList.toggle("answered", done);
+      b.classList.toggle("current", i === state.current);
+      b.setAttribute("aria-label", "Question " + (i + 1) + (done ? ", answered" : ", not answered"));
+      if (i === state.current) b.setAttribute("aria-current", "step"); else b.removeAttribute("aria-current");
+    });
+  }
+
+  show(index) {
+    const { state, $ } = this.page;
+    state.current = Math.max(0, Math.min(this.fieldsets.length - 1, index));
+    this.fieldsets.forEach((fs, i) => { fs.classList.toggle("is-current", i === state.current); });
+    $("exam-prev").disabled = state.current === 0;
+    $("exam-next").disabled = state.current === this.fieldsets.length - 1;
+    this.refresh();
+  }
+
+  focusQuestion() {
+    const fs = this.fieldsets[this.page.state.current];
+    const target = fs && fs.querySelector("input:checked, input, textarea");
+    if (target) target.focus();
+  }
+
+  go(index) {
+    this.show(index);
+    this.focusQuestion();
+  }
+
+  confirmSubmit() {
+    const $ = this.page.$;
+    const missing = [];
+    this.fieldsets.forEach((fs, i) => { if (!isAnswered(fs)) missing.push(i); });
+    const list = $("exam-confirm-list");
+    list.innerHTML = "";
+    $("exam-confirm-text").textContent = missing.length
+      ? missing.length + " question" + (missing.length > 1 ? "s are" : " is") + " not answered:"
+      : "All questions are answered. You cannot change your answers after submitting.";
+    missing.forEach((i) => {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "link";
+      b.textContent = "Question " + (i + 1);
+      b.addEventListener("click", () => { this.closeDialog(); this.go(i); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    const dlg = $("exam-confirm");
+    if (dlg.showModal) dlg.showModal(); else dlg.setAttribute("open", "");
+    $("exam-confirm-no").focus();
+  }
+
+  closeDialog() {
+    const dlg = this.page.$("exam-confirm");
+    if (dlg.close) dlg.close(); else dlg.removeAttribute("open");
+  }
+
+  install() {
+    const { state, $ } = this.page;
+    this.buttons.forEach((b) => {
+      b.addEventListener("click", () => this.go(parseInt(b.getAttribute("data-goto"), 10)));
+    });
+    $("exam-prev").addEventListener("click", () => this.go(state.current - 1));
+    $("exam-next").addEventListener("click", () => this.go(state.current + 1));
+  }
+}
