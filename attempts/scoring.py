@@ -53,10 +53,10 @@ def recompute_totals(attempt: QuizAttempt) -> QuizAttempt:
     quiz = attempt.quiz
     marks_by_question = {qq.question_id: qq.marks for qq in quiz.quiz_questions.select_related("question")}
     total = sum(marks_by_question.values())
-    answers = list(attempt.answers.filter(question_id__in=marks_by_question).only("marks_awarded", "question_id"))
-    answered = {a.question_id for a in answers}
-    pending = any(a.marks_awarded is None for a in answers) or len(answered) < len(marks_by_question)
-    score = sum((a.marks_awarded or Decimal(0) for a in answers), Decimal(0))
+    # Plain values: model instances deferred down to two fields re-read each row's attempt_id (one query per answer).
+    marks = dict(attempt.answers.filter(question_id__in=marks_by_question).values_list("question_id", "marks_awarded"))
+    pending = any(m is None for m in marks.values()) or len(marks) < len(marks_by_question)
+    score = sum((m or Decimal(0) for m in marks.values()), Decimal(0))
     attempt.score = score.quantize(Decimal("0.01"))
     attempt.total_marks = total
     attempt.percentage = (

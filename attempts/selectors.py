@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Student
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
-from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizClass, QuizQuestion, QuizStatus, normalize_access_code
+from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizQuestion, QuizStatus, normalize_access_code
 from quizzes.selectors import ordered_quiz_questions as quiz_questions_in_order
 
 UNKNOWN_CODE = "No quiz has this access code. Check it with your teacher."
@@ -26,11 +26,9 @@ CLOSED = "This quiz is closed."
 
 
 def quiz_is_assigned(*, quiz: Quiz, student: Student) -> bool:
-    """Is `quiz` assigned to the student's class (the quizzes a student may start)?"""
-    return (
-        student.school_class_id is not None
-        and QuizClass.objects.filter(quiz=quiz, school_class_id=student.school_class_id).exists()
-    )
+    """Is `quiz` assigned to the student's class (the quizzes a student may start)? The rule is
+    Quiz.objects.assigned_to's."""
+    return Quiz.objects.assigned_to(student.user).filter(pk=quiz.pk).exists()
 
 
 def access_code_refusal(*, student: Student, code: str) -> str:
