@@ -10,6 +10,10 @@ AttemptConsumer, `ws/attempt/<attempt_id>`: the student's own exam page listens 
 their attempt (`time_extended`, `attempt_force_submitted`, `attempt_reinstated`, see grading.services). Only the
 attempt's student; anyone else is closed with 1008.
 
+The board page opens its socket with `?rows=html`: its `quiz_status` messages then also carry "html", the table's
+rows rendered by templates/grading/_board_rows.html, the same template that painted the page, so a row looks the
+same before and after a live update (the row is written once, not once in a template and again in JavaScript).
+
 Both stay thin: authentication and scoping in connect() through the models' scoped managers
 (Quiz.objects.manageable_by, QuizAttempt.objects.for_student), data from grading.selectors.
 """
@@ -19,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from attempts.models import QuizAttempt
 from grading.api.serializers import BoardStatusSerializer
@@ -76,9 +82,18 @@ def _monitorable_quiz(user, quiz_id):
     return Quiz.objects.manageable_by(user).filter(pk=quiz_id).first()
 
 
+def board_rows_html(status) -> str:
+    """The board's table rows, as the page paints them first (templates/grading/board.html includes the same)."""
+    return render_to_string("grading/_board_rows.html", {"status": status})
+
+
 @database_sync_to_async
-def _status_message(quiz) -> dict:
-    return {"type": "quiz_status", "data": BoardStatusSerializer(quiz_monitor_status(quiz)).data}
+def _status_message(quiz, *, with_rows: bool) -> dict:
+    status = quiz_monitor_status(quiz)
+    message = {"type": "quiz_status", "data": BoardStatusSerializer(status).data}
+    if with_rows:
+        message["html"] = board_rows_html(status)
+    return message
 
 
 class QuizMonitorConsumer(_GroupConsumer):
@@ -92,6 +107,8 @@ class QuizMonitorConsumer(_GroupConsumer):
     async def connect(self):
         self.quiz = None
         self._ticker = None
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.with_rows = query.get("rows") == ["html"]
         quiz_id = self._route_id("quiz_id")
         quiz = await _monitorable_quiz(self.scope.get("user"), quiz_id) if quiz_id else None
         if quiz is None:
@@ -117,7 +134,7 @@ class QuizMonitorConsumer(_GroupConsumer):
             logger.exception("quiz monitor status loop stopped for quiz %s", getattr(self.quiz, "pk", None))
 
     async def send_status(self):
-        await self.send_json(await _status_message(self.quiz))
+        await self.send_json(await _status_message(self.quiz, with_rows=self.with_rows))
 
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "refresh" and self.quiz is not None:
