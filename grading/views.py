@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Notification
+from attempts.models import AttemptStatus
 from grading import selectors, services
 from grading.filters import GradingQueueFilter
 from grading.forms import GradeForm, MinutesForm, ReinstateForm
@@ -62,7 +63,7 @@ def attempt(request, pk):
             grades = form.grades()
             if grades:
                 obj = services.attempt_grade(attempt=obj, by=request.user, grades=grades, request=request)
-                done = obj.status == "graded"
+                done = obj.status == AttemptStatus.GRADED
                 messages.success(
                     request, "Grading completed." if done else "Marks saved; some answers still await marks."
                 )
@@ -111,7 +112,8 @@ def board(request, pk):
 
 def _form_errors(request, form) -> None:
     for name, errors in form.errors.items():
-        label = form.fields[name].label or name.capitalize() if name in form.fields else ""
+        field = form.fields.get(name)
+        label = (field.label or name.capitalize()) if field else ""
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
