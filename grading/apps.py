@@ -6,7 +6,7 @@ class GradingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grading.services import regrade_on_answer_key_changed
+        from grading.services import question_answer_key_changed
         from quizzes.signals import answer_key_changed
 
-        answer_key_changed.connect(regrade_on_answer_key_changed, dispatch_uid="grading.regrade_question")
+        answer_key_changed.connect(question_answer_key_changed, dispatch_uid="grading.regrade_question")

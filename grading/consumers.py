@@ -10,7 +10,12 @@ AttemptConsumer, `ws/attempt/<attempt_id>`: the student's own exam page listens 
 their attempt (`time_extended`, `attempt_force_submitted`, `attempt_reinstated`, see grading.services). Only the
 attempt's student; anyone else is closed with 1008.
 
-Both stay thin: authentication and scoping in connect(), data from grading.selectors.
+The board page opens its socket with `?rows=html`: its `quiz_status` messages then also carry "html", the table's
+rows rendered by templates/grading/_board_rows.html, the same template that painted the page, so a row looks the
+same before and after a live update (the row is written once, not once in a template and again in JavaScript).
+
+Both stay thin: authentication and scoping in connect() through the models' scoped managers
+(Quiz.objects.manageable_by, QuizAttempt.objects.for_student), data from grading.selectors.
 """
 
 from __future__ import annotations
@@ -18,12 +23,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.template.loader import render_to_string
 
+from attempts.models import QuizAttempt
+from grading.api.serializers import BoardStatusSerializer
+from grading.selectors import quiz_monitor_status
 from quizsite.live import SEND_TIMEOUT_SECONDS, attempt_group, quiz_group
+from quizzes.models import Quiz
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +43,12 @@ POLICY_VIOLATION = 1008
 
 class _GroupConsumer(AsyncJsonWebsocketConsumer):
     group_name: str | None = None
+
+    def _route_id(self, name: str) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(str(self.scope["url_route"]["kwargs"][name]))
+        except ValueError:
+            return None
 
     async def _refuse(self) -> None:
         # Accept first so the client sees the close code (a refused handshake is only an HTTP 403 to a browser).
@@ -62,16 +79,21 @@ class _GroupConsumer(AsyncJsonWebsocketConsumer):
 
 @database_sync_to_async
 def _monitorable_quiz(user, quiz_id):
-    from grading.selectors import quizzes_managed_by
+    return Quiz.objects.manageable_by(user).filter(pk=quiz_id).first()
 
-    return quizzes_managed_by(user).filter(pk=quiz_id).first()
+
+def board_rows_html(status) -> str:
+    """The board's table rows, as the page paints them first (templates/grading/board.html includes the same)."""
+    return render_to_string("grading/_board_rows.html", {"status": status})
 
 
 @database_sync_to_async
-def _status(quiz):
-    from grading.selectors import quiz_monitor_status
-
-    return quiz_monitor_status(quiz)
+def _status_message(quiz, *, with_rows: bool) -> dict:
+    status = quiz_monitor_status(quiz)
+    message = {"type": "quiz_status", "data": BoardStatusSerializer(status).data}
+    if with_rows:
+        message["html"] = board_rows_html(status)
+    return message
 
 
 class QuizMonitorConsumer(_GroupConsumer):
@@ -85,12 +107,10 @@ class QuizMonitorConsumer(_GroupConsumer):
     async def connect(self):
         self.quiz = None
         self._ticker = None
-        user = self.scope.get("user")
-        try:
-            quiz_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["quiz_id"]))
-        except ValueError:
-            return await self._refuse()
-        quiz = await _monitorable_quiz(user, quiz_id) if user is not None and user.is_authenticated else None
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.with_rows = query.get("rows") == ["html"]
+        quiz_id = self._route_id("quiz_id")
+        quiz = await _monitorable_quiz(self.scope.get("user"), quiz_id) if quiz_id else None
         if quiz is None:
             return await self._refuse()
         self.quiz = quiz
@@ -114,7 +134,7 @@ class QuizMonitorConsumer(_GroupConsumer):
             logger.exception("quiz monitor status loop stopped for quiz %s", getattr(self.quiz, "pk", None))
 
     async def send_status(self):
-        await self.send_json({"type": "quiz_status", "data": await _status(self.quiz)})
+        await self.send_json(await _status_message(self.quiz, with_rows=self.with_rows))
 
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "refresh" and self.quiz is not None:
@@ -129,21 +149,13 @@ class QuizMonitorConsumer(_GroupConsumer):
 
 @database_sync_to_async
 def _own_attempt(user, attempt_id):
-    from attempts.models import QuizAttempt
-
-    return QuizAttempt.objects.filter(pk=attempt_id, student_id=user.pk).only("pk").first()
+    return QuizAttempt.objects.for_student(user).filter(pk=attempt_id).only("pk").first()
 
 
 class AttemptConsumer(_GroupConsumer):
     async def connect(self):
-        user = self.scope.get("user")
-        try:
-            attempt_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["attempt_id"]))
-        except ValueError:
-            return await self._refuse()
-        if user is None or not user.is_authenticated or not user.is_student:
-            return await self._refuse()
-        attempt = await _own_attempt(user, attempt_id)
+        attempt_id = self._route_id("attempt_id")
+        attempt = await _own_attempt(self.scope.get("user"), attempt_id) if attempt_id else None
         if attempt is None:
             return await self._refuse()
         await self._join(attempt_group(attempt.pk))

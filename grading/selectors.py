@@ -1,5 +1,6 @@
-"""Reads of the grading app: who may grade and watch what, the grading queues, one attempt for grading, the live
-board's status. Scoping lives here, used by the API, the pages and the socket alike."""
+"""Reads of the grading app: the grading queues and their filter menus, one attempt for grading, the live board's
+status. Who may see what is the models' managers' rule (QuizAttempt.objects.gradable_by,
+Quiz.objects.manageable_by); these compose them and never restate it."""
 
 from __future__ import annotations
 
@@ -11,48 +12,16 @@ from django.db.models import Count, DecimalField, IntegerField, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Notification, Student
+from accounts.models import Student
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
+from classrooms.models import SchoolClass
 from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
 
 # Attempts a teacher may hand back to the student: ended by the clock, by violations or by a teacher, never a
 # student's own submit.
 REINSTATABLE_REASONS = (SubmitReason.DEADLINE, SubmitReason.VIOLATIONS, SubmitReason.TEACHER)
 AWAITING_GRADING = (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED)
-
-
-# --- Who may see what -----------------------------------------------------------------------------------------
-def quizzes_managed_by(user) -> QuerySet[Quiz]:
-    """Quizzes whose attempts `user` may grade and watch: the quiz's own teacher, or any admin."""
-    if not (user and user.is_authenticated and user.is_active):
-        return Quiz.objects.none()
-    if user.is_admin:
-        return Quiz.objects.all()
-    if user.is_teacher:
-        return Quiz.objects.filter(created_by_id=user.pk)
-    return Quiz.objects.none()
-
-
-def attempts_gradable_by(user) -> QuerySet[QuizAttempt]:
-    if not (user and user.is_authenticated and user.is_active):
-        return QuizAttempt.objects.none()
-    if user.is_admin:
-        return QuizAttempt.objects.all()
-    if user.is_teacher:
-        return QuizAttempt.objects.filter(quiz__created_by_id=user.pk)
-    return QuizAttempt.objects.none()
-
-
-def can_manage_quiz(user, quiz: Quiz) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_admin or (user.is_teacher and quiz.created_by_id == user.pk)
-
-
-def notifications_of(user) -> QuerySet[Notification]:
-    if not (user and user.is_authenticated):
-        return Notification.objects.none()
-    return Notification.objects.filter(user_id=user.pk)
+NOT_STARTED = "not_started"  # the board's status for a student who has no attempt yet
 
 
 # --- Grading queues -------------------------------------------------------------------------------------------
@@ -93,20 +62,30 @@ def _annotate_grading_figures(qs: QuerySet[QuizAttempt]) -> QuerySet[QuizAttempt
     )
 
 
+def attempts_for_grading(user) -> QuerySet[QuizAttempt]:
+    """The attempts `user` may grade, with what the grading pages and the API show of each one."""
+    return QuizAttempt.objects.gradable_by(user).select_related("quiz", "student__user", "student__school_class")
+
+
 def pending_attempts(user) -> QuerySet[QuizAttempt]:
     """Finished attempts with at least one answer awaiting a teacher's marks, oldest submission first."""
-    qs = attempts_gradable_by(user).filter(status__in=AWAITING_GRADING)
-    return _annotate_grading_figures(qs.select_related("quiz", "student__user", "student__school_class")).order_by(
-        "submitted_at", "pk"
-    )
+    qs = attempts_for_grading(user).filter(status__in=AWAITING_GRADING)
+    return _annotate_grading_figures(qs).order_by("submitted_at", "pk")
 
 
 def graded_attempts(user) -> QuerySet[QuizAttempt]:
-    qs = attempts_gradable_by(user).filter(status=AttemptStatus.GRADED)
-    qs = qs.annotate(graded_at=Max("answers__graded_at"))
-    return _annotate_grading_figures(qs.select_related("quiz", "student__user", "student__school_class")).order_by(
-        "-submitted_at", "pk"
-    )
+    qs = attempts_for_grading(user).filter(status=AttemptStatus.GRADED).annotate(graded_at=Max("answers__graded_at"))
+    return _annotate_grading_figures(qs).order_by("-submitted_at", "pk")
+
+
+def queue_quizzes(user) -> QuerySet[Quiz]:
+    """The grading queue's quiz menu: the quizzes whose attempts `user` may grade."""
+    return Quiz.objects.manageable_by(user).order_by("title")
+
+
+def queue_classes(user) -> QuerySet[SchoolClass]:
+    """The grading queue's class menu: the classes the attempts `user` may grade come from."""
+    return SchoolClass.objects.filter(pk__in=QuizAttempt.objects.gradable_by(user).values("student__school_class_id"))
 
 
 @dataclass
@@ -171,9 +150,13 @@ def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
     return items
 
 
+def answers_awaiting_marks(attempt: QuizAttempt) -> int:
+    return attempt.answers.filter(marks_awarded__isnull=True).count()
+
+
 def next_pending_attempt(user, *, after: QuizAttempt) -> QuizAttempt | None:
     """The next attempt in the grading queue after `after` (same quiz first, then any)."""
-    qs = attempts_gradable_by(user).filter(status__in=AWAITING_GRADING).exclude(pk=after.pk)
+    qs = QuizAttempt.objects.gradable_by(user).filter(status__in=AWAITING_GRADING).exclude(pk=after.pk)
     return (
         qs.filter(quiz_id=after.quiz_id).order_by("submitted_at", "pk").first()
         or qs.order_by("submitted_at", "pk").first()
@@ -181,13 +164,108 @@ def next_pending_attempt(user, *, after: QuizAttempt) -> QuizAttempt | None:
 
 
 # --- The live board -------------------------------------------------------------------------------------------
+@dataclass
+class BoardRow:
+    """One student on the live board: their latest attempt, or `not_started`."""
+
+    id: str  # the student's id
+    attempt_id: str | None
+    name: str
+    registration_number: str
+    current_question: int
+    total_questions: int
+    answered: int
+    progress: int  # percent of the questions answered
+    violations: int
+    time_elapsed_minutes: int
+    status: str
+    submit_reason: str
+    can_reinstate: bool
+    time_left_seconds: int | None
+    deadline: datetime | None
+    seconds_since_last_save: int | None
+    score: Decimal | None
+
+    @property
+    def status_label(self) -> str:
+        return "Not started" if self.status == NOT_STARTED else AttemptStatus(self.status).label
+
+
+@dataclass
+class BoardStatus:
+    """The board's `quiz_status` (guide 5.11): counts and one row per student, in-progress students first."""
+
+    quiz_id: str
+    active_attempts: int
+    completed_attempts: int
+    not_started: int
+    total_questions: int
+    generated_at: datetime
+    students: list[BoardRow]
+
+
 def _minutes_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds() // 60))
 
 
-def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> dict:
-    """The board's `quiz_status` payload (guide 5.11), one row per student: their latest attempt, or
-    `not_started` for a student of an assigned class who has not begun. Three queries whatever the class size."""
+def _attempt_row(attempt: QuizAttempt, *, total_questions: int, now: datetime) -> BoardRow:
+    order = [str(q) for q in (attempt.question_order or [])]
+    current = 0
+    if attempt.last_question_id is not None and str(attempt.last_question_id) in order:
+        current = order.index(str(attempt.last_question_id)) + 1
+    elif attempt.answered:
+        current = min(attempt.answered, total_questions)
+    in_progress = attempt.status == AttemptStatus.IN_PROGRESS
+    end = now if in_progress else (attempt.submitted_at or now)
+    return BoardRow(
+        id=str(attempt.student_id),
+        attempt_id=str(attempt.pk),
+        name=attempt.student.user.name,
+        registration_number=attempt.student.registration_number,
+        current_question=current,
+        total_questions=total_questions,
+        answered=attempt.answered,
+        progress=round(attempt.answered * 100 / total_questions) if total_questions else 0,
+        violations=attempt.total_violations,
+        time_elapsed_minutes=_minutes_between(attempt.started_at, end),
+        status=attempt.status,
+        submit_reason=attempt.submit_reason,
+        can_reinstate=(not in_progress) and attempt.submit_reason in REINSTATABLE_REASONS,
+        time_left_seconds=attempt.seconds_remaining(now) if in_progress else None,
+        deadline=attempt.deadline,
+        seconds_since_last_save=(
+            max(0, int((now - attempt.last_saved_at).total_seconds())) if attempt.last_saved_at else None
+        ),
+        score=attempt.score,
+    )
+
+
+def _not_started_row(student: Student, *, total_questions: int) -> BoardRow:
+    return BoardRow(
+        id=str(student.pk),
+        attempt_id=None,
+        name=student.user.name,
+        registration_number=student.registration_number,
+        current_question=0,
+        total_questions=total_questions,
+        answered=0,
+        progress=0,
+        violations=0,
+        time_elapsed_minutes=0,
+        status=NOT_STARTED,
+        submit_reason="",
+        can_reinstate=False,
+        time_left_seconds=None,
+        deadline=None,
+        seconds_since_last_save=None,
+        score=None,
+    )
+
+
+def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> BoardStatus:
+    """The live board of a quiz the caller has loaded through Quiz.objects.manageable_by: one row per student,
+    their latest attempt or `not_started` for a student of an assigned class who has not begun. Three queries
+    whatever the class size."""
     now = now or timezone.now()
     total_questions = QuizQuestion.objects.filter(quiz=quiz).count()
 
@@ -219,76 +297,18 @@ def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> dict:
     latest: dict = {}
     for attempt in attempts:
         latest.setdefault(attempt.student_id, attempt)  # ordered by -attempt_number: the first is the latest
-    active = sum(1 for a in attempts if a.status == AttemptStatus.IN_PROGRESS)
-    completed = sum(1 for a in attempts if a.status in FINISHED_STATUSES)
-
-    rows = []
-    for attempt in latest.values():
-        order = [str(q) for q in (attempt.question_order or [])]
-        current = 0
-        if attempt.last_question_id is not None and str(attempt.last_question_id) in order:
-            current = order.index(str(attempt.last_question_id)) + 1
-        elif attempt.answered:
-            current = min(attempt.answered, total_questions)
-        in_progress = attempt.status == AttemptStatus.IN_PROGRESS
-        end = now if in_progress else (attempt.submitted_at or now)
-        rows.append(
-            {
-                "id": str(attempt.student_id),
-                "attempt_id": str(attempt.pk),
-                "name": attempt.student.user.name,
-                "registration_number": attempt.student.registration_number,
-                "current_question": current,
-                "total_questions": total_questions,
-                "answered": attempt.answered,
-                "progress": round(attempt.answered * 100 / total_questions) if total_questions else 0,
-                "violations": attempt.total_violations,
-                "time_elapsed_minutes": _minutes_between(attempt.started_at, end),
-                "status": attempt.status,
-                "submit_reason": attempt.submit_reason,
-                "can_reinstate": (not in_progress) and attempt.submit_reason in REINSTATABLE_REASONS,
-                "time_left_seconds": attempt.seconds_remaining(now) if in_progress else None,
-                "deadline": attempt.deadline.isoformat(),
-                "seconds_since_last_save": (
-                    max(0, int((now - attempt.last_saved_at).total_seconds())) if attempt.last_saved_at else None
-                ),
-                "score": float(attempt.score) if attempt.score is not None else None,
-            }
-        )
-    for student in roster:
-        if student.pk in latest:
-            continue
-        rows.append(
-            {
-                "id": str(student.pk),
-                "attempt_id": None,
-                "name": student.user.name,
-                "registration_number": student.registration_number,
-                "current_question": 0,
-                "total_questions": total_questions,
-                "answered": 0,
-                "progress": 0,
-                "violations": 0,
-                "time_elapsed_minutes": 0,
-                "status": "not_started",
-                "submit_reason": "",
-                "can_reinstate": False,
-                "time_left_seconds": None,
-                "deadline": None,
-                "seconds_since_last_save": None,
-                "score": None,
-            }
-        )
-    rows.sort(key=lambda r: (r["status"] != AttemptStatus.IN_PROGRESS, r["status"] == "not_started", r["name"]))
-    return {
-        "quiz_id": str(quiz.pk),
-        "active_attempts": active,
-        "completed_attempts": completed,
-        "not_started": sum(1 for r in rows if r["status"] == "not_started"),
-        "total_questions": total_questions,
-        "generated_at": now.isoformat(),
-        "students": rows,
-    }
+    rows = [_attempt_row(a, total_questions=total_questions, now=now) for a in latest.values()]
+    rows += [_not_started_row(s, total_questions=total_questions) for s in roster if s.pk not in latest]
+    rows.sort(key=lambda r: (r.status != AttemptStatus.IN_PROGRESS, r.status == NOT_STARTED, r.name))
+    return BoardStatus(
+        quiz_id=str(quiz.pk),
+        active_attempts=sum(1 for a in attempts if a.status == AttemptStatus.IN_PROGRESS),
+        completed_attempts=sum(1 for a in attempts if a.status in FINISHED_STATUSES),
+        not_started=sum(1 for r in rows if r.status == NOT_STARTED),
+        total_questions=total_questions,
+        generated_at=now,
+        students=rows,
+    )
 
 
 def recent_violations(quiz: Quiz, *, limit: int = 30) -> list[Violation]:

@@ -1,24 +1,10 @@
-"""Celery tasks of the grading app: thin wrappers that load by id and call a service (STYLE.md)."""
+"""Celery tasks of the grading app, gathered here where Celery's autodiscovery looks for them.
 
-from __future__ import annotations
+Each is declared next to the service that queues it and the service it runs (grading.services.regrade,
+grading.services.marking): a task there is thin (load by id, call the service), and neither module has to import
+the other, which a tasks module calling services that queue its tasks would need."""
 
-from celery import shared_task
+from grading.services.marking import send_attempt_graded_email
+from grading.services.regrade import regrade_question
 
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def regrade_question(question_id: str, by_id: str | None = None) -> dict:
-    """Re-mark every finished attempt that used the question after its answer key changed."""
-    from accounts.models import User
-    from grading.services import question_regrade
-
-    by = User.objects.filter(pk=by_id).first() if by_id else None
-    result = question_regrade(question_id=question_id, by=by)
-    return {"attempts": result.attempts, "changed": len(result.changed)}
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_attempt_graded_email(attempt_id: str) -> bool:
-    """E-mail a student that their attempt was graded (console backend unless EMAIL_BACKEND says otherwise)."""
-    from grading.services import attempt_graded_email_send
-
-    return attempt_graded_email_send(attempt_id=attempt_id)
+__all__ = ["regrade_question", "send_attempt_graded_email"]

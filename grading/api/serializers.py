@@ -1,42 +1,62 @@
-"""API serializers of the grading app (guide 5.9 shapes) and of notifications."""
+"""API serializers of the grading app (guide 5.9 shapes), the live board and notifications.
+
+Input serializers parse a request; output serializers render what a service or selector returned, so
+/api/schema/ describes every response body the SPA reads. Scores, marks awarded and percentages are
+quizsite.api.fields.ScoreField (always a JSON float); a question's marks and an attempt's total are whole numbers."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from accounts.models import Notification
-from attempts.models import QuizAttempt
+from attempts.models import AttemptStatus, QuizAttempt
+from grading.services import MAX_EXTENSION_MINUTES
+from quizsite.api.fields import ScoreField
 
 
-def _num(value):
-    if value is None:
-        return None
-    return float(value)
+# --- Input ----------------------------------------------------------------------------------------------------
+class GradeItemSerializer(serializers.Serializer):
+    answer_id = serializers.UUIDField()
+    marks_awarded = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    feedback = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=5000)
 
 
-def student_brief(student) -> dict:
-    school_class = student.school_class
-    return {
-        "id": str(student.pk),
-        "name": student.user.name,
-        "registration_number": student.registration_number,
-        "class_id": str(school_class.pk) if school_class else None,
-        "class_name": str(school_class) if school_class else None,
-    }
+class GradeRequestSerializer(serializers.Serializer):
+    grades = GradeItemSerializer(many=True, allow_empty=False)
 
 
-def quiz_brief(quiz) -> dict:
-    return {"id": str(quiz.pk), "title": quiz.title, "subject": quiz.subject}
+class MinutesSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=MAX_EXTENSION_MINUTES)
+
+
+class ReinstateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+    minutes = serializers.IntegerField(min_value=1, max_value=MAX_EXTENSION_MINUTES, required=False, allow_null=True)
+
+
+# --- The grading queues ---------------------------------------------------------------------------------------
+class StudentBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="pk")
+    name = serializers.CharField(source="user.name")
+    registration_number = serializers.CharField()
+    class_id = serializers.UUIDField(source="school_class_id", allow_null=True)
+    class_name = serializers.CharField(source="school_class", allow_null=True)
+
+
+class QuizBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="pk")
+    title = serializers.CharField()
+    subject = serializers.CharField()
 
 
 class QueueAttemptSerializer(serializers.ModelSerializer):
     """One row of the grading queues; expects grading.selectors' annotations."""
 
     attempt_id = serializers.UUIDField(source="pk", read_only=True)
-    student = serializers.SerializerMethodField()
-    quiz = serializers.SerializerMethodField()
+    student = StudentBriefSerializer(read_only=True)
+    quiz = QuizBriefSerializer(read_only=True)
     descriptive_questions_count = serializers.IntegerField(read_only=True)
-    auto_graded_score = serializers.SerializerMethodField()
+    auto_graded_score = ScoreField()
     pending_marks = serializers.IntegerField(read_only=True)
     pending_answers = serializers.IntegerField(read_only=True)
 
@@ -58,140 +78,172 @@ class QueueAttemptSerializer(serializers.ModelSerializer):
             "total_violations",
         ]
 
-    def get_student(self, obj) -> dict:
-        return student_brief(obj.student)
-
-    def get_quiz(self, obj) -> dict:
-        return quiz_brief(obj.quiz)
-
-    def get_auto_graded_score(self, obj) -> float:
-        return _num(obj.auto_graded_score)
-
 
 class GradedAttemptSerializer(QueueAttemptSerializer):
-    score = serializers.SerializerMethodField()
-    percentage = serializers.SerializerMethodField()
+    score = ScoreField()
+    percentage = ScoreField()
     graded_at = serializers.DateTimeField(read_only=True)
 
     class Meta(QueueAttemptSerializer.Meta):
         fields = [*QueueAttemptSerializer.Meta.fields, "score", "total_marks", "percentage", "passed", "graded_at"]
 
-    def get_score(self, obj) -> float | None:
-        return _num(obj.score)
 
-    def get_percentage(self, obj) -> float | None:
-        return _num(obj.percentage)
-
-
-def grading_detail(attempt, items, violations) -> dict:
-    """GET /grading/attempts/{id}: the attempt, its student and quiz, every answer and the violations."""
-    return {
-        "attempt": {
-            "id": str(attempt.pk),
-            "attempt_number": attempt.attempt_number,
-            "status": attempt.status,
-            "submit_reason": attempt.submit_reason,
-            "started_at": attempt.started_at.isoformat(),
-            "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
-            "deadline": attempt.deadline.isoformat(),
-            "score": _num(attempt.score),
-            "total_marks": attempt.total_marks,
-            "percentage": _num(attempt.percentage),
-            "passed": attempt.passed,
-            "total_violations": attempt.total_violations,
-            "auto_submitted_due_to_violations": attempt.auto_submitted_due_to_violations,
-        },
-        "student": student_brief(attempt.student),
-        "quiz": {**quiz_brief(attempt.quiz), "passing_percentage": attempt.quiz.passing_percentage},
-        "answers": [
-            {
-                "answer_id": str(item.answer.pk),
-                "position": item.position,
-                "question": {
-                    "id": str(item.question.pk),
-                    "text": item.question.text,
-                    "type": item.question.type,
-                    "marks": item.marks,
-                    "options": item.question.options,
-                    "correct_answer": item.question.correct_answer,
-                    "accepted_answers": item.question.accepted_answers,
-                    "sample_answer": item.question.sample_answer,
-                    "marking_rubric": item.question.marking_rubric,
-                },
-                "student_answer": item.student_answer,
-                "answer_option": item.answer.answer_option,
-                "answer_text": item.answer.answer_text,
-                "current_marks": _num(item.answer.marks_awarded),
-                "current_feedback": item.answer.feedback or None,
-                "needs_marks": item.needs_marks,
-                "auto_marked": item.answer.marks_awarded is not None and item.answer.graded_by_id is None,
-                "graded_by": str(item.answer.graded_by_id) if item.answer.graded_by_id else None,
-                "graded_at": item.answer.graded_at.isoformat() if item.answer.graded_at else None,
-            }
-            for item in items
-        ],
-        "violations": [
-            {
-                "id": str(v.pk),
-                "type": v.violation_type,
-                "detected_at": v.detected_at.isoformat(),
-                "question_index": v.question_index,
-                "severity": v.severity,
-                "metadata": v.details,
-            }
-            for v in violations
-        ],
-    }
-
-
-class GradeItemSerializer(serializers.Serializer):
-    answer_id = serializers.UUIDField()
-    marks_awarded = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
-    feedback = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=5000)
-
-
-class GradeRequestSerializer(serializers.Serializer):
-    grades = GradeItemSerializer(many=True, allow_empty=False)
-
-
-class MinutesSerializer(serializers.Serializer):
-    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
-
-
-class ReinstateSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
-    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "type", "title", "message", "link", "is_read", "created_at", "read_at"]
-        read_only_fields = fields
-
-
-# --- Response shapes, for the API schema the SPA's client is generated from -----------------------------------
-class GradeResultSerializer(serializers.Serializer):
-    message = serializers.CharField()
+# --- One attempt for grading ----------------------------------------------------------------------------------
+class GradingAttemptSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="pk")
+    attempt_number = serializers.IntegerField()
     status = serializers.CharField()
-    final_score = serializers.FloatField(allow_null=True)
+    submit_reason = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateTimeField()
+    score = ScoreField()
     total_marks = serializers.IntegerField(allow_null=True)
-    percentage = serializers.FloatField(allow_null=True)
+    percentage = ScoreField()
     passed = serializers.BooleanField(allow_null=True)
+    total_violations = serializers.IntegerField()
+    auto_submitted_due_to_violations = serializers.BooleanField()
+
+
+class GradingQuizSerializer(QuizBriefSerializer):
+    passing_percentage = serializers.IntegerField()
+
+
+class GradingQuestionSerializer(serializers.Serializer):
+    """The question of a grading.selectors.GradingItem, with its marks in this quiz."""
+
+    id = serializers.UUIDField(source="question.pk")
+    text = serializers.CharField(source="question.text")
+    type = serializers.CharField(source="question.type")
+    marks = serializers.IntegerField()
+    options = serializers.ListField(child=serializers.CharField(), source="question.options", allow_null=True)
+    correct_answer = serializers.IntegerField(source="question.correct_answer", allow_null=True)
+    accepted_answers = serializers.ListField(
+        child=serializers.CharField(), source="question.accepted_answers", allow_null=True
+    )
+    sample_answer = serializers.CharField(source="question.sample_answer", allow_null=True)
+    marking_rubric = serializers.CharField(source="question.marking_rubric", allow_null=True)
+
+
+class GradingAnswerSerializer(serializers.Serializer):
+    """One grading.selectors.GradingItem: an answer, its question, its marks so far."""
+
+    answer_id = serializers.UUIDField(source="answer.pk")
+    position = serializers.IntegerField()
+    question = GradingQuestionSerializer(source="*")
+    student_answer = serializers.CharField(allow_null=True)
+    answer_option = serializers.IntegerField(source="answer.answer_option", allow_null=True)
+    answer_text = serializers.CharField(source="answer.answer_text", allow_null=True)
+    current_marks = ScoreField(source="answer.marks_awarded")
+    current_feedback = serializers.SerializerMethodField()
+    needs_marks = serializers.BooleanField()
+    auto_marked = serializers.SerializerMethodField()
+    graded_by = serializers.UUIDField(source="answer.graded_by_id", allow_null=True)
+    graded_at = serializers.DateTimeField(source="answer.graded_at", allow_null=True)
+
+    def get_current_feedback(self, item) -> str | None:
+        return item.answer.feedback or None
+
+    def get_auto_marked(self, item) -> bool:
+        return item.answer.marks_awarded is not None and item.answer.graded_by_id is None
+
+
+class GradingViolationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="pk")
+    type = serializers.CharField(source="violation_type")
+    detected_at = serializers.DateTimeField()
+    question_index = serializers.IntegerField(allow_null=True)
+    severity = serializers.CharField()
+    metadata = serializers.JSONField(source="details")
+
+
+class GradingDetailSerializer(serializers.Serializer):
+    """GET /grading/attempts/{id}: the attempt, its student and quiz, every answer and the violations. Renders
+    {"attempt": QuizAttempt, "items": [GradingItem], "violations": [Violation]}."""
+
+    attempt = GradingAttemptSerializer()
+    student = StudentBriefSerializer(source="attempt.student")
+    quiz = GradingQuizSerializer(source="attempt.quiz")
+    answers = GradingAnswerSerializer(source="items", many=True)
+    violations = GradingViolationSerializer(many=True)
+
+
+class GradeResultSerializer(serializers.Serializer):
+    """Renders {"message", "attempt": QuizAttempt, "pending_answers"}."""
+
+    message = serializers.CharField()
+    status = serializers.CharField(source="attempt.status")
+    final_score = ScoreField(source="attempt.score")
+    total_marks = serializers.IntegerField(source="attempt.total_marks", allow_null=True)
+    percentage = ScoreField(source="attempt.percentage")
+    passed = serializers.BooleanField(source="attempt.passed", allow_null=True)
     pending_answers = serializers.IntegerField()
 
 
+# --- The live board -------------------------------------------------------------------------------------------
 class AttemptStateSerializer(serializers.Serializer):
+    """A board action's answer. Renders {"message", "attempt": QuizAttempt}."""
+
     message = serializers.CharField()
-    attempt_id = serializers.UUIDField()
-    status = serializers.CharField()
-    deadline = serializers.DateTimeField()
-    seconds_remaining = serializers.IntegerField()
+    attempt_id = serializers.UUIDField(source="attempt.pk")
+    status = serializers.CharField(source="attempt.status")
+    deadline = serializers.DateTimeField(source="attempt.deadline")
+    seconds_remaining = serializers.SerializerMethodField()
+
+    def get_seconds_remaining(self, result) -> int:
+        attempt = result["attempt"]
+        return attempt.seconds_remaining() if attempt.status == AttemptStatus.IN_PROGRESS else 0
+
+
+class ForceSubmitResultSerializer(AttemptStateSerializer):
+    score = ScoreField(source="attempt.score")
 
 
 class QuizExtendResultSerializer(serializers.Serializer):
     message = serializers.CharField()
     extended = serializers.IntegerField()
+
+
+class BoardRowSerializer(serializers.Serializer):
+    """One grading.selectors.BoardRow."""
+
+    id = serializers.UUIDField()
+    attempt_id = serializers.UUIDField(allow_null=True)
+    name = serializers.CharField()
+    registration_number = serializers.CharField()
+    current_question = serializers.IntegerField()
+    total_questions = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    progress = serializers.IntegerField()
+    violations = serializers.IntegerField()
+    time_elapsed_minutes = serializers.IntegerField()
+    status = serializers.CharField()
+    submit_reason = serializers.CharField(allow_blank=True)
+    can_reinstate = serializers.BooleanField()
+    time_left_seconds = serializers.IntegerField(allow_null=True)
+    deadline = serializers.DateTimeField(allow_null=True)
+    seconds_since_last_save = serializers.IntegerField(allow_null=True)
+    score = ScoreField()
+
+
+class BoardStatusSerializer(serializers.Serializer):
+    """grading.selectors.BoardStatus: GET /grading/quizzes/{id}/status and the socket's `quiz_status` data."""
+
+    quiz_id = serializers.UUIDField()
+    active_attempts = serializers.IntegerField()
+    completed_attempts = serializers.IntegerField()
+    not_started = serializers.IntegerField()
+    total_questions = serializers.IntegerField()
+    generated_at = serializers.DateTimeField()
+    students = BoardRowSerializer(many=True)
+
+
+# --- Notifications --------------------------------------------------------------------------------------------
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "type", "title", "message", "link", "is_read", "created_at", "read_at"]
+        read_only_fields = fields
 
 
 class ReadAllResultSerializer(serializers.Serializer):

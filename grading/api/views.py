@@ -1,13 +1,14 @@
 """API views of the grading app (guide 5.9), the board's teacher actions and notifications.
 
-Thin: parse input, load through grading.selectors' scoped querysets (an outsider gets 404), call a service."""
+Thin: parse the body, load through the selectors composed from the scoped managers (anyone but the quiz's teacher
+or an admin gets 404, students included, so an attempt's existence is never revealed; the queues answer students
+403), call the same service as the pages, render the result with an output serializer."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -15,14 +16,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Notification
 from grading import selectors, services
 from grading.api import serializers as s
 from grading.filters import GradingQueueFilter, NotificationFilter
 from quizsite.api.permissions import IsTeacherOrAdmin
-
-
-def _num(value):
-    return float(value) if value is not None else None
+from quizzes.models import Quiz
 
 
 class PendingListView(ListAPIView):
@@ -46,136 +45,132 @@ class GradedListView(PendingListView):
         return selectors.graded_attempts(self.request.user)
 
 
-# One attempt or quiz: anyone but the quiz's teacher or an admin gets 404, students included (the scoped
-# querysets are empty for them), so an attempt's existence is never revealed. The queues answer students 403.
-def _attempt(request, pk):
-    qs = selectors.attempts_gradable_by(request.user).select_related("quiz", "student__user", "student__school_class")
-    return get_object_or_404(qs, pk=pk)
+class _GradableAttemptView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self, pk):
+        return get_object_or_404(selectors.attempts_for_grading(self.request.user), pk=pk)
 
 
-class AttemptGradingView(APIView):
+class AttemptGradingView(_GradableAttemptView):
     """GET /grading/attempts/{id}: every answer with its question, marks, feedback; and the violations."""
 
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="attempt, student, quiz, answers, violations")
+    @extend_schema(responses=s.GradingDetailSerializer)
     def get(self, request, pk):
-        attempt = _attempt(request, pk)
-        items = selectors.attempt_grading_items(attempt)
-        return Response(s.grading_detail(attempt, items, attempt.violations.all()))
+        attempt = self.get_object(pk)
+        detail = {
+            "attempt": attempt,
+            "items": selectors.attempt_grading_items(attempt),
+            "violations": attempt.violations.all(),
+        }
+        return Response(s.GradingDetailSerializer(detail).data)
 
 
-class AttemptGradeView(APIView):
+class _ActionView(APIView):
+    """POST on one object: load it through the scoped queryset (`get_object`), parse `body_serializer` (if any),
+    `perform` the service, render what it returns with `result_serializer`."""
+
+    body_serializer = None
+    result_serializer = s.AttemptStateSerializer
+
+    def perform(self, obj, data: dict) -> dict:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        data = {}
+        if self.body_serializer is not None:
+            body = self.body_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
+        return Response(self.result_serializer(self.perform(obj, data)).data)
+
+
+@extend_schema_view(post=extend_schema(request=s.GradeRequestSerializer, responses=s.GradeResultSerializer))
+class AttemptGradeView(_ActionView, _GradableAttemptView):
     """POST /grading/attempts/{id}/grade {"grades": [{answer_id, marks_awarded, feedback}]}."""
 
-    permission_classes = [IsAuthenticated]
+    body_serializer = s.GradeRequestSerializer
+    result_serializer = s.GradeResultSerializer
 
-    @extend_schema(request=s.GradeRequestSerializer, responses=s.GradeResultSerializer)
-    def post(self, request, pk):
-        attempt = _attempt(request, pk)
-        body = s.GradeRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+    def perform(self, attempt, data):
         attempt = services.attempt_grade(
-            attempt=attempt, by=request.user, grades=body.validated_data["grades"], request=request
+            attempt=attempt, by=self.request.user, grades=data["grades"], request=self.request
         )
-        pending = attempt.answers.filter(marks_awarded__isnull=True).count()
-        return Response(
-            {
-                "message": "Grading completed" if pending == 0 else "Grades saved; some answers still await marks",
-                "status": attempt.status,
-                "final_score": _num(attempt.score),
-                "total_marks": attempt.total_marks,
-                "percentage": _num(attempt.percentage),
-                "passed": attempt.passed,
-                "pending_answers": pending,
-            }
-        )
+        pending = selectors.answers_awaiting_marks(attempt)
+        message = "Grading completed" if pending == 0 else "Grades saved; some answers still await marks"
+        return {"message": message, "attempt": attempt, "pending_answers": pending}
 
 
-def _attempt_state(attempt) -> dict:
-    return {
-        "attempt_id": str(attempt.pk),
-        "status": attempt.status,
-        "deadline": attempt.deadline.isoformat(),
-        "seconds_remaining": attempt.seconds_remaining() if attempt.status == "in_progress" else 0,
-    }
-
-
-class AttemptExtendView(APIView):
+@extend_schema_view(post=extend_schema(request=s.MinutesSerializer, responses=s.AttemptStateSerializer))
+class AttemptExtendView(_ActionView, _GradableAttemptView):
     """POST /grading/attempts/{id}/extend {"minutes": n}: more time for one student."""
 
-    permission_classes = [IsAuthenticated]
+    body_serializer = s.MinutesSerializer
 
-    @extend_schema(request=s.MinutesSerializer, responses=s.AttemptStateSerializer)
-    def post(self, request, pk):
-        attempt = _attempt(request, pk)
-        body = s.MinutesSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+    def perform(self, attempt, data):
+        minutes = data["minutes"]
         attempt = services.attempt_extend_time(
-            attempt=attempt, by=request.user, minutes=body.validated_data["minutes"], request=request
+            attempt=attempt, by=self.request.user, minutes=minutes, request=self.request
         )
-        return Response({"message": "Time extended", **_attempt_state(attempt)})
+        return {"message": "Time extended", "attempt": attempt}
 
 
-class AttemptForceSubmitView(APIView):
+@extend_schema_view(post=extend_schema(request=None, responses=s.ForceSubmitResultSerializer))
+class AttemptForceSubmitView(_ActionView, _GradableAttemptView):
     """POST /grading/attempts/{id}/force-submit: end the attempt now."""
 
-    permission_classes = [IsAuthenticated]
+    result_serializer = s.ForceSubmitResultSerializer
 
-    @extend_schema(request=None, responses=s.AttemptStateSerializer)
-    def post(self, request, pk):
-        attempt = services.attempt_force_submit(attempt=_attempt(request, pk), by=request.user, request=request)
-        return Response({"message": "Attempt submitted", **_attempt_state(attempt), "score": _num(attempt.score)})
+    def perform(self, attempt, data):
+        attempt = services.attempt_force_submit(attempt=attempt, by=self.request.user, request=self.request)
+        return {"message": "Attempt submitted", "attempt": attempt}
 
 
-class AttemptReinstateView(APIView):
+@extend_schema_view(post=extend_schema(request=s.ReinstateSerializer, responses=s.AttemptStateSerializer))
+class AttemptReinstateView(_ActionView, _GradableAttemptView):
     """POST /grading/attempts/{id}/reinstate {"reason": "...", "minutes": n (optional)}."""
 
-    permission_classes = [IsAuthenticated]
+    body_serializer = s.ReinstateSerializer
 
-    @extend_schema(request=s.ReinstateSerializer, responses=s.AttemptStateSerializer)
-    def post(self, request, pk):
-        attempt = _attempt(request, pk)
-        body = s.ReinstateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+    def perform(self, attempt, data):
         attempt = services.attempt_reinstate(
             attempt=attempt,
-            by=request.user,
-            reason=body.validated_data["reason"],
-            minutes=body.validated_data.get("minutes"),
-            request=request,
+            by=self.request.user,
+            reason=data["reason"],
+            minutes=data.get("minutes"),
+            request=self.request,
         )
-        return Response({"message": "Attempt reinstated", **_attempt_state(attempt)})
+        return {"message": "Attempt reinstated", "attempt": attempt}
 
 
-def _quiz(request, pk):
-    return get_object_or_404(selectors.quizzes_managed_by(request.user), pk=pk)
+class _ManagedQuizView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self, pk):
+        return get_object_or_404(Quiz.objects.manageable_by(self.request.user), pk=pk)
 
 
-class QuizExtendView(APIView):
+@extend_schema_view(post=extend_schema(request=s.MinutesSerializer, responses=s.QuizExtendResultSerializer))
+class QuizExtendView(_ActionView, _ManagedQuizView):
     """POST /grading/quizzes/{id}/extend {"minutes": n}: more time for everyone taking the quiz now."""
 
-    permission_classes = [IsAuthenticated]
+    body_serializer = s.MinutesSerializer
+    result_serializer = s.QuizExtendResultSerializer
 
-    @extend_schema(request=s.MinutesSerializer, responses=s.QuizExtendResultSerializer)
-    def post(self, request, pk):
-        quiz = _quiz(request, pk)
-        body = s.MinutesSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+    def perform(self, quiz, data):
         count = services.quiz_extend_time(
-            quiz=quiz, by=request.user, minutes=body.validated_data["minutes"], request=request
+            quiz=quiz, by=self.request.user, minutes=data["minutes"], request=self.request
         )
-        return Response({"message": f"Time extended for {count} attempt(s)", "extended": count})
+        return {"message": f"Time extended for {count} attempt(s)", "extended": count}
 
 
-class QuizStatusView(APIView):
+class QuizStatusView(_ManagedQuizView):
     """GET /grading/quizzes/{id}/status: the board's quiz_status payload over HTTP (for clients without sockets)."""
 
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="the quiz_status payload of the live board")
+    @extend_schema(responses=s.BoardStatusSerializer)
     def get(self, request, pk):
-        return Response(selectors.quiz_monitor_status(_quiz(request, pk)))
+        return Response(s.BoardStatusSerializer(selectors.quiz_monitor_status(self.get_object(pk))).data)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -187,16 +182,17 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = NotificationFilter
 
     def get_queryset(self):
-        return selectors.notifications_of(self.request.user).order_by("-created_at", "pk")
+        return Notification.objects.visible_to(self.request.user).order_by("-created_at", "pk")
 
     @extend_schema(request=None, responses=s.NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = services.notification_mark_read(notification=self.get_object(), by=request.user)
-        return Response({"message": "Notification marked as read", **s.NotificationSerializer(notification).data})
+        return Response(s.NotificationSerializer(notification).data)
 
     @extend_schema(request=None, responses=s.ReadAllResultSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         count = services.notifications_mark_all_read(by=request.user)
-        return Response({"message": f"{count} notification(s) marked as read", "updated": count})
+        result = {"message": f"{count} notification(s) marked as read", "updated": count}
+        return Response(s.ReadAllResultSerializer(result).data)

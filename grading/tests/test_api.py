@@ -332,3 +332,50 @@ def test_a_reinstated_attempt_is_not_ended_again_by_its_next_violation(api_for, 
     assert r.json()["auto_submit"] is True
     in_progress.refresh_from_db()
     assert in_progress.status != "in_progress" and in_progress.auto_submitted_due_to_violations
+
+
+# --- the schema the SPA's client is generated from ------------------------------------------------------------
+GRADING_OPERATIONS = [
+    ("get", "/api/v1/grading/pending/"),
+    ("get", "/api/v1/grading/graded/"),
+    ("get", "/api/v1/grading/attempts/{id}/"),
+    ("post", "/api/v1/grading/attempts/{id}/grade/"),
+    ("post", "/api/v1/grading/attempts/{id}/extend/"),
+    ("post", "/api/v1/grading/attempts/{id}/force-submit/"),
+    ("post", "/api/v1/grading/attempts/{id}/reinstate/"),
+    ("post", "/api/v1/grading/quizzes/{id}/extend/"),
+    ("get", "/api/v1/grading/quizzes/{id}/status/"),
+    ("get", "/api/v1/notifications/"),
+    ("post", "/api/v1/notifications/{id}/read/"),
+    ("post", "/api/v1/notifications/read-all/"),
+]
+
+
+def _untyped_objects(schema, components, seen=()):
+    """Where in `schema` an object is left without properties (an OpenApiTypes.OBJECT the SPA cannot type)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return [] if name in seen else _untyped_objects(components[name], components, (*seen, name))
+    found = []
+    if schema.get("type") == "object" and not schema.get("properties"):
+        found.append(seen[-1] if seen else "(response)")
+    items = [schema["items"]] if "items" in schema else []
+    for sub in (*schema.get("properties", {}).values(), *items, *schema.get("allOf", [])):
+        found += _untyped_objects(sub, components, seen)
+    return found
+
+
+def test_the_schema_types_every_grading_response_body(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    for method, path in GRADING_OPERATIONS:
+        body = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in body, (method, path, body)
+        component = components[body["$ref"].rsplit("/", 1)[-1]]
+        assert component["properties"], (method, path)
+        assert _untyped_objects(body, components) == [], (method, path)
+    detail = components["GradingDetail"]["properties"]
+    assert set(detail) == {"attempt", "student", "quiz", "answers", "violations"}
+    assert components["GradingAnswer"]["properties"]["current_marks"]["format"] == "double"
+    assert components["BoardRow"]["properties"]["score"]["format"] == "double"
+    assert set(components["ForceSubmitResult"]["properties"]) >= {"message", "attempt_id", "status", "score"}

@@ -4,13 +4,14 @@ navigation. Debian's Chromium driven by Playwright against a real daphne process
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework_simplejwt.tokens import AccessToken
 
-from attempts.models import AttemptStatus, StudentAnswer
+from attempts.models import AttemptStatus, StudentAnswer, SubmitReason
 from grading.tests.conftest import make_attempt
 from grading.tests.servers import post_json, running_servers
 
@@ -33,10 +34,11 @@ def page_as(monkeypatch):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         base = f"http://127.0.0.1:{ports[0]}"
 
-        def open_as(user):
+        def open_as(user, javascript=True):
             client = Client()
             client.force_login(user.user)
-            context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+            # A phone.
+            context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=javascript)
             context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
             page = context.new_page()
             page.set_default_timeout(10_000)
@@ -73,6 +75,28 @@ def test_the_board_updates_itself_when_a_student_trips_a_detector(page_as, teach
     expect(page.locator(".messages")).to_contain_text("attempt was submitted")
     in_progress.refresh_from_db()
     assert in_progress.status == AttemptStatus.AUTO_SUBMITTED and in_progress.submit_reason == "teacher"
+
+
+def test_a_board_row_reads_the_same_before_and_after_a_live_update(page_as, teacher, quiz, in_progress, classmates):
+    """The page's first paint (seen here without JavaScript) and the rows the socket pushes are one renderer: each
+    row reads the same, but for the numbers the clock moves (time left, last save)."""
+    from playwright.sync_api import expect
+
+    make_attempt(quiz, classmates(1)[0], reason=SubmitReason.DEADLINE)  # a row offering Reinstate and Grade
+    board = reverse("grading:board", args=[quiz.pk])
+    painted = page_as(teacher, javascript=False)
+    painted.goto(painted.base + board)
+    before = painted.locator("#board-rows tr").all_inner_texts()
+    live = page_as(teacher)
+    live.goto(live.base + board)
+    expect(live.locator("#board-rows[data-generated-at]")).to_have_count(1)  # a live update has replaced the rows
+    after = live.locator("#board-rows tr").all_inner_texts()
+
+    def shape(rows):
+        return [re.sub(r"\d+", "#", " ".join(row.split())) for row in rows]
+
+    assert any("Submit now" in row for row in before) and any("Reinstate" in row for row in before)
+    assert shape(after) == shape(before)
 
 
 def test_grading_with_the_keyboard_only(page_as, teacher, quiz, submitted, classmates):

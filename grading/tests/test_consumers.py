@@ -1,6 +1,7 @@
 """The live board's sockets against the real ASGI app (quizsite.asgi.application) and the real channel layer."""
 
 import asyncio
+import re
 
 import pytest
 from channels.db import database_sync_to_async
@@ -17,6 +18,11 @@ from quizsite.asgi import application
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = [(b"origin", b"http://testserver")]
+
+
+@pytest.fixture
+def submitted_by_a_classmate(quiz, classmates):
+    return make_attempt(quiz, classmates(1)[0], essay=None)
 
 
 def access(user):
@@ -243,3 +249,50 @@ async def test_a_board_opened_while_redis_was_down_gets_pushes_once_it_is_back(q
     finally:
         QuizMonitorConsumer.status_interval = None
         channel_layers.backends.clear()
+
+
+def _rows_without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', html).strip()
+
+
+async def test_the_board_page_socket_pushes_the_rows_the_page_painted(
+    quiz, teacher, in_progress, submitted_by_a_classmate, monkeypatch
+):
+    """One renderer for a board row: the page's first paint and every live update are the same template, so a
+    row reads the same before and after an update (here with the clock held still, so even the seconds agree)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    client = Client()
+    await database_sync_to_async(client.force_login)(teacher.user)
+    page = (await database_sync_to_async(client.get)(f"/grading/quizzes/{quiz.pk}/board/")).content.decode()
+    painted = re.search(r'<tbody id="board-rows">(.*?)</tbody>', page, re.S).group(1)
+    assert "Alice Johnson" in painted and "Submit now" in painted and "Grade</a>" in painted
+
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?rows=html", [(b"cookie", cookie)])
+    pushed = await next_of(comm, "quiz_status")
+    assert _rows_without_tokens(pushed["html"]) == _rows_without_tokens(painted)
+    assert 'data-confirm="Submit Alice Johnson\'s attempt now?"' in pushed["html"]
+    await comm.disconnect()
+
+    # The SPA's socket gets the data alone, its numbers rendered as the API renders them.
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+    message = await next_of(comm, "quiz_status")
+    assert "html" not in message
+    finished = next(r for r in message["data"]["students"] if r["attempt_id"] == str(submitted_by_a_classmate.pk))
+    assert finished["score"] == 5.0 and isinstance(finished["score"], float)
+    await comm.disconnect()
+
+
+async def test_a_graded_attempt_reaches_the_board_with_its_score_as_a_float(quiz, teacher, submitted):
+    comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
+    await comm.receive_json_from(timeout=5)
+    essay = await database_sync_to_async(submitted.answers.get)(question=quiz.essay)
+    await database_sync_to_async(services.attempt_grade)(
+        attempt=submitted, by=teacher.user, grades=[{"answer_id": essay.pk, "marks_awarded": 10}]
+    )
+    graded = await next_of(comm, "attempt_graded")
+    assert graded["data"]["score"] == 15.0 and isinstance(graded["data"]["score"], float)
+    await comm.disconnect()

@@ -209,20 +209,59 @@ def test_a_students_own_submit_cannot_be_reinstated(submitted, teacher):
 
 
 def test_board_status_costs_three_queries_whatever_the_class_size(quiz, student, classmates, django_assert_num_queries):
+    from dataclasses import asdict
+
     from grading.selectors import quiz_monitor_status
     from grading.tests.conftest import make_attempt
 
     make_attempt(quiz, student, finish=False)
     with django_assert_num_queries(3):
-        small = quiz_monitor_status(quiz)
+        small = asdict(quiz_monitor_status(quiz))
     kids = classmates(12)
     for kid in kids[:6]:
         make_attempt(quiz, kid, finish=False)
     for kid in kids[6:9]:
         make_attempt(quiz, kid)
     with django_assert_num_queries(3):
-        big = quiz_monitor_status(quiz)
+        big = asdict(quiz_monitor_status(quiz))
     assert len(small["students"]) == 1 and len(big["students"]) == 13
     assert big["active_attempts"] == 7 and big["completed_attempts"] == 3 and big["not_started"] == 3
     assert [r["status"] for r in big["students"]][:7] == ["in_progress"] * 7
     assert big["students"][-1]["status"] == "not_started"
+
+
+def test_the_services_resolve_the_attempt_through_the_acting_users_scope(
+    quiz, submitted, classmates, other_teacher, student, outsider_student
+):
+    """Whatever interface calls them, another teacher or a student cannot act through a service: the attempt or
+    quiz is not found for them (the API's and pages' 404), and nothing is written."""
+    from accounts.services import notify
+    from grading.tests.conftest import make_attempt
+
+    in_progress = make_attempt(quiz, classmates(1)[0], finish=False)
+
+    essay = answer(submitted, quiz.essay)
+    calls = (
+        lambda who: services.attempt_grade(
+            attempt=submitted, by=who, grades=[{"answer_id": essay.pk, "marks_awarded": 1}]
+        ),
+        lambda who: services.attempt_extend_time(attempt=in_progress, by=who, minutes=5),
+        lambda who: services.attempt_force_submit(attempt=in_progress, by=who),
+        lambda who: services.attempt_reinstate(attempt=submitted, by=who, reason="x", minutes=5),
+        lambda who: services.quiz_extend_time(quiz=quiz, by=who, minutes=5),
+    )
+    for who in (other_teacher.user, student.user):
+        for call in calls:
+            with pytest.raises(GradingError) as refused:
+                call(who)
+            assert refused.value.status_code == 404
+    notify(users=[student.user], type="t", title="Mine", message="m")
+    note = Notification.objects.get(user=student.user)
+    with pytest.raises(GradingError):
+        services.notification_mark_read(notification=note, by=outsider_student.user)
+    assert services.notifications_mark_all_read(by=outsider_student.user) == 0
+    essay.refresh_from_db()
+    in_progress.refresh_from_db()
+    note.refresh_from_db()
+    assert essay.marks_awarded is None and in_progress.status == AttemptStatus.IN_PROGRESS and not note.is_read
+    assert not AuditLog.objects.exists()

@@ -153,3 +153,13 @@ def test_someone_elses_notification_cannot_be_marked(login, student, outsider_st
     assert login(outsider_student).post(reverse("grading:notification_read", args=[note.pk])).status_code == 404
     note.refresh_from_db()
     assert note.is_read is False
+
+
+def test_the_queue_menus_offer_only_what_the_user_may_grade(
+    login, teacher, other_teacher, submitted, quiz, school_class
+):
+    mine = login(teacher).get(reverse("grading:queue"))
+    assert list(mine.context["quizzes"]) == [quiz] and list(mine.context["classes"]) == [school_class]
+    theirs = login(other_teacher).get(reverse("grading:queue"))
+    assert list(theirs.context["quizzes"]) == [] and list(theirs.context["classes"]) == []
+    assert "Science Quiz" not in theirs.content.decode() and str(school_class) not in theirs.content.decode()
