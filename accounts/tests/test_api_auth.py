@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import AuditLog, PasswordResetToken, Student, User
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from accounts.models import Student
 from classrooms import services
 from classrooms.tests.conftest import csv_upload
-from classrooms.tests.factories import SchoolClassFactory
+from tests.factories import SchoolClassFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.core import mail
 
 from attempts.models import QuizAttempt
 from grading import tasks
-from grading.tests.conftest import make_attempt
 from grading.tests.servers import celery_worker
+from tests.builders import make_attempt
 
 
 @pytest.mark.django_db

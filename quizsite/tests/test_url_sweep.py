@@ -176,8 +176,8 @@ FIELDS = [
 def world(admin, teacher, other_teacher, student, outsider_student, school_class):
     from accounts.services import notify
     from attempts.models import AttemptStatus
-    from attempts.tests.conftest import make_quiz
-    from attempts.tests.factories import QuizAttemptFactory, StudentAnswerFactory
+    from tests.builders import make_quiz
+    from tests.factories import QuizAttemptFactory, StudentAnswerFactory
 
     quiz = make_quiz(teacher, school_class)
     quiz.refresh_from_db()
