@@ -1,7 +1,9 @@
 """Personas shared by every app's tests (STYLE.md): admin, teacher, other_teacher, student, outsider_student.
 
 teacher teaches `school_class`, where `student` sits; other_teacher teaches `other_class`, where
-`outsider_student` sits. Every persona logs in with accounts.tests.factories.DEFAULT_PASSWORD.
+`outsider_student` sits. Every persona logs in with tests.factories.DEFAULT_PASSWORD. The factories and the
+builders of quizzes and attempts every app's tests use are in the `tests` package (tests.factories,
+tests.builders); real worker and server processes in tests.processes.
 """
 
 import pytest
@@ -9,8 +11,14 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.tests.factories import DEFAULT_PASSWORD, StudentFactory, TeacherFactory, UserFactory
-from classrooms.tests.factories import SchoolClassFactory, TeacherClassFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    SchoolClassFactory,
+    StudentFactory,
+    TeacherClassFactory,
+    TeacherFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import AuditLog, User
-from accounts.tests.factories import StudentFactory
+from tests.factories import StudentFactory
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import AuditLog, PasswordResetToken, Student, User
 from accounts.services import auth as auth_services
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

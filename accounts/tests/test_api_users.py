@@ -4,7 +4,7 @@ import pytest
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import AuditLog, Role, Teacher, User
-from accounts.tests.factories import TeacherFactory, UserFactory
+from tests.factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_delete_answers_200_with_a_message(api_for, admin):
 
 
 def test_delete_of_a_teacher_with_quizzes_is_refused(api_for, admin, teacher):
-    from quizzes.tests.factories import QuizFactory
+    from tests.factories import QuizFactory
 
     QuizFactory(created_by=teacher)
     r = api_for(admin).delete(f"/api/v1/users/{teacher.user.pk}")
@@ -195,7 +195,7 @@ def test_inactive_teachers_are_hidden_from_colleagues_not_from_admins(api_for, a
 
 
 def test_teacher_list_query_count_is_flat(api_for, admin, teacher, django_assert_num_queries):
-    from classrooms.tests.factories import TeacherClassFactory
+    from tests.factories import TeacherClassFactory
 
     for _ in range(8):
         TeacherClassFactory()

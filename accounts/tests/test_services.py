@@ -7,7 +7,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts import services, throttles
 from accounts.claim_codes import claim_code_hash
 from accounts.models import AuditLog, PasswordResetToken
-from accounts.tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

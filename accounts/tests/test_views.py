@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditLog, PasswordResetToken, Role, Student, User
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 NEW_PW = "Blue-Kettle-42"
@@ -264,7 +264,7 @@ def test_admin_cannot_deactivate_or_delete_themself_from_the_pages(admin):
 
 
 def test_delete_page_explains_why_a_teacher_with_quizzes_stays(admin, teacher):
-    from quizzes.tests.factories import QuizFactory
+    from tests.factories import QuizFactory
 
     QuizFactory(created_by=teacher)
     c = client_as(admin)

@@ -9,12 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accounts.tests.factories import StudentFactory
 from analytics.cache import invalidate_quiz_analytics
 from attempts.models import QuizAttempt
-from attempts.tests.factories import QuizAttemptFactory
-
-from .conftest import CORRECT, WRONG, finish_attempt
+from tests.builders import CORRECT, WRONG, finish_attempt
+from tests.factories import QuizAttemptFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +175,7 @@ def test_long_reports_point_to_the_results_export_instead_of_listing_everyone(
 
 
 def test_empty_quiz_exports_and_analytics_do_not_fail(api_for, teacher):
-    from .conftest import build_quiz
+    from tests.builders import build_quiz
 
     empty = build_quiz(teacher, questions=0, title="Empty quiz")
     client = api_for(teacher)

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from analytics.cache import invalidate_quiz_analytics
 from quizzes.models import Question
-
-from .conftest import CORRECT, WRONG, finish_attempt
+from tests.builders import CORRECT, WRONG, finish_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +84,7 @@ def test_printable_attempt_report(page, teacher, student, quiz, graded):
 def test_attempt_report_follows_the_attempt_rules_and_order(page, teacher, student, quiz):
     """The printable report uses the attempts app's rules: questions in the order this student saw them, and
     nothing of an unfinished attempt for the student even when the quiz allows review."""
-    from attempts.tests.factories import QuizAttemptFactory
+    from tests.factories import QuizAttemptFactory
 
     qqs = list(quiz.quiz_questions.select_related("question").order_by("order_index"))
     for i, qq in enumerate(qqs):

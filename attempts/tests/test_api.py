@@ -8,9 +8,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
-from attempts.tests.conftest import assert_no_leak, make_quiz
-from attempts.tests.factories import QuizAttemptFactory
+from attempts.tests.conftest import assert_no_leak
 from quizzes.models import QuizStatus
+from tests.builders import make_quiz
+from tests.factories import QuizAttemptFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ class TestStart:
 
 class TestRandomization:
     def test_order_kept_on_resume_and_shuffled_options_graded_correctly(self, api_for, student, teacher, school_class):
-        from quizzes.tests.factories import QuestionFactory
+        from tests.factories import QuestionFactory
 
         questions = [
             QuestionFactory(created_by=teacher, text=f"Q{i}", options=[f"o{j}" for j in range(6)], correct_answer=i)

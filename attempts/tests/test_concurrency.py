@@ -10,9 +10,9 @@ from accounts.models import Student
 from attempts import services
 from attempts.errors import AttemptError
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer, Violation
-from attempts.tests.conftest import make_quiz
 from quizzes.models import QuestionType
-from quizzes.tests.factories import QuestionFactory
+from tests.builders import make_quiz
+from tests.factories import QuestionFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -101,7 +101,7 @@ def test_a_class_saving_at_once_through_a_real_server(live_server, student, quiz
 
     from rest_framework_simplejwt.tokens import RefreshToken
 
-    from accounts.tests.factories import StudentFactory
+    from tests.factories import StudentFactory
 
     students = [student] + [StudentFactory(school_class=student.school_class) for _ in range(29)]
     jobs = []

@@ -4,9 +4,9 @@ import pytest
 
 from attempts import services
 from attempts.scoring import recompute_totals
-from attempts.tests.conftest import make_quiz
 from quizzes.models import QuestionType
-from quizzes.tests.factories import QuestionFactory
+from tests.builders import make_quiz
+from tests.factories import QuestionFactory
 
 
 @pytest.mark.django_db

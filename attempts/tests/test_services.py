@@ -11,7 +11,7 @@ from attempts import services
 from attempts.errors import AttemptError
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason
 from attempts.tasks import expire_overdue_attempts as expire_task
-from attempts.tests.conftest import make_quiz
+from tests.builders import make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_violation_severity_defaults_and_validation(student, quiz):
 
 def test_answer_save_works_for_attempts_without_question_meta(student, quiz):
     """Attempts made elsewhere (demo data, factories) have no question_meta: the save looks the types up."""
-    from attempts.tests.factories import QuizAttemptFactory
+    from tests.factories import QuizAttemptFactory
 
     attempt = QuizAttemptFactory(quiz=quiz, student=student)
     qid = str(quiz.quiz_questions.get(order_index=0).question_id)

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
-from attempts.tests.conftest import assert_no_leak, make_quiz
+from attempts.tests.conftest import assert_no_leak
 from quizzes.models import QuizStatus
+from tests.builders import make_quiz
 
 pytestmark = pytest.mark.django_db
 

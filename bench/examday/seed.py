@@ -27,11 +27,18 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, Student, User  # noqa: E402
-from accounts.tests.factories import TeacherFactory, hashed  # noqa: E402
 from classrooms.models import SchoolClass  # noqa: E402
-from classrooms.tests.factories import SchoolClassFactory, TeacherClassFactory  # noqa: E402
 from quizzes.models import QuestionType, QuizStatus  # noqa: E402
-from quizzes.tests.factories import QuestionFactory, QuizClassFactory, QuizFactory, QuizQuestionFactory  # noqa: E402
+from tests.factories import (  # noqa: E402
+    QuestionFactory,
+    QuizClassFactory,
+    QuizFactory,
+    QuizQuestionFactory,
+    SchoolClassFactory,
+    TeacherClassFactory,
+    TeacherFactory,
+    hashed,
+)
 
 PASSWORD = "exam-day-bench-2026"
 QUESTIONS = 10

@@ -2,8 +2,7 @@ import io
 
 import pytest
 
-from accounts.tests.factories import StudentFactory, TeacherFactory
-from classrooms.tests.factories import SchoolClassFactory, TeacherClassFactory
+from tests.factories import SchoolClassFactory, StudentFactory, TeacherClassFactory, TeacherFactory
 
 
 class NamedBytesIO(io.BytesIO):

@@ -3,9 +3,8 @@
 import pytest
 
 from accounts.models import AuditLog, Student
-from accounts.tests.factories import StudentFactory
 from classrooms.models import SchoolClass, TeacherClass
-from classrooms.tests.factories import SchoolClassFactory, TeacherClassFactory
+from tests.factories import SchoolClassFactory, StudentFactory, TeacherClassFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import Role, Student, User
-from accounts.tests.factories import StudentFactory
+from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -178,8 +178,7 @@ def test_teacher_students(api_for, admin, teacher, other_teacher, student, outsi
 
 def test_delete_refused_while_the_student_has_attempts(api_for, admin, teacher, student):
     """Deleting a student would cascade to their exam results: 409 like DELETE /users/{id}, nothing destroyed."""
-    from attempts.tests.factories import QuizAttemptFactory
-    from quizzes.tests.factories import QuizFactory
+    from tests.factories import QuizAttemptFactory, QuizFactory
 
     attempt = QuizAttemptFactory(quiz=QuizFactory(created_by=teacher), student=student)
     res = api_for(admin).delete(url(f"/{student.pk}"))

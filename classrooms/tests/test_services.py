@@ -7,7 +7,7 @@ from accounts import claim_codes
 from accounts.models import Student
 from classrooms import services
 from classrooms.tests.conftest import csv_upload
-from classrooms.tests.factories import SchoolClassFactory
+from tests.factories import SchoolClassFactory
 
 pytestmark = pytest.mark.django_db
 

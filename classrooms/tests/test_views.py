@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Student, User
-from accounts.tests.factories import StudentFactory
 from classrooms.models import ImportJob, SchoolClass, TeacherClass
 from classrooms.tests.conftest import NamedBytesIO, csv_upload
+from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +185,7 @@ def test_admin_deletes_student(browser, admin, student):
 
 
 def test_deleting_a_student_with_attempts_is_refused_with_a_message(browser, admin, teacher, student):
-    from attempts.tests.factories import QuizAttemptFactory
-    from quizzes.tests.factories import QuizFactory
+    from tests.factories import QuizAttemptFactory, QuizFactory
 
     QuizAttemptFactory(quiz=QuizFactory(created_by=teacher), student=student)
     res = browser(admin).post(reverse("classrooms:student_delete", args=[student.pk]), follow=True)
@@ -263,7 +262,7 @@ def test_export_buttons_download_files(browser, admin, student, school_class):
 
 
 def test_list_pages_paginate_and_keep_their_filters(browser, admin):
-    from classrooms.tests.factories import SchoolClassFactory
+    from tests.factories import SchoolClassFactory
 
     for i in range(26):
         SchoolClassFactory(name=f"Paged {i:02}")

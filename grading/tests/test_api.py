@@ -5,7 +5,7 @@ import pytest
 from accounts.models import AuditLog, Notification
 from accounts.services import notify
 from attempts.models import AttemptStatus, StudentAnswer
-from grading.tests.conftest import make_attempt
+from tests.builders import make_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_admin_sees_every_quiz(api_for, admin, submitted):
 
 # --- one attempt ----------------------------------------------------------------------------------------------
 def test_attempt_detail_has_every_answer_and_the_violations(api_for, teacher, submitted, quiz):
-    from attempts.tests.factories import ViolationFactory
+    from tests.factories import ViolationFactory
 
     ViolationFactory(attempt=submitted, violation_type="tab_switch", question_index=2)
     body = api_for(teacher).get(f"/api/v1/grading/attempts/{submitted.pk}").json()

@@ -12,8 +12,8 @@ from django.urls import reverse
 from rest_framework_simplejwt.tokens import AccessToken
 
 from attempts.models import AttemptStatus, StudentAnswer, SubmitReason
-from grading.tests.conftest import make_attempt
 from grading.tests.servers import post_json, running_servers
+from tests.builders import make_attempt
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -12,8 +12,8 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from attempts import services as attempt_services
 from attempts.models import SubmitReason
 from grading import services
-from grading.tests.conftest import make_attempt
 from quizsite.asgi import application
+from tests.builders import make_attempt
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,7 +148,7 @@ async def test_events_reach_the_board_as_they_happen(quiz, teacher, student, out
 
 
 async def test_another_quiz_events_do_not_leak(quiz, teacher, other_teacher, outsider_student):
-    from quizzes.tests.factories import QuizFactory
+    from tests.factories import QuizFactory
 
     other_quiz = await database_sync_to_async(QuizFactory)(created_by=other_teacher)
     comm = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")

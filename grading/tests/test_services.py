@@ -73,10 +73,10 @@ def test_bad_marks_are_refused(submitted, teacher, quiz, bad):
         )
 
 
-def test_an_answer_of_another_attempt_is_refused(submitted, teacher, quiz, outsider_student):
-    from grading.tests.conftest import make_attempt
+def test_an_answer_of_another_attempt_is_refused(submitted, teacher, quiz, classmates):
+    from tests.builders import make_attempt
 
-    other = make_attempt(quiz, outsider_student)
+    other = make_attempt(quiz, classmates(1)[0])  # a classmate: only a student of its class can take the quiz
     with pytest.raises(GradingError, match="not part of this attempt"):
         services.attempt_grade(
             attempt=submitted, by=teacher.user, grades=[{"answer_id": answer(other, quiz.essay).pk, "marks_awarded": 1}]
@@ -121,7 +121,7 @@ def test_partial_grading_keeps_the_attempt_pending_without_notifying(submitted, 
 def test_regrade_after_answer_key_change_updates_scores_notifies_and_audits(
     quiz, teacher, student, classmates, django_capture_on_commit_callbacks
 ):
-    from grading.tests.conftest import make_attempt
+    from tests.builders import make_attempt
 
     bob = classmates(1)[0]
     alice_attempt = make_attempt(quiz, student, short="Lyon", essay=None)  # wrong under the old key
@@ -142,7 +142,7 @@ def test_regrade_after_answer_key_change_updates_scores_notifies_and_audits(
 
 
 def test_regrade_flips_pass_fail(quiz, teacher, student):
-    from grading.tests.conftest import make_attempt
+    from tests.builders import make_attempt
 
     attempt = make_attempt(quiz, student, option=0, short="Paris", essay=None)  # 3/15 = 20 %: failed
     assert attempt.passed is False
@@ -159,7 +159,7 @@ def test_regrade_flips_pass_fail(quiz, teacher, student):
 
 
 def test_extend_time_for_one_and_for_everyone(quiz, teacher, student, classmates, django_capture_on_commit_callbacks):
-    from grading.tests.conftest import make_attempt
+    from tests.builders import make_attempt
 
     alice = make_attempt(quiz, student, finish=False)
     bob = make_attempt(quiz, classmates(1)[0], finish=False)
@@ -185,7 +185,7 @@ def test_reinstate_gives_back_the_remaining_time_and_clears_automatic_marks(quiz
     from datetime import timedelta
 
     from attempts.models import SubmitReason
-    from grading.tests.conftest import make_attempt
+    from tests.builders import make_attempt
 
     attempt = make_attempt(quiz, student, reason=SubmitReason.VIOLATIONS)
     attempt.submitted_at = attempt.deadline - timedelta(minutes=12)
@@ -212,7 +212,7 @@ def test_board_status_costs_three_queries_whatever_the_class_size(quiz, student,
     from dataclasses import asdict
 
     from grading.selectors import quiz_monitor_status
-    from grading.tests.conftest import make_attempt
+    from tests.builders import make_attempt
 
     make_attempt(quiz, student, finish=False)
     with django_assert_num_queries(3):
@@ -236,7 +236,7 @@ def test_the_services_resolve_the_attempt_through_the_acting_users_scope(
     """Whatever interface calls them, another teacher or a student cannot act through a service: the attempt or
     quiz is not found for them (the API's and pages' 404), and nothing is written."""
     from accounts.services import notify
-    from grading.tests.conftest import make_attempt
+    from tests.builders import make_attempt
 
     in_progress = make_attempt(quiz, classmates(1)[0], finish=False)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.models import AuditLog, Notification
 from accounts.services import notify
 from attempts.models import AttemptStatus, StudentAnswer
-from grading.tests.conftest import make_attempt
+from tests.builders import make_attempt
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.tests.factories import StudentFactory, UserFactory
-from attempts.tests.factories import QuizAttemptFactory, StudentAnswerFactory
-from classrooms.tests.factories import SchoolClassFactory
-from quizzes.tests.factories import QuestionFactory, QuizFactory, QuizQuestionFactory
+from tests.factories import (
+    QuestionFactory,
+    QuizAttemptFactory,
+    QuizFactory,
+    QuizQuestionFactory,
+    SchoolClassFactory,
+    StudentAnswerFactory,
+    StudentFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from quizsite.tests.sweep import api_routes, page_routes
 from quizzes.models import QuestionType, QuizStatus
-from quizzes.tests.factories import QuestionFactory, QuizClassFactory, QuizFactory, QuizQuestionFactory
+from tests.factories import QuestionFactory, QuizClassFactory, QuizFactory, QuizQuestionFactory
 
 SECRET_KEYS = {"correct_answer", "accepted_answers", "sample_answer", "marking_rubric", "correct_option"}
 

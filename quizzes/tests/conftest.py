@@ -3,7 +3,7 @@
 import pytest
 
 from quizzes.models import QuestionType, QuizStatus
-from quizzes.tests.factories import QuestionFactory, QuizClassFactory, QuizFactory, QuizQuestionFactory
+from tests.factories import QuestionFactory, QuizClassFactory, QuizFactory, QuizQuestionFactory
 
 # Strings that must never reach a student: each question below carries one of them in its answer key.
 SECRET_OPTION_KEY = "SECRET-SAMPLE-ANSWER"

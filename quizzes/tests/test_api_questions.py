@@ -6,9 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditLog
-from attempts.tests.factories import QuizAttemptFactory
 from quizzes.models import Question, QuestionType
-from quizzes.tests.factories import QuestionFactory, QuizFactory, QuizQuestionFactory
+from tests.factories import QuestionFactory, QuizAttemptFactory, QuizFactory, QuizQuestionFactory
 
 URL = "/api/v1/questions"
 
@@ -265,7 +264,7 @@ def test_changing_type_resets_fields_of_the_old_type(api_for, teacher, mcq):
 
 @pytest.mark.django_db
 def test_type_cannot_change_once_answered(api_for, teacher, student, mcq):
-    from attempts.tests.factories import StudentAnswerFactory
+    from tests.factories import StudentAnswerFactory
 
     quiz = QuizFactory(created_by=teacher)
     QuizQuestionFactory(quiz=quiz, question=mcq, order_index=0)
@@ -396,7 +395,7 @@ def test_option_count_frozen_once_attempted_but_rewording_and_key_fixes_allowed(
 ):
     """A student mid-exam with shuffled options: removing an option made their exam page and resume a 500, and
     would shift what submitted answers point at. Rewording options and correcting the answer stay possible."""
-    from attempts.tests.conftest import make_quiz
+    from tests.builders import make_quiz
 
     quiz = make_quiz(teacher, school_class, randomize_options=True)
     assert api_for(student).post(f"/api/v1/quizzes/{quiz.pk}/start").status_code == 201

@@ -9,11 +9,16 @@ from django.utils import timezone
 
 from accounts.models import AuditLog, Notification
 from attempts.models import AttemptStatus
-from attempts.tests.factories import QuizAttemptFactory
-from classrooms.tests.factories import SchoolClassFactory
 from quizzes.models import ACCESS_CODE_ALPHABET, Quiz, QuizStatus
 from quizzes.tests.conftest import answer_key_strings
-from quizzes.tests.factories import QuestionFactory, QuizClassFactory, QuizFactory, QuizQuestionFactory
+from tests.factories import (
+    QuestionFactory,
+    QuizAttemptFactory,
+    QuizClassFactory,
+    QuizFactory,
+    QuizQuestionFactory,
+    SchoolClassFactory,
+)
 
 URL = "/api/v1/quizzes"
 

@@ -7,12 +7,11 @@ import pytest
 
 from accounts.models import AuditLog
 from attempts.models import AttemptStatus
-from attempts.tests.factories import QuizAttemptFactory
 from quizzes import models as quiz_models
 from quizzes import services
 from quizzes.models import Quiz
 from quizzes.signals import answer_key_changed
-from quizzes.tests.factories import QuizFactory, QuizQuestionFactory
+from tests.factories import QuizAttemptFactory, QuizFactory, QuizQuestionFactory
 
 
 @pytest.mark.django_db

@@ -5,10 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Notification
-from attempts.tests.factories import QuizAttemptFactory
 from quizzes.models import Question, QuestionType, Quiz, QuizStatus
 from quizzes.tests.conftest import SECRET_ACCEPTED, SECRET_OPTION_KEY, SECRET_RUBRIC
-from quizzes.tests.factories import QuestionFactory
+from tests.factories import QuestionFactory, QuizAttemptFactory
 
 
 @pytest.fixture
