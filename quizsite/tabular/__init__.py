@@ -1,8 +1,8 @@
 """Reading and writing spreadsheets (CSV and XLSX) for imports and exports, in one place.
 
 Writing is formula-injection safe: a cell that a spreadsheet would evaluate (starting with =, +, -, @, tab or
-carriage return) is prefixed with an apostrophe (OWASP's advice). CSV is UTF-8 with a BOM so Excel opens
-non-ASCII names correctly.
+carriage return) is prefixed with an apostrophe (OWASP's advice). Control characters that XML (and so XLSX) cannot
+hold are dropped from every cell. CSV is UTF-8 with a BOM so Excel opens non-ASCII names correctly.
 
 Reading accepts CSV (UTF-8 with or without BOM, comma or semicolon separated) or XLSX, and normalises header
 names (case and spaces) so "Registration Number" and "registration_number" are the same column. Uploads are
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,6 +35,10 @@ __all__ = [
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# C0 controls other than tab, line feed and carriage return: XML 1.0 cannot hold them (openpyxl refuses the cell
+# with IllegalCharacterError, and the whole export failed) and nobody types them on purpose.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\x00-\x1f\\/?*\[\]:]")
 
 
 def safe_cell(value):
@@ -47,7 +52,8 @@ def safe_cell(value):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
+    # Controls go first, so "\x01=cmd" cannot slip past the formula check below.
+    text = CONTROL_CHARACTERS.sub("", str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -66,7 +72,7 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str =
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
+    sheet = workbook.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub("", title)[:31] or "Sheet1")
     sheet.append([safe_cell(h) for h in headers])
     for row in rows:
         # openpyxl stores a str starting with "=" as a formula; safe_cell has already defused those.

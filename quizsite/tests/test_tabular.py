@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 import os
@@ -8,9 +9,15 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
 
+from attempts.models import AttemptStatus
+from attempts.tests.factories import QuizAttemptFactory
 from quizsite.tabular import TableError, read_table, safe_cell, write_csv, write_xlsx
 from quizsite.tests import hostile_files
+from quizzes.models import QuizStatus
+from quizzes.tests.factories import QuizFactory
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
@@ -72,8 +79,6 @@ def test_row_and_size_limits():
 
 # --- reading real workbooks: what openpyxl gave before, the streaming reader gives now ----------------------------
 def _openpyxl_workbook(build) -> bytes:
-    from openpyxl import Workbook
-
     workbook = Workbook()
     build(workbook)
     out = io.BytesIO()
@@ -215,3 +220,41 @@ def test_a_cell_over_excels_limit_is_refused():
 def test_a_csv_cell_over_the_field_limit_is_a_table_error_not_a_crash():
     with pytest.raises(TableError, match="cannot be read"):
         read_table(SimpleUploadedFile("s.csv", b'name\n"' + b"x" * 200_000 + b'"\n'))
+
+
+# --- control characters in exported cells ----------------------------------------------------------------------
+def test_control_characters_are_dropped_before_the_formula_check():
+    assert safe_cell("Ali\x01ce\x1f") == "Alice"
+    assert safe_cell("\x01=cmd()") == "'=cmd()"
+    assert safe_cell("line\none\ttab") == "line\none\ttab"  # XML holds these, so they stay
+
+
+def test_xlsx_sheet_title_loses_what_excel_forbids():
+    data = write_xlsx(["Name"], [["Ali\x01ce"]], title="Results: 10/A [draft]?\x02")
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "Results 10A draft" and sheet["A2"].value == "Alice"
+
+
+def _exported_rows(response, fmt: str) -> list[list]:
+    assert response.status_code == 200, response.content[:300]
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return [list(row) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_student_export_survives_a_control_character_in_a_name(api_for, admin, student, fmt):
+    student.user.name = "Ali\x01ce \x1bJohnson"
+    student.user.save(update_fields=["name"])
+    rows = _exported_rows(api_for(admin).get(f"/api/v1/students/export?format={fmt}"), fmt)
+    assert rows[1][0] == "Alice Johnson"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_results_export_survives_a_control_character_in_a_quiz_title(api_for, teacher, student, fmt):
+    quiz = QuizFactory(created_by=teacher, title="Frac\x01tions\x08 test", status=QuizStatus.PUBLISHED)
+    QuizAttemptFactory(quiz=quiz, student=student, status=AttemptStatus.SUBMITTED, submitted_at=timezone.now())
+    rows = _exported_rows(api_for(teacher).get(f"/api/v1/exports/quiz/{quiz.pk}/results?format={fmt}"), fmt)
+    assert rows[1][:3] == ["Alice Johnson", "STU2026001", "Fractions test"]
