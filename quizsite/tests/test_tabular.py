@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from openpyxl import Workbook, load_workbook
 
 from attempts.models import AttemptStatus
 from attempts.tests.factories import QuizAttemptFactory
-from quizsite.tabular import TableError, read_table, safe_cell, write_csv, write_xlsx
+from quizsite.tabular import TableError, TableLimits, read_table, safe_cell, write_csv, write_xlsx
+from quizsite.tabular.limits import Deadline
+from quizsite.tabular.xlsx import xlsx_rows
 from quizsite.tests import hostile_files
 from quizzes.models import QuizStatus
 from quizzes.tests.factories import QuizFactory
@@ -258,3 +261,86 @@ def test_results_export_survives_a_control_character_in_a_quiz_title(api_for, te
     QuizAttemptFactory(quiz=quiz, student=student, status=AttemptStatus.SUBMITTED, submitted_at=timezone.now())
     rows = _exported_rows(api_for(teacher).get(f"/api/v1/exports/quiz/{quiz.pk}/results?format={fmt}"), fmt)
     assert rows[1][:3] == ["Alice Johnson", "STU2026001", "Fractions test"]
+
+
+# An .xlsx laid out as Excel saves one (shared strings with rich and phonetic runs, number formats in styles.xml, a
+# namespace prefix, the first listed sheet not being sheet1.xml), which openpyxl's writer never produces.
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+EXCEL_PARTS = {
+    "_rels/.rels": hostile_files.ROOT_RELS,
+    "xl/workbook.xml": (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{hostile_files.REL_NS}"><workbookPr date1904="{{date1904}}"/>'
+        '<sheets><sheet name="Data" sheetId="3" r:id="rId3"/><sheet name="Other" sheetId="1" r:id="rId1"/></sheets>'
+        "</workbook>"
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="{rel_id}" Type="{hostile_files.REL_NS}/{kind}" Target="{target}"/>'
+            for rel_id, kind, target in [
+                ("rId1", "worksheet", "worksheets/sheet1.xml"),
+                ("rId3", "worksheet", "/xl/worksheets/sheet2.xml"),
+                ("rId4", "sharedStrings", "sharedStrings.xml"),
+                ("rId5", "styles", "styles.xml"),
+            ]
+        )
+        + "</Relationships>"
+    ),
+    "xl/sharedStrings.xml": (
+        f'<sst xmlns="{MAIN}" count="5" uniqueCount="5"><si><t>Name</t></si><si><t>Date of birth</t></si>'
+        '<si><r><rPr><b/></rPr><t>Zo</t></r><r><t xml:space="preserve">ë </t></r></si>'
+        '<si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh></si><si><t>Marks</t></si></sst>'
+    ),
+    "xl/styles.xml": (
+        f'<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+        '<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0"/>'
+        '<xf numFmtId="164"/><xf numFmtId="14"/><xf numFmtId="2"/></cellXfs></styleSheet>'
+    ),
+    "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr">'
+    "<is><t>other sheet</t></is></c></row></sheetData></worksheet>",
+    "xl/worksheets/sheet2.xml": (
+        f'<x:worksheet xmlns:x="{MAIN}"><x:dimension ref="A1:C3"/><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+        '<x:c r="C1" t="s"><x:v>4</x:v></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2" t="s"><x:v>2</x:v></x:c><x:c r="B2" s="1"><x:v>40299</x:v></x:c>'
+        '<x:c r="C2" s="3"><x:v>7.5</x:v></x:c></x:row>'
+        '<x:row r="3"><x:c r="A3" t="s"><x:v>3</x:v></x:c><x:c r="B3" s="2"><x:v>40300</x:v></x:c>'
+        '<x:c r="C3" t="str"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+    ),
+}
+
+
+OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+EXCEL_CONTENT_TYPES = hostile_files.CONTENT_TYPES.replace(
+    "</Types>",
+    f'<Override PartName="/xl/worksheets/sheet2.xml" ContentType="{OOXML}.worksheet+xml"/>'
+    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{OOXML}.sharedStrings+xml"/>'
+    f'<Override PartName="/xl/styles.xml" ContentType="{OOXML}.styles+xml"/></Types>',
+)
+
+
+def excel_style_workbook(*, date1904: bool = False) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", EXCEL_CONTENT_TYPES)
+        for name, text in EXCEL_PARTS.items():
+            archive.writestr(name, text.replace("{date1904}", "1" if date1904 else "0"))
+    return out.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")  # openpyxl, about the oracle's copy
+@pytest.mark.parametrize("date1904", [False, True])
+def test_an_excel_style_workbook_reads_as_openpyxl_reads_it(date1904):
+    data = excel_style_workbook(date1904=date1904)
+    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    expected = [list(row) for row in sheet.values]
+    rows = [values for _number, values in xlsx_rows(data, TableLimits(), Deadline(10))]
+    assert rows == expected
+
+    headers, table = read_table(SimpleUploadedFile("s.xlsx", data))
+    born = ["2014-05-02", "2014-05-03"] if date1904 else ["2010-05-01", "2010-05-02"]
+    assert headers == ["name", "date_of_birth", "marks"]
+    assert table == [
+        {"name": "Zoë", "date_of_birth": born[0], "marks": "7.5", "__row__": 2},
+        {"name": "山田", "date_of_birth": born[1], "marks": "2", "__row__": 3},
+    ]
