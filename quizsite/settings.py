@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: under overload a request is refused before any other work (quizsite.admission; off unless set).
     "quizsite.admission.AdmissionControlMiddleware",
+    "quizsite.uploads.UploadLimitMiddleware",  # an upload over the limit: 413 before anything reads its body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

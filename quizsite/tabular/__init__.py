@@ -1,29 +1,44 @@
 """Reading and writing spreadsheets (CSV and XLSX) for imports and exports, in one place.
 
 Writing is formula-injection safe: a cell that a spreadsheet would evaluate (starting with =, +, -, @, tab or
-carriage return) is prefixed with an apostrophe (OWASP's advice). CSV is UTF-8 with a BOM so Excel opens
-non-ASCII names correctly.
+carriage return) is prefixed with an apostrophe (OWASP's advice). Control characters that XML (and so XLSX) cannot
+hold are dropped from every cell. CSV is UTF-8 with a BOM so Excel opens non-ASCII names correctly.
 
 Reading accepts CSV (UTF-8 with or without BOM, comma or semicolon separated) or XLSX, and normalises header
-names (case and spaces) so "Registration Number" and "registration_number" are the same column.
+names (case and spaces) so "Registration Number" and "registration_number" are the same column. Uploads are
+hostile until read: what a read may cost is in TableLimits (limits.py), and the .xlsx reader that keeps to it,
+trusting nothing the file says about itself, is xlsx.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from quizsite.errors import DomainError
+from quizsite.tabular.limits import Deadline, TableError, TableLimits
+from quizsite.tabular.xlsx import xlsx_rows
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "TableError",
+    "TableLimits",
+    "normalise_header",
+    "read_table",
+    "safe_cell",
+    "write_csv",
+    "write_xlsx",
+]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-class TableError(DomainError):
-    """The uploaded file cannot be read as a table at all (wrong type, too big, not UTF-8...)."""
+# C0 controls other than tab, line feed and carriage return: XML 1.0 cannot hold them (openpyxl refuses the cell
+# with IllegalCharacterError, and the whole export failed) and nobody types them on purpose.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\x00-\x1f\\/?*\[\]:]")
 
 
 def safe_cell(value):
@@ -37,7 +52,8 @@ def safe_cell(value):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
+    # Controls go first, so "\x01=cmd" cannot slip past the formula check below.
+    text = CONTROL_CHARACTERS.sub("", str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -56,7 +72,7 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str =
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
+    sheet = workbook.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub("", title)[:31] or "Sheet1")
     sheet.append([safe_cell(h) for h in headers])
     for row in rows:
         # openpyxl stores a str starting with "=" as a formula; safe_cell has already defused those.
@@ -70,17 +86,21 @@ def normalise_header(name) -> str:
     return "_".join(str(name or "").strip().lower().replace("-", " ").split())
 
 
-def read_table(uploaded, *, max_rows: int = 20000, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[str], list[dict]]:
+def read_table(
+    uploaded, *, max_rows: int = 20000, max_bytes: int = MAX_UPLOAD_BYTES, limits: TableLimits | None = None
+) -> tuple[list[str], list[dict]]:
     """Read an uploaded CSV or XLSX into (normalised headers, rows as dicts of stripped strings).
 
     Each row dict also carries "__row__": the row number as a spreadsheet shows it (header = 1). Blank rows are
     skipped but still counted, so reported numbers match what the user sees.
     """
+    limits = limits or TableLimits()
+    deadline = Deadline(limits.seconds)
     name = (getattr(uploaded, "name", "") or "").lower()
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_bytes:
         raise TableError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
-    data = uploaded.read()
+    data = uploaded.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise TableError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
     if not data:
@@ -88,24 +108,23 @@ def read_table(uploaded, *, max_rows: int = 20000, max_bytes: int = MAX_UPLOAD_B
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         if not name.endswith(".xlsx"):
             raise TableError("Only .csv and .xlsx files can be imported.")
-        raw_rows = _xlsx_rows(data)
+        raw_rows = xlsx_rows(data, limits, deadline)
     elif name.endswith(".csv") or name.endswith(".txt") or not name:
-        raw_rows = _csv_rows(data)
+        raw_rows = _csv_rows(data, limits)
     else:
         raise TableError("Only .csv and .xlsx files can be imported.")
 
-    iterator = iter(raw_rows)
     headers: list[str] = []
-    header_row = 0
-    for index, candidate in enumerate(iterator, start=1):
+    for _number, candidate in raw_rows:
+        deadline.check()
         if any(str(c or "").strip() for c in candidate):
             headers = [normalise_header(c) for c in candidate]
-            header_row = index
             break
     if not headers:
         raise TableError("The file has no header row.")
     rows: list[dict] = []
-    for number, values in enumerate(iterator, start=header_row + 1):
+    for number, values in raw_rows:
+        deadline.check()
         cells = [_text(v) for v in values]
         if not any(cells):
             continue
@@ -129,7 +148,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+# --- CSV ---------------------------------------------------------------------------------------------------------
+def _csv_rows(data: bytes, limits: TableLimits) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) for each line, lazily, so the row limit stops reading; checks run before the first row."""
     if b"\x00" in data[:4096]:
         raise TableError("The file is not a text CSV file.")
     try:
@@ -138,15 +159,12 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise TableError("The CSV file must be saved as UTF-8.") from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return _csv_lines(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), limits.columns)
 
 
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
+def _csv_lines(reader, columns: int) -> Iterator[tuple[int, list[str]]]:
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise TableError("The file is not a readable .xlsx workbook.") from None
-    sheet = workbook.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells[:columns]
+    except csv.Error as exc:  # a NUL byte, or one cell over csv's field size limit (128 KB)
+        raise TableError(f"The CSV file cannot be read ({exc}).") from None
