@@ -11,11 +11,6 @@ from classrooms.models import SchoolClass, TeacherClass
 from quizsite.tabular import write_csv, write_xlsx
 
 
-def students_visible_to(user) -> QuerySet[Student]:
-    """Kept only for analytics.selectors (students_for_analytics) until it calls Student.objects.visible_to."""
-    return _students(Student.objects.visible_to(user))
-
-
 def _students(qs: QuerySet[Student]) -> QuerySet[Student]:
     """What every student list and page shows: the student's name, e-mail and class."""
     return qs.select_related("user", "school_class")

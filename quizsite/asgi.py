@@ -13,11 +13,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from quizsite.routing import websocket_urlpatterns  # noqa: E402
+from quizsite.uploads import UploadLimitASGI  # noqa: E402
 from quizsite.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Under ASGI Django reads a whole body before any middleware runs: refuse oversized uploads before that.
+        "http": UploadLimitASGI(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

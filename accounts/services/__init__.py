@@ -7,7 +7,6 @@
 Callers import from here (`from accounts.services import audit_record`, `services.login_authenticate(...)`).
 """
 
-from accounts.claim_codes import claim_code_hash  # kept for accounts/tests/conftest.py until it imports claim_codes
 from accounts.errors import AccountError, AccountThrottled
 from accounts.services.audit import audit_record, client_ip, notify
 from accounts.services.auth import (
@@ -31,7 +30,6 @@ __all__ = [
     "TokenPair",
     "account_claim",
     "audit_record",
-    "claim_code_hash",
     "client_ip",
     "login_authenticate",
     "logout",

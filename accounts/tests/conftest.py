@@ -23,7 +23,7 @@ def unclaimed_student(db, school_class):
 @pytest.fixture
 def slip_student(unclaimed_student):
     """An unclaimed student whose school printed a claim slip with a code."""
-    from accounts.services import claim_code_hash
+    from accounts.claim_codes import claim_code_hash
 
     unclaimed_student.claim_code_hash = claim_code_hash("ABCD-1234")
     unclaimed_student.save(update_fields=["claim_code_hash"])

@@ -14,13 +14,12 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from attempts.models import AttemptStatus
-from attempts.tests.factories import QuizAttemptFactory
 from quizsite.tabular import TableError, TableLimits, read_table, safe_cell, write_csv, write_xlsx
 from quizsite.tabular.limits import Deadline
 from quizsite.tabular.xlsx import xlsx_rows
 from quizsite.tests import hostile_files
 from quizzes.models import QuizStatus
-from quizzes.tests.factories import QuizFactory
+from tests.factories import QuizAttemptFactory, QuizFactory
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])

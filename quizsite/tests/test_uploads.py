@@ -157,3 +157,9 @@ async def test_asgi_passes_an_upload_within_the_limit():
     chunks = [b"x" * 1000] * 3
     status, body = await run_asgi(UploadLimitASGI(app), http_scope([(b"content-length", b"3000")]), chunks)
     assert (status, body, sum(seen)) == (200, b"ok", 3000)
+
+
+def test_the_served_asgi_app_refuses_oversized_uploads_before_django():
+    from quizsite.asgi import application
+
+    assert isinstance(application.application_mapping["http"], UploadLimitASGI)
