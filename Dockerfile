@@ -16,6 +16,7 @@ COPY quizzes quizzes
 COPY attempts attempts
 COPY grading grading
 COPY analytics analytics
+COPY demo demo
 RUN pip install .
 COPY . .
 # collectstatic needs a SECRET_KEY only to import settings; the real one comes from the environment at run time.

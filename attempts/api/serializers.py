@@ -130,7 +130,7 @@ class SavedAnswerSerializer(serializers.Serializer):
     client_seq = serializers.IntegerField(allow_null=True)
 
 
-class QuestionSerializer(OutputSerializer):
+class AttemptQuestionSerializer(OutputSerializer):
     """A question as an attempt shows it: no answer key. Options only for option questions, in their original order
     after the attempt (review), in this attempt's own order during it (the exam)."""
 
@@ -143,7 +143,7 @@ class QuestionSerializer(OutputSerializer):
     options = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class ExamQuestionSerializer(QuestionSerializer):
+class ExamQuestionSerializer(AttemptQuestionSerializer):
     """A question during the attempt, with what the student saved for it."""
 
     order_index = serializers.IntegerField()
@@ -170,7 +170,7 @@ class ReviewItemSerializer(OutputSerializer):
 
     omit_if_none = ("correct_answer", "accepted_answers", "sample_answer", "is_correct", "marking_rubric")
 
-    question = QuestionSerializer()
+    question = AttemptQuestionSerializer()
     answer_option = serializers.IntegerField(allow_null=True)
     answer_text = serializers.CharField(allow_null=True)
     marks_awarded = ScoreField()
