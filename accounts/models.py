@@ -45,13 +45,28 @@ def active_user(user) -> User | None:
     return user
 
 
+def by_role(queryset, user, *, admin=None, teacher=None, student=None):
+    """The one shape of every scoping rule: `admin`, `teacher`, `student` say what that role gets, as a function of
+    the active user returning a queryset; a role not named gets nothing, and so does an anonymous or deactivated
+    caller. `everything` is the rule "all rows"."""
+    user = active_user(user)
+    if user is None:
+        return queryset.none()
+    rule = admin if user.is_admin else teacher if user.is_teacher else student if user.is_student else None
+    return rule(user) if rule else queryset.none()
+
+
+def everything(queryset):
+    """The rule "every row": by_role(qs, user, admin=everything(qs))."""
+    return lambda user: queryset
+
+
 class UserQuerySet(models.QuerySet):
     """Scoped querysets (STYLE.md): one method per verb, the only place that says who may see which rows."""
 
     def visible_to(self, user):
         """User management is for administrators only; everyone else sees no user rows."""
-        user = active_user(user)
-        return self if user and user.is_admin else self.none()
+        return by_role(self, user, admin=everything(self))
 
     def admins(self):
         return self.filter(role=Role.ADMIN)
@@ -170,25 +185,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 class TeacherQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Admins see every teacher; teachers the profiles of active colleagues; students none."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.filter(user__is_active=True)
-        return self.none()
+        return by_role(self, user, admin=everything(self), teacher=lambda u: self.filter(user__is_active=True))
 
     def manageable_by(self, user):
         """Teachers whose own pages (dashboard, students) `user` may open in full: admins all, a teacher themself."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.filter(pk=user.pk)
-        return self.none()
+        return by_role(self, user, admin=everything(self), teacher=lambda u: self.filter(pk=u.pk))
 
 
 class Teacher(models.Model):
@@ -218,28 +219,25 @@ class Teacher(models.Model):
 class StudentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Admins see every student, a teacher the students of the classes they teach, a student only themself."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.filter(school_class__teacher_links__teacher_id=user.pk)
-        if user.is_student:
-            return self.filter(user_id=user.pk)
-        return self.none()
+        return by_role(
+            self,
+            user,
+            admin=everything(self),
+            teacher=lambda u: self.filter(school_class__teacher_links__teacher_id=u.pk),
+            student=lambda u: self.filter(user_id=u.pk),
+        )
 
     def assignable_by(self, user):
         """Students `user` may put into a class: any for admins; for a teacher, the students of their own classes and
         students without a class (a teacher must not take a student out of another teacher's class)."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.filter(Q(school_class__isnull=True) | Q(school_class__teacher_links__teacher_id=user.pk))
-        return self.none()
+        return by_role(
+            self,
+            user,
+            admin=everything(self),
+            teacher=lambda u: self.filter(
+                Q(school_class__isnull=True) | Q(school_class__teacher_links__teacher_id=u.pk)
+            ),
+        )
 
 
 class Student(models.Model):
@@ -321,8 +319,8 @@ class PasswordResetToken(models.Model):
 
 class AuditLogQuerySet(models.QuerySet):
     def visible_to(self, user):
-        user = active_user(user)
-        return self if user and user.is_admin else self.none()
+        """The audit log is for administrators only."""
+        return by_role(self, user, admin=everything(self))
 
 
 class AuditLog(models.Model):

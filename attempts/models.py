@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import active_user
+from accounts.models import by_role, everything
 
 
 class AttemptStatus(models.TextChoices):
@@ -52,36 +52,26 @@ class QuizAttemptQuerySet(models.QuerySet):
 
     def for_student(self, user):
         """The attempts of `user` as a student (none for staff)."""
-        user = active_user(user)
-        if user is None or not user.is_student:
-            return self.none()
-        return self.filter(student_id=user.pk)
+        return by_role(self, user, student=lambda u: self.filter(student_id=u.pk))
 
     def gradable_by(self, user):
         """Attempts `user` may grade, watch live and act on: admins all, a teacher the attempts of their quizzes."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self.all()
-        if user.is_teacher:
-            return self.filter(quiz__created_by_id=user.pk)
-        return self.none()
+        return by_role(self, user, admin=everything(self), teacher=lambda u: self.filter(quiz__created_by_id=u.pk))
 
     def visible_to(self, user):
         """Staff see the attempts they may grade; a student their own (in progress included)."""
-        user = active_user(user)
-        if user is not None and user.is_student:
-            return self.for_student(user)
-        return self.gradable_by(user)
+        return by_role(self, user, admin=self.gradable_by, teacher=self.gradable_by, student=self.for_student)
 
     def reportable_by(self, user):
         """Attempts whose report (PDF, printable page) `user` may open: staff as for grading, a student only their
         own finished attempts."""
-        user = active_user(user)
-        if user is not None and user.is_student:
-            return self.for_student(user).filter(status__in=FINISHED_STATUSES)
-        return self.gradable_by(user)
+        return by_role(
+            self,
+            user,
+            admin=self.gradable_by,
+            teacher=self.gradable_by,
+            student=lambda u: self.for_student(u).filter(status__in=FINISHED_STATUSES),
+        )
 
     def overdue(self, now=None):
         """In progress with the deadline passed (the grace period is checked per quiz by the caller)."""

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import active_user
+from accounts.models import active_user, by_role, everything
 
 
 class SchoolClassQuerySet(models.QuerySet):
@@ -23,17 +23,17 @@ class SchoolClassQuerySet(models.QuerySet):
 
     def manageable_by(self, user):
         """Classes whose roster `user` may change: all for admins, the ones they teach for teachers."""
-        user = active_user(user)
-        if user is None or not user.is_teacher_or_admin:
-            return self.none()
-        return self if user.is_admin else self.taught_by(user)
+        return by_role(self, user, admin=everything(self), teacher=self.taught_by)
 
     def visible_to(self, user):
         """Admins see every class, a teacher the classes they teach (those they manage), a student their own class."""
-        user = active_user(user)
-        if user is not None and user.is_student:
-            return self.filter(students__user_id=user.pk)
-        return self.manageable_by(user)
+        return by_role(
+            self,
+            user,
+            admin=everything(self),
+            teacher=self.taught_by,
+            student=lambda u: self.filter(students__user_id=u.pk),
+        )
 
 
 class SchoolClass(models.Model):
@@ -95,14 +95,7 @@ class TeacherClass(models.Model):
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """An import's file, errors and claim codes are its creator's alone (admins see them too)."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.filter(created_by_id=user.pk)
-        return self.none()
+        return by_role(self, user, admin=everything(self), teacher=lambda u: self.filter(created_by_id=u.pk))
 
 
 class ImportJob(models.Model):

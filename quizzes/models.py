@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from accounts.models import active_user
+from accounts.models import by_role, everything
 
 # No look-alikes: 0/O, 1/I/L are left out so a code read off a projector is typed right the first time.
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -58,14 +58,7 @@ class OwnedQuerySet(models.QuerySet):
     def manageable_by(self, user):
         """Rows `user` may edit (and for quizzes publish, watch live, grade and analyse): admins all, a teacher
         their own, students none."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_teacher:
-            return self.filter(created_by_id=user.pk)
-        return self.none()
+        return by_role(self, user, admin=everything(self), teacher=lambda u: self.filter(created_by_id=u.pk))
 
 
 def _assigned_to_class_of(user) -> models.Exists:
@@ -77,18 +70,13 @@ class QuizQuerySet(OwnedQuerySet):
 
     def assigned_to(self, user):
         """Quizzes assigned to the class of `user`, a student (in any status)."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        return self.filter(_assigned_to_class_of(user))
+        return by_role(self, user, student=lambda u: self.filter(_assigned_to_class_of(u)))
 
     def visible_to(self, user):
         """Admins see all, teachers their own, students the published quizzes assigned to their class plus the
         published or archived quizzes they have attempted (their results)."""
-        user = active_user(user)
-        if user is None:
-            return self.none()
-        if user.is_student:
+
+        def students(user):
             # The attempts app sits above this one: reach its rows through the reverse relation, not an import.
             attempts = self.model._meta.get_field("attempts").related_model
             attempted = attempts.objects.filter(quiz=models.OuterRef("pk"), student_id=user.pk)
@@ -96,7 +84,8 @@ class QuizQuerySet(OwnedQuerySet):
                 (Q(status=QuizStatus.PUBLISHED) & _assigned_to_class_of(user))
                 | (Q(status__in=[QuizStatus.PUBLISHED, QuizStatus.ARCHIVED]) & models.Exists(attempted))
             )
-        return self.manageable_by(user)
+
+        return by_role(self, user, admin=self.manageable_by, teacher=self.manageable_by, student=students)
 
 
 class QuestionQuerySet(OwnedQuerySet):
