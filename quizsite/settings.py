@@ -320,7 +320,9 @@ if DEBUG:
     # WhiteNoise warns about a missing STATIC_ROOT even when it serves from the finders in development.
     WHITENOISE_USE_FINDERS = True
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# The most a request body other than an upload may send (JSON, a form's text fields): over it, 413 (quizsite.uploads).
+# Uploads (the spreadsheet imports) have their own 5 MB limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=64 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------------------
