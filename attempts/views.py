@@ -29,6 +29,7 @@ from attempts.selectors import (
     reveals_answers,
 )
 from quizsite.pages import paginate, show_error, student_required
+from quizsite.text import strips_control_characters
 from quizzes.models import Quiz
 from quizzes.selectors import quiz_get_by_access_code
 
@@ -153,6 +154,7 @@ def _posted_answers(request, attempt: QuizAttempt) -> list[dict]:
     return items
 
 
+@strips_control_characters  # the exam form without JavaScript: a pasted control character must not lose the answers
 @student_required
 @require_POST
 def submit(request, pk):

@@ -8,7 +8,15 @@ from django import forms
 
 from accounts.models import Teacher
 from classrooms.models import SchoolClass
-from quizzes.models import OPTION_TYPES, Difficulty, QuestionType
+from quizzes.models import (
+    OPTION_TYPES,
+    QUESTION_TEXT_MAX_LENGTH,
+    QUIZ_DESCRIPTION_MAX_LENGTH,
+    RUBRIC_MAX_LENGTH,
+    SAMPLE_ANSWER_MAX_LENGTH,
+    Difficulty,
+    QuestionType,
+)
 from quizzes.selectors import quiz_class_choices
 from quizzes.services import QUIZ_SETTINGS
 
@@ -37,7 +45,9 @@ class OwnerMixin:
 
 class QuestionForm(OwnerMixin, forms.Form):
     type = forms.ChoiceField(choices=QuestionType.choices, widget=forms.Select(attrs={"data-question-type": ""}))
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Question")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Question", max_length=QUESTION_TEXT_MAX_LENGTH
+    )
     topic = forms.CharField(max_length=100, required=False, help_text="Free text, e.g. “Fractions”.")
     difficulty = forms.ChoiceField(choices=Difficulty.choices, initial=Difficulty.MEDIUM)
     marks = forms.IntegerField(min_value=1, max_value=1000, initial=1)
@@ -75,12 +85,14 @@ class QuestionForm(OwnerMixin, forms.Form):
     )
     sample_answer = forms.CharField(
         required=False,
+        max_length=SAMPLE_ANSWER_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "data-types": "short_answer descriptive"}),
         help_text="Descriptive: a model answer for whoever marks it. Short answer: counts as the accepted answer "
         "when no list is given.",
     )
     marking_rubric = forms.CharField(
         required=False,
+        max_length=RUBRIC_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "data-types": "descriptive"}),
         help_text="Descriptive only: how marks are awarded.",
     )
@@ -161,7 +173,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class QuizForm(OwnerMixin, forms.Form):
     title = forms.CharField(max_length=255)
     subject = forms.CharField(max_length=100)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        required=False, max_length=QUIZ_DESCRIPTION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     classes = forms.ModelMultipleChoiceField(
         queryset=SchoolClass.objects.none(),
         required=False,

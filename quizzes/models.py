@@ -8,12 +8,14 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 from accounts.models import by_role, everything
+from quizsite.text import control_character_error, validate_no_control_characters
 
 # No look-alikes: 0/O, 1/I/L are left out so a code read off a projector is typed right the first time.
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -27,6 +29,25 @@ def generate_access_code() -> str:
 def normalize_access_code(code: str) -> str:
     # Codes are stored upper-case; students type them however they like, with stray spaces or a dash.
     return "".join((code or "").split()).replace("-", "").upper()
+
+
+# How much text a question or quiz may hold: far beyond any real exam, far below what slows a page or a list down
+# (a question once held 5.5 MB per field and GET /questions?limit=100 answered 20 MB). The fields' validators and
+# Question.clean() enforce them, so the API, the pages, the import and the admin agree; the API's serializers and
+# the page forms repeat them only to answer early and to tell the browser.
+QUESTION_TEXT_MAX_LENGTH = 10_000
+SAMPLE_ANSWER_MAX_LENGTH = 20_000
+RUBRIC_MAX_LENGTH = 20_000
+QUIZ_DESCRIPTION_MAX_LENGTH = 5_000
+OPTION_MAX_LENGTH = 1_000
+MAX_OPTIONS = 10
+ACCEPTED_ANSWER_MAX_LENGTH = 500
+MAX_ACCEPTED_ANSWERS = 20
+
+
+def _text_validators(max_length: int | None = None) -> list:
+    limit = [MaxLengthValidator(max_length)] if max_length else []
+    return [*limit, validate_no_control_characters]
 
 
 class QuizStatus(models.TextChoices):
@@ -96,9 +117,9 @@ class QuestionQuerySet(OwnedQuerySet):
 
 class Quiz(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    title = models.CharField(max_length=255)
-    subject = models.CharField(max_length=100)
-    description = models.TextField(blank=True, default="")
+    title = models.CharField(max_length=255, validators=_text_validators())
+    subject = models.CharField(max_length=100, validators=_text_validators())
+    description = models.TextField(blank=True, default="", validators=_text_validators(QUIZ_DESCRIPTION_MAX_LENGTH))
     # Stored upper-case; looked up with the code upper-cased, so "abcd2345" finds ABCD2345.
     access_code = models.CharField(max_length=20, unique=True, default=generate_access_code)
     time_limit_minutes = models.PositiveIntegerField()
@@ -181,9 +202,9 @@ class QuizClass(models.Model):
 
 class Question(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    text = models.TextField()
+    text = models.TextField(validators=_text_validators(QUESTION_TEXT_MAX_LENGTH))
     type = models.CharField(max_length=20, choices=QuestionType.choices)
-    topic = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    topic = models.CharField(max_length=100, blank=True, default="", db_index=True, validators=_text_validators())
     difficulty = models.CharField(max_length=20, choices=Difficulty.choices, default=Difficulty.MEDIUM)
     marks = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -200,8 +221,8 @@ class Question(models.Model):
     accepted_answers = models.JSONField(default=list, blank=True)
     case_sensitive = models.BooleanField(default=False)
     # descriptive (and optionally short_answer): what the teacher marks against.
-    sample_answer = models.TextField(blank=True, default="")
-    marking_rubric = models.TextField(blank=True, default="")
+    sample_answer = models.TextField(blank=True, default="", validators=_text_validators(SAMPLE_ANSWER_MAX_LENGTH))
+    marking_rubric = models.TextField(blank=True, default="", validators=_text_validators(RUBRIC_MAX_LENGTH))
 
     objects = QuestionQuerySet.as_manager()
 
@@ -257,8 +278,10 @@ class Question(models.Model):
                 self.options = options = [str(o).strip() for o in options]
                 if any(not o for o in options):
                     errors["options"] = "Options must not be empty."
-                elif self.type == QuestionType.MCQ and not 2 <= len(options) <= 10:
-                    errors["options"] = "A multiple-choice question needs 2 to 10 options."
+                elif problem := _list_problem(options, OPTION_MAX_LENGTH, "An option"):
+                    errors["options"] = problem
+                elif self.type == QuestionType.MCQ and not 2 <= len(options) <= MAX_OPTIONS:
+                    errors["options"] = f"A multiple-choice question needs 2 to {MAX_OPTIONS} options."
                 elif self.type == QuestionType.TRUE_FALSE and len(options) != 2:
                     errors["options"] = "A true/false question has exactly 2 options."
                 elif len({o.casefold() for o in options}) != len(options):
@@ -290,6 +313,12 @@ class Question(models.Model):
                     self.accepted_answers = [str(a).strip() for a in accepted if str(a).strip()]
                     if not self.accepted_answers and not (self.sample_answer or "").strip():
                         errors["accepted_answers"] = "Give at least one accepted answer (or a sample answer)."
+                    elif len(self.accepted_answers) > MAX_ACCEPTED_ANSWERS:
+                        errors["accepted_answers"] = (
+                            f"At most {MAX_ACCEPTED_ANSWERS} accepted answers (use * as a wildcard to cover more)."
+                        )
+                    elif problem := _list_problem(self.accepted_answers, ACCEPTED_ANSWER_MAX_LENGTH, "An answer"):
+                        errors["accepted_answers"] = problem
                 if has(self.marking_rubric):
                     errors["marking_rubric"] = "Only descriptive questions have a marking rubric."
             else:  # descriptive: marked by hand against the sample answer and rubric
@@ -305,6 +334,16 @@ class Question(models.Model):
     @property
     def is_objective(self) -> bool:
         return self.type in OBJECTIVE_TYPES
+
+
+def _list_problem(texts: list[str], max_length: int, what: str) -> str | None:
+    """The first thing wrong with one of a question's options or accepted answers (too long, a control character)."""
+    for text in texts:
+        if len(text) > max_length:
+            return f"{what} may be at most {max_length} characters long."
+        if message := control_character_error(text):
+            return message
+    return None
 
 
 class QuizQuestion(models.Model):

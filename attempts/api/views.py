@@ -32,6 +32,7 @@ from attempts.filters import AttemptFilter
 from attempts.models import QuizAttempt
 from attempts.selectors import attempt_detail, attempt_exam
 from quizsite.api.permissions import IsStudent
+from quizsite.text import STRIP
 from quizzes.models import Quiz
 
 UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -70,6 +71,8 @@ class AttemptAnswerView(APIView):
     """
 
     permission_classes = [IsStudent]
+    # A control character pasted into an answer is stripped, not refused: a refused save would lose the answer.
+    control_characters = STRIP
 
     @extend_schema(
         request=AnswerSerializer,

@@ -590,3 +590,17 @@ def test_scores_render_as_floats_on_submit_detail_and_list(api_for, student, obj
     detail = json.loads(texts[1])
     assert {a["marks_awarded"] for a in detail["answers"]} == {1.0, 0.0}
     assert all(isinstance(a["marks_awarded"], float) for a in detail["answers"])
+
+
+@pytest.mark.django_db
+def test_a_pasted_control_character_in_an_answer_is_stripped_not_refused(api_for, student, quiz):
+    # A refused save would drop the student's answer (the exam page does not re-send a 400): strip instead.
+    data = start(api_for, student, quiz)
+    short = questions_by_type(data)["short_answer"]
+    r = api_for(student).post(
+        url(data["attempt_id"], "answer"),
+        {"question_id": short["id"], "answer_text": "1/\x072"},
+        format="json",
+    )
+    assert r.status_code == 200, r.content
+    assert StudentAnswer.objects.get(attempt_id=data["attempt_id"], question_id=short["id"]).answer_text == "1/2"

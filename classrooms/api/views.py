@@ -18,7 +18,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +34,7 @@ from classrooms.api.serializers import (
     StudentWriteSerializer,
 )
 from classrooms.models import ImportJob, SchoolClass
+from quizsite.api.parsers import FormParser, MultiPartParser
 from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
 from quizsite.pages import file_response
 

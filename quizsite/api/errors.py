@@ -7,6 +7,7 @@ view never has to translate them itself.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from quizsite.errors import DomainError
+from quizsite.uploads import body_too_large_message
 
 
 def _first_message(data) -> str | None:
@@ -46,6 +48,9 @@ def exception_handler(exc, context):
         )
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
+    if isinstance(exc, RequestDataTooBig):
+        # A form's text fields over DATA_UPLOAD_MAX_MEMORY_SIZE (quizsite.uploads refuses the rest on its length).
+        return Response({"detail": body_too_large_message()}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DomainError):
         body = {"detail": exc.message}
         if exc.code:

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from quizsite.tabular.limits import Deadline, TableError, TableLimits
 from quizsite.tabular.xlsx import xlsx_rows
+from quizsite.text import CONTROL_CHARACTERS, control_character_error
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -28,6 +29,7 @@ __all__ = [
     "TableLimits",
     "normalise_header",
     "read_table",
+    "row_control_character_error",
     "safe_cell",
     "write_csv",
     "write_xlsx",
@@ -35,9 +37,8 @@ __all__ = [
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# C0 controls other than tab, line feed and carriage return: XML 1.0 cannot hold them (openpyxl refuses the cell
-# with IllegalCharacterError, and the whole export failed) and nobody types them on purpose.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# CONTROL_CHARACTERS (quizsite.text): XML 1.0 cannot hold them (openpyxl refuses the cell with IllegalCharacterError,
+# and the whole export failed), so exports drop them; imports refuse the row (row_control_character_error).
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\x00-\x1f\\/?*\[\]:]")
 
 
@@ -134,6 +135,15 @@ def read_table(
         row["__row__"] = number
         rows.append(row)
     return headers, rows
+
+
+def row_control_character_error(row: dict) -> str | None:
+    """ "column: what is wrong" for the first cell of a read_table row holding a control character, else None. An
+    importer reports it as that row's error and imports the others (quizsite.text's rule, applied to files)."""
+    for column, value in row.items():
+        if column != "__row__" and isinstance(value, str) and (message := control_character_error(value)):
+            return f"{column}: {message}"
+    return None
 
 
 def _text(value) -> str:

@@ -11,7 +11,21 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizStatus
+from quizzes.models import (
+    ACCEPTED_ANSWER_MAX_LENGTH,
+    MAX_ACCEPTED_ANSWERS,
+    MAX_OPTIONS,
+    OPTION_MAX_LENGTH,
+    QUESTION_TEXT_MAX_LENGTH,
+    QUIZ_DESCRIPTION_MAX_LENGTH,
+    RUBRIC_MAX_LENGTH,
+    SAMPLE_ANSWER_MAX_LENGTH,
+    Difficulty,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizStatus,
+)
 from quizzes.selectors import ordered_quiz_questions
 from quizzes.services import QUESTION_FIELDS, QUIZ_SETTINGS
 
@@ -50,24 +64,32 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 
 class QuestionInputSerializer(OwnerInputSerializer):
-    text = serializers.CharField()
+    # The model's limits, repeated so that the schema states them and an oversized field is refused at once.
+    text = serializers.CharField(max_length=QUESTION_TEXT_MAX_LENGTH)
     type = serializers.ChoiceField(choices=QuestionType.choices)
     topic = serializers.CharField(max_length=100, required=False, allow_blank=True)
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
     marks = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     options = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=1000),
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=OPTION_MAX_LENGTH),
         required=False,
         allow_null=True,
-        max_length=50,
+        max_length=MAX_OPTIONS,
     )
     correct_answer = serializers.IntegerField(required=False, allow_null=True)
     accepted_answers = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, max_length=500), required=False, allow_null=True, max_length=100
+        child=serializers.CharField(allow_blank=True, max_length=ACCEPTED_ANSWER_MAX_LENGTH),
+        required=False,
+        allow_null=True,
+        max_length=MAX_ACCEPTED_ANSWERS,
     )
     case_sensitive = serializers.BooleanField(required=False)
-    sample_answer = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    marking_rubric = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    sample_answer = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=SAMPLE_ANSWER_MAX_LENGTH
+    )
+    marking_rubric = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=RUBRIC_MAX_LENGTH
+    )
 
 
 class BulkImportSerializer(OwnerInputSerializer):
@@ -178,7 +200,9 @@ class QuizQuestionItemSerializer(serializers.Serializer):
 class QuizInputSerializer(OwnerInputSerializer):
     title = serializers.CharField(max_length=255)
     subject = serializers.CharField(max_length=100)
-    description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=QUIZ_DESCRIPTION_MAX_LENGTH
+    )
     time_limit_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     start_date = serializers.DateTimeField(required=False, allow_null=True)
     end_date = serializers.DateTimeField(required=False, allow_null=True)

@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from quizsite.api.parsers import FormParser, MultiPartParser
 from quizsite.api.permissions import IsTeacherOrAdmin
 from quizzes import selectors, services
 from quizzes.api.serializers import (

@@ -123,7 +123,8 @@ export class Autosave {
     if (state.inFlight) { state.again = true; return state.inFlight; }
     if (!force && state.holdUntil && Date.now() < state.holdUntil) return Promise.resolve(outbox.size() === 0);
     page.violations.flush();
-    const batch = outbox.batch();
+    // The oldest answers first, at most maxBatch of them (halved after a 413: the body was over the server's limit).
+    const batch = outbox.batch().slice(0, state.maxBatch || undefined);
     if (!batch.length) { state.offline = false; this.showSaveState(); return Promise.resolve(true); }
     this.showSaveState();
     state.inFlight = page.api(page.config.answerUrl, { answers: batch }).then((res) => {
@@ -132,10 +133,14 @@ export class Autosave {
         state.holdUntil = 0;
         outbox.ack(res.data.results || []);
         page.timer.sync(res.data.time_remaining_ms);
+      } else if (res.status === 413 && batch.length > 1) {
+        // Too much text in one request: send the same answers in smaller batches, at once. Nothing is dropped.
+        state.maxBatch = Math.ceil(batch.length / 2);
+        state.again = true;
       } else if (res.status === 409) {
         outbox.clear();
         page.end(res.data.detail || "This quiz has ended.");
-      } else if (res.status === 400) {
+      } else if (res.status === 400 || res.status === 413) {
         // An answer the server will never take (should not happen from this page): drop it, say so.
         outbox.ack(batch);
         page.showBanner("An answer could not be saved: " + (res.data.detail || "invalid answer") + ".");
