@@ -210,9 +210,10 @@ def account_claim(
     date_of_birth=None,
     request=None,
 ) -> User:
-    """A student sets their first password. Registration numbers are guessable, so when the record holds a claim
-    code (or, failing that, a date of birth) the request must carry it too; failures are throttled per account
-    and per IP."""
+    """A student sets their first password. Registration numbers are guessable, so the request must carry the
+    second factor on record: the claim code (printed on the slip) or, failing that, the date of birth. An account
+    with neither cannot be claimed at all (the student asks their teacher for a claim code), since anyone could
+    otherwise take it with the number alone. Failures are throttled per account and per IP, and audited."""
     reg_no = normalize_registration_number(registration_number)
     ip = client_ip(request) or "unknown"
     limits = ((throttles.claim_account_limit(), reg_no), (throttles.claim_ip_limit(), ip))
@@ -236,6 +237,12 @@ def account_claim(
             )
         elif not student.user.is_active:
             failure = AccountError("This account is inactive. Please contact the administrator.", status_code=403)
+        elif not student.claim_code_hash and student.date_of_birth is None:
+            failure = AccountError(
+                "This account cannot be claimed yet: no claim code was issued for it. "
+                "Ask your teacher for a claim code.",
+                code="claim_code_not_issued",
+            )
         elif student.claim_code_hash:
             if not claim_code_matches(claim_code, student.claim_code_hash):
                 failure = AccountError(

@@ -268,18 +268,33 @@ def claim(api, reg="STU2026500", pw=NEW_PW, confirm=None, **extra):
     return api.post(CLAIM, body, format="json")
 
 
-def test_claim_without_a_claim_code_sets_the_password_once(api, unclaimed_student):
-    r = claim(api, reg="stu2026500")
+def test_claim_with_the_code_sets_the_password_once(api, slip_student):
+    r = claim(api, reg="stu2026500", claim_code="ABCD-1234")
     assert r.status_code == 200, r.json()
     assert r.json()["message"] == "Account claimed successfully"
     assert r.json()["user"]["registration_number"] == "STU2026500"
-    s = Student.objects.get(pk=unclaimed_student.pk)
+    s = Student.objects.get(pk=slip_student.pk)
     assert s.is_account_claimed and s.claimed_at
     assert login(api, "STU2026500", NEW_PW).status_code == 200
     assert AuditLog.objects.filter(action="account.claim", user=s.user).exists()
-    again = claim(api, pw="Other-Kettle-43")
+    again = claim(api, pw="Other-Kettle-43", claim_code="ABCD-1234")
     assert again.status_code == 400 and "already been claimed" in again.json()["detail"]
     assert login(api, "STU2026500", NEW_PW).status_code == 200
+
+
+def test_an_account_with_no_second_factor_cannot_be_claimed_with_the_number_alone(api, unclaimed_student):
+    """Issue 13: a student created without a date of birth or a claim code had no secret on record, so anyone who
+    knew (or guessed) the registration number could set the password and take the account."""
+    for extra in ({}, {"claim_code": "ABCDE-FGHJK"}, {"date_of_birth": "2010-05-15"}):
+        r = claim(api, **extra)
+        assert r.status_code == 400, r.json()
+        assert r.json()["code"] == "claim_code_not_issued"
+        assert "ask your teacher for a claim code" in r.json()["detail"].lower()
+    assert _unchanged(unclaimed_student)
+    assert login(api, "STU2026500", NEW_PW).status_code != 200
+    refused = AuditLog.objects.filter(action="account.claim_failed", entity_id=unclaimed_student.pk)
+    assert refused.count() == 3 and refused.first().new_value["reason"] == "claim_code_not_issued"
+    assert not AuditLog.objects.filter(action="account.claim").exists()
 
 
 def _unchanged(student):
@@ -307,12 +322,12 @@ def test_claim_with_a_date_of_birth_on_record_requires_it(api, unclaimed_student
     assert claim(api, date_of_birth="2010-05-15").status_code == 200
 
 
-def test_claim_validates_passwords(api, unclaimed_student):
-    mismatch = claim(api, confirm="Blue-Kettle-43")
+def test_claim_validates_passwords(api, slip_student):
+    mismatch = claim(api, confirm="Blue-Kettle-43", claim_code="ABCD-1234")
     assert mismatch.status_code == 400 and "confirm_password" in mismatch.json()["errors"]
-    weak = claim(api, pw="12345678")
+    weak = claim(api, pw="12345678", claim_code="ABCD-1234")
     assert weak.status_code == 400 and "password" in weak.json()["errors"]
-    assert _unchanged(unclaimed_student)
+    assert _unchanged(slip_student)
 
 
 def test_claim_unknown_number_is_404(api, db):

@@ -117,6 +117,17 @@ def test_claim_page_with_and_without_the_claim_code(client, slip_student):
     assert Student.objects.get(pk=slip_student.pk).is_account_claimed
 
 
+def test_claim_page_refuses_an_account_with_no_second_factor(client, unclaimed_student):
+    """Issue 13: the registration number alone must not be enough to take an account."""
+    data = {"registration_number": "STU2026500", "password": NEW_PW, "confirm_password": NEW_PW}
+    r = client.post(reverse("accounts:claim"), data)
+    assert r.status_code == 400
+    assert b"ask your teacher for a claim code" in r.content.lower()
+    student = Student.objects.select_related("user").get(pk=unclaimed_student.pk)
+    assert not student.is_account_claimed and not student.user.has_usable_password()
+    assert AuditLog.objects.filter(action="account.claim_failed", entity_id=student.pk).count() == 1
+
+
 # --- forgot / verify / reset --------------------------------------------------------------------------------------
 def test_password_reset_pages_end_to_end(client, teacher, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
