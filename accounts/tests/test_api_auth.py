@@ -60,7 +60,17 @@ def test_login_with_wrong_password_is_401_and_audited(api, admin):
     assert row.ip_address == "127.0.0.1"
 
 
-def test_unknown_user_gets_the_same_answer_and_costs_one_password_hash(api, admin, monkeypatch):
+def test_unknown_user_gets_the_same_answer_and_costs_one_password_hash(api, admin, count_hashes):
+    unknown = login(api, "nobody@school.test", "whatever1")
+    wrong = login(api, "admin@school.test", "whatever2")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    assert count_hashes == ["whatever1", "whatever2"]
+
+
+@pytest.fixture
+def count_hashes(monkeypatch):
+    """The passwords given to the real hasher's verify(), in order: one per login means one hash's worth of time."""
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
     calls = []
@@ -71,19 +81,41 @@ def test_unknown_user_gets_the_same_answer_and_costs_one_password_hash(api, admi
         return real_verify(self, password, encoded)
 
     monkeypatch.setattr(Argon2PasswordHasher, "verify", counting_verify)
-    unknown = login(api, "nobody@school.test", "whatever1")
-    wrong = login(api, "admin@school.test", "whatever2")
-    assert unknown.status_code == wrong.status_code == 401
-    assert unknown.json() == wrong.json()
-    assert calls == ["whatever1", "whatever2"]
+    return calls
 
 
 @pytest.mark.parametrize("password", ["", "anything", DEFAULT_PASSWORD])
-def test_unclaimed_student_cannot_log_in_with_any_password(api, unclaimed_student, password):
-    r = login(api, "stu2026500", password)
-    assert r.status_code == 403
-    assert "claim" in r.json()["detail"].lower()
-    assert r.json()["code"] == "account_not_claimed"
+def test_unclaimed_unknown_and_wrong_password_answer_alike(api, admin, unclaimed_student, password, count_hashes):
+    """Issue 13: login answered 403 account_not_claimed for unclaimed registration numbers and 401 for unknown
+    ones, so anyone could list the accounts still waiting to be claimed. Now the three failures are one answer
+    and cost one password hash each (an unclaimed account's unusable password costs nothing to check)."""
+    unclaimed = login(api, "stu2026500", password)
+    unknown = login(api, "STU2026501", password)
+    wrong = login(api, "admin@school.test", password + "-wrong")
+    assert unclaimed.status_code == unknown.status_code == wrong.status_code == 401
+    assert unclaimed.json() == unknown.json() == wrong.json()
+    assert unclaimed.json()["code"] == "bad_credentials"
+    assert dict(unclaimed.headers).keys() == dict(unknown.headers).keys() == dict(wrong.headers).keys()
+    assert count_hashes == [password, password, password + "-wrong"]
+    assert AuditLog.objects.get(action="login.failed", entity_id=unclaimed_student.pk).new_value == {
+        "reason": "unclaimed"
+    }
+
+
+def test_an_empty_password_or_an_unusable_one_still_costs_one_hash(api, admin, count_hashes):
+    no_password = UserFactory(email="nopass@school.test")
+    no_password.set_unusable_password()
+    no_password.save()
+    assert login(api, "admin@school.test", "").status_code == 401
+    assert login(api, "nopass@school.test", "guess-guess").status_code == 401
+    assert count_hashes == ["", "guess-guess"]
+
+
+def test_unclaimed_failures_count_towards_the_lock_like_any_other(api, unclaimed_student, settings):
+    """A limit that only unknown and claimed accounts reach would tell them apart after a few tries."""
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for reg in ("STU2026500", "STU2026501"):
+        assert [login(api, reg, "x").status_code for _ in range(4)] == [401, 401, 401, 429]
 
 
 def test_inactive_user_gets_403_only_with_the_right_password(api, teacher):
