@@ -102,6 +102,20 @@ class StudentSerializer(serializers.ModelSerializer):
         return fields
 
 
+class StudentCreatedSerializer(StudentSerializer):
+    """POST /students: the created student plus its one-time claim code (this response only)."""
+
+    claim_code = serializers.CharField(
+        allow_null=True,
+        read_only=True,
+        help_text="The student's one-time claim code, shown this once (only its hash is stored); null when a date "
+        "of birth was given, which the student then claims with.",
+    )
+
+    class Meta(StudentSerializer.Meta):
+        fields = (*StudentSerializer.Meta.fields, "claim_code")
+
+
 class StudentWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     email = serializers.CharField(max_length=255)
