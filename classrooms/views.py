@@ -85,7 +85,7 @@ def class_detail(request, pk):
         "school_class": school_class,
         "teachers": selectors.class_teachers(school_class),
         "roster": school_class.roster,
-        "can_manage": SchoolClass.objects.manageable_by(request.user).filter(pk=school_class.pk).exists(),
+        "can_manage": school_class.roster_visible,  # the user manages the class (selectors.class_list)
         "add_form": AddStudentsForm(),
         "teacher_form": AssignTeacherForm(user=request.user) if request.user.is_admin else None,
     }
