@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.claim_codes import claim_code_matches
 from accounts.models import Teacher
 from classrooms import selectors, services
 from classrooms.forms import AddStudentsForm, AssignTeacherForm, ClassForm, ImportForm, StudentForm
@@ -255,10 +256,12 @@ def remember_claim_code(request, slip: dict) -> None:
 
 
 def _remembered_claim_code(request, student) -> dict | None:
+    """The code this session issued to `student`, while it is recent and still the one that claims the account
+    (not used, not replaced by a re-issue from elsewhere)."""
     entry = (request.session.get(CLAIM_CODES_SESSION_KEY) or {}).get(str(student.pk))
     if entry is None or time.time() - entry.get("at", 0) >= CLAIM_CODE_SHOWN_FOR or student.is_account_claimed:
         return None
-    return entry
+    return entry if claim_code_matches(entry.get("code", ""), student.claim_code_hash) else None
 
 
 @staff_required

@@ -177,7 +177,7 @@ def test_teacher_creates_and_edits_a_student(browser, teacher, school_class, oth
 
 def test_the_creator_sees_the_new_students_claim_code_and_prints_a_slip(browser, teacher, other_teacher, school_class):
     """Issue 13: the page created claimable-by-anyone students; now it shows their claim code to the creator."""
-    from accounts.claim_codes import claim_code_matches
+    from accounts.claim_codes import claim_code_hash, claim_code_matches
 
     client = browser(teacher)
     data = {"name": "Nina", "email": "nina@school.test", "registration_number": "stu7", "school_class": school_class.pk}
@@ -192,6 +192,10 @@ def test_the_creator_sees_the_new_students_claim_code_and_prints_a_slip(browser,
     assert slip_url in page
     slip = client.get(slip_url)
     assert slip.status_code == 200 and slip["Content-Type"] == "application/pdf" and slip.content.startswith(b"%PDF")
+    # A class-wide re-issue elsewhere replaces the code: the page stops showing the dead one.
+    Student.objects.filter(pk=nina.pk).update(claim_code_hash=claim_code_hash("OTHER-CODE1"))
+    assert code not in client.get(page_url).text and client.get(slip_url).status_code == 404
+    Student.objects.filter(pk=nina.pk).update(claim_code_hash=nina.claim_code_hash)
     # The code lives in the creator's session only: another teacher (or the creator's next session) never sees it.
     assert browser(other_teacher).get(page_url).status_code == 404
     client.logout()
