@@ -42,6 +42,19 @@ def claim_code_hash(code: str, *, salt: str | None = None) -> str:
     return f"{CLAIM_HASH_PREFIX}${salt}${digest}"
 
 
+def new_claim_code() -> tuple[str, str]:
+    """(plain code, hash to store): the plain code is shown once to whoever issued it, then discarded."""
+    code = generate_claim_code()
+    return code, claim_code_hash(code)
+
+
+def claim_code_needed(*, date_of_birth) -> bool:
+    """Whether a new student must be given a claim code: unless a date of birth is on record, the code is the only
+    secret that stops anyone who knows the registration number from claiming the account (accounts.services
+    refuses to let an account with neither be claimed)."""
+    return date_of_birth is None
+
+
 def claim_code_matches(code: str, stored_hash: str) -> bool:
     """True when `code` is the claim code whose hash is `stored_hash` (constant-time; False for empty values)."""
     if not code or not stored_hash:

@@ -38,13 +38,13 @@ class ClaimAccountForm(forms.Form):
         label="Claim code",
         max_length=64,
         required=False,
-        help_text="From the slip your school gave you, if you got one.",
+        help_text="From the slip your teacher gave you. No slip? Ask your teacher for a claim code.",
     )
     date_of_birth = forms.DateField(
         label="Date of birth",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Needed if the school has it on record.",
+        help_text="Only if you have no claim code and the school has your date of birth on record.",
     )
     password = _password("New password")
     confirm_password = _password("Confirm the new password")

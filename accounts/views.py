@@ -53,7 +53,10 @@ def login_page(request):
             auth_login(request, user, backend=BACKEND)
             return safe_next(request, "home")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    return _render(request, "accounts/login.html", {"form": form, "next": next_url}, error=error)
+    # After any refused sign-in, not only for unclaimed numbers: the page must not tell which accounts are unclaimed.
+    claim_hint = error is not None and error.status_code == 401
+    context = {"form": form, "next": next_url, "claim_hint": claim_hint}
+    return _render(request, "accounts/login.html", context, error=error)
 
 
 @require_POST

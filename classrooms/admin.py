@@ -1,10 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from accounts.claim_codes import claim_code_needed, new_claim_code
 from accounts.models import Student
+from classrooms import services
 from classrooms.models import SchoolClass, TeacherClass
 from classrooms.resources import StudentResource
+from classrooms.views import remember_claim_code
 
 
 class TeacherClassInline(admin.TabularInline):
@@ -50,3 +55,31 @@ class StudentAdmin(ImportExportModelAdmin):
     list_select_related = ("user", "school_class")
     autocomplete_fields = ("user", "school_class")
     exclude = ("claim_code_hash",)
+
+    def save_model(self, request, obj, form, change):
+        # A student added here without a date of birth gets a claim code, as one created on the pages or the API
+        # does: otherwise their registration number alone would be enough to claim the account.
+        code = None
+        if not change and not obj.is_account_claimed and claim_code_needed(date_of_birth=obj.date_of_birth):
+            code, obj.claim_code_hash = new_claim_code()
+        super().save_model(request, obj, form, change)
+        if code:
+            remember_claim_code(request, services.claim_slip(obj, code))
+            url = reverse("classrooms:student_claim_code", args=[obj.pk])
+            messages.warning(
+                request,
+                format_html('A claim code was issued to {}: <a href="{}">show it and print the slip</a>.', obj, url),
+            )
+
+    def process_result(self, result, request):
+        # Rows without a date of birth got claim codes: link the import's slips (kept for their creator a while).
+        job = getattr(result, "claim_codes_job", None)
+        if job is not None:
+            url = reverse("classrooms:import_job", args=[job.pk])
+            messages.warning(
+                request,
+                format_html(
+                    '{} students got a claim code: <a href="{}">print their claim slips</a>.', len(job.claim_codes), url
+                ),
+            )
+        return super().process_result(result, request)

@@ -62,6 +62,7 @@ class ImportForm(forms.Form):
     )
     issue_claim_codes = forms.BooleanField(
         required=False,
-        label="Give each student a one-time claim code (printable slips)",
-        help_text="Codes are shown right after the import only.",
+        label="Also give a claim code to students who have a date of birth",
+        help_text="Students without a date of birth always get a one-time claim code, which they need to claim "
+        "their account; the codes (and printable slips) are shown right after the import only.",
     )

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from django.contrib.auth.hashers import make_password
 from django.db.models.functions import Lower
 
+from accounts.claim_codes import claim_code_needed, new_claim_code
 from accounts.models import (
     EMAIL_REGEX,
     Role,
@@ -268,10 +269,12 @@ def write(
     by: User,
     outcome: ImportOutcome,
     resolver: _ClassResolver,
-    claim_code: Callable[[], tuple[str, str]] | None,
+    codes_for_all: bool = False,
     progress: ProgressCallback | None = None,
 ) -> None:
-    """Insert the validated rows. The caller holds the transaction."""
+    """Insert the validated rows. The caller holds the transaction. Every row without a date of birth gets a
+    one-time claim code (its plain code goes to outcome.claim_codes for the slips); `codes_for_all` gives one to
+    the rows with a date of birth as well."""
     new_classes = list(resolver.to_create.values())
     for cls in new_classes:
         cls.created_by = by
@@ -296,8 +299,8 @@ def write(
             )
             school_class = resolver.class_for(row.class_key)
             code_hash = ""
-            if claim_code is not None:
-                code, code_hash = claim_code()
+            if codes_for_all or claim_code_needed(date_of_birth=row.date_of_birth):
+                code, code_hash = new_claim_code()
                 outcome.claim_codes.append(
                     {
                         "student_id": str(user.id),

@@ -119,6 +119,7 @@ class ImportJob(models.Model):
     file_name = models.CharField(max_length=255, blank=True, default="")
     # The uploaded bytes (at most 5 MB, quizsite.tabular's limit); emptied once the import has run.
     content = models.BinaryField(blank=True, default=b"")
+    # Students without a date of birth always get a claim code; this gives one to those with a date of birth too.
     issue_claim_codes = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(default=0)
     result = models.JSONField(null=True, blank=True)

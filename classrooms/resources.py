@@ -102,6 +102,11 @@ class StudentResource(resources.ModelResource):
             outcome = services.students_import_rows(by=user, headers=headers, rows=rows, dry_run=True)
             if not dry_run and not outcome.errors:
                 outcome = services.students_import_rows(by=user, headers=headers, rows=rows, dry_run=False)
+                if outcome.claim_codes:
+                    # Recorded as a finished import so its creator can print the slips (the admin links them).
+                    result.claim_codes_job = services.import_job_record(
+                        by=user, outcome=outcome, file_name=kwargs.get("file_name") or "admin import"
+                    )
         except DomainError as exc:
             result.append_base_error(Error(exc))
             if raise_errors:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Student, Teacher, User
 from classrooms.errors import ClassroomError
@@ -30,8 +30,13 @@ def _search_text(search) -> str:
 
 
 def class_list(*, user, search: str = "") -> QuerySet[SchoolClass]:
-    """Visible classes with `student_count` and their teachers (first assigned first), in three queries."""
-    qs = SchoolClass.objects.visible_to(user)
+    """Visible classes with `student_count` and their teachers (first assigned first), in three queries.
+
+    `roster_visible` says whether `user` manages the class: only then do they see its roster and its teachers'
+    contact details. A student sees their class's own fields and their teachers' names, never their classmates,
+    whose names, registration numbers and claimed state are what someone taking over unclaimed accounts needs."""
+    managed = SchoolClass.objects.manageable_by(user)
+    qs = SchoolClass.objects.visible_to(user).annotate(roster_visible=Exists(managed.filter(pk=OuterRef("pk"))))
     search = _search_text(search)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(section__icontains=search) | Q(academic_year__icontains=search))
@@ -44,8 +49,13 @@ def class_list(*, user, search: str = "") -> QuerySet[SchoolClass]:
 
 
 def class_detail(*, user, pk) -> SchoolClass:
-    """A visible class with teachers and students loaded; raises SchoolClass.DoesNotExist for outsiders."""
-    students = Student.objects.select_related("user").order_by("user__name", "registration_number")
+    """A visible class with its teachers and, for those who manage it (`roster_visible`, see class_list), its
+    students as `roster` (empty for anyone else); raises SchoolClass.DoesNotExist for outsiders."""
+    students = (
+        Student.objects.filter(school_class__in=SchoolClass.objects.manageable_by(user))
+        .select_related("user")
+        .order_by("user__name", "registration_number")
+    )
     return class_list(user=user).prefetch_related(Prefetch("students", queryset=students, to_attr="roster")).get(pk=pk)
 
 

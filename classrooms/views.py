@@ -7,6 +7,7 @@ downloads) is quizsite.pages'.
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.contrib import messages
@@ -14,8 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.claim_codes import claim_code_matches
 from accounts.models import Teacher
 from classrooms import selectors, services
 from classrooms.forms import AddStudentsForm, AssignTeacherForm, ClassForm, ImportForm, StudentForm
@@ -84,7 +86,7 @@ def class_detail(request, pk):
         "school_class": school_class,
         "teachers": selectors.class_teachers(school_class),
         "roster": school_class.roster,
-        "can_manage": SchoolClass.objects.manageable_by(request.user).filter(pk=school_class.pk).exists(),
+        "can_manage": school_class.roster_visible,  # the user manages the class (selectors.class_list)
         "add_form": AddStudentsForm(),
         "teacher_form": AssignTeacherForm(user=request.user) if request.user.is_admin else None,
     }
@@ -233,11 +235,46 @@ def _student_values(data) -> dict:
     return {**data, "parent_email": data.get("parent_email") or "", "parent_phone": data.get("parent_phone") or ""}
 
 
+# Plain claim codes issued from the pages are kept in the issuer's session (server-side), by student, so the code
+# page and its slip can show them after the redirect; they go with the session or after CLAIM_CODE_SHOWN_FOR.
+CLAIM_CODES_SESSION_KEY = "classrooms_claim_codes"
+CLAIM_CODE_SHOWN_FOR = 3600  # seconds
+CLAIM_CODES_KEPT = 50
+
+
+def remember_claim_code(request, slip: dict) -> None:
+    """Keep a just-issued code (a services.claim_slip) for its issuer's claim-code page (the Django admin's too)."""
+    now = time.time()
+    kept = {
+        pk: entry
+        for pk, entry in (request.session.get(CLAIM_CODES_SESSION_KEY) or {}).items()
+        if now - entry.get("at", 0) < CLAIM_CODE_SHOWN_FOR
+    }
+    kept[slip["student_id"]] = {**slip, "at": now}
+    newest = sorted(kept.items(), key=lambda item: item[1]["at"])[-CLAIM_CODES_KEPT:]
+    request.session[CLAIM_CODES_SESSION_KEY] = dict(newest)
+
+
+def _remembered_claim_code(request, student) -> dict | None:
+    """The code this session issued to `student`, while it is recent and still the one that claims the account
+    (not used, not replaced by a re-issue from elsewhere)."""
+    entry = (request.session.get(CLAIM_CODES_SESSION_KEY) or {}).get(str(student.pk))
+    if entry is None or time.time() - entry.get("at", 0) >= CLAIM_CODE_SHOWN_FOR or student.is_account_claimed:
+        return None
+    return entry if claim_code_matches(entry.get("code", ""), student.claim_code_hash) else None
+
+
 @staff_required
 def student_create(request):
     def save(data):
         student = services.student_create(by=request.user, request=request, **_student_values(data))
-        messages.success(request, f"Student {student.user.name} created; they can now claim their account.")
+        if student.claim_code:
+            remember_claim_code(request, services.claim_slip(student, student.claim_code))
+            messages.success(request, f"Student {student.user.name} created. Give them this claim code.")
+            return redirect("classrooms:student_claim_code", pk=student.pk)
+        messages.success(
+            request, f"Student {student.user.name} created; they can claim their account with their date of birth."
+        )
         if student.school_class_id:
             return redirect("classrooms:detail", pk=student.school_class_id)
         return redirect("classrooms:students")
@@ -274,6 +311,36 @@ def student_edit(request, pk):
     return _form_page(
         request, form, save, field_map={"class_id": "school_class"}, title=title, submit="Save", student=student
     )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def student_claim_code(request, pk):
+    """The claim code just issued to a student, for whoever issued it (this session, for an hour), with a link to
+    its slip. POST issues a new code (a lost slip), which replaces the old one."""
+    student = get_object_or_404(selectors.student_list(user=request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            slip = services.student_claim_code_issue(student=student, by=request.user, request=request)
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            remember_claim_code(request, slip)
+            messages.success(request, f"New claim code issued for {student.user.name}; the old one no longer works.")
+        return redirect("classrooms:student_claim_code", pk=student.pk)
+    context = {"student": student, "slip": _remembered_claim_code(request, student)}
+    return render(request, "classrooms/student_claim_code.html", context)
+
+
+@staff_required
+@require_GET
+def student_claim_slip(request, pk):
+    student = get_object_or_404(selectors.student_list(user=request.user), pk=pk)
+    slip = _remembered_claim_code(request, student)
+    if slip is None:
+        raise Http404("This claim code is no longer shown; issue a new one.")
+    pdf = services.claim_slips_pdf(codes=[slip], title=f"Claim slip — {student.user.name}")
+    return file_response(pdf, "application/pdf", "claim-slip.pdf")
 
 
 @admin_required

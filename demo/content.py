@@ -3,9 +3,11 @@ through the services."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from accounts.claim_codes import CLAIM_CODE_ALPHABET, CLAIM_CODE_LENGTH
 from quizzes.models import Difficulty, QuestionType, QuizStatus
 
 ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD = "admin@school.test", "Ada Admin", "admin123"
@@ -57,7 +59,7 @@ FIRST = [
     "Tara",
 ]
 LAST = ["Johnson", "Okafor", "Nguyen", "Schmidt"]
-UNCLAIMED_EVERY = 6  # every sixth student has not claimed their account yet
+UNCLAIMED_EVERY = 6  # every sixth student has not claimed their account yet (seed_demo prints their claim codes)
 CLAIMED_AGO = timedelta(days=90)  # the others claimed theirs at the start of term, before the first quiz
 
 
@@ -90,6 +92,14 @@ def students() -> list[StudentSpec]:
                 )
             )
     return specs
+
+
+def claim_code(registration_number: str) -> str:
+    """The claim slip of an unclaimed demo student: fixed (derived from the number), so every `make run` can print
+    it, and as public as the demo's passwords. A real school's codes are random (accounts.claim_codes)."""
+    digest = hashlib.sha256(f"quizsite-demo-claim:{registration_number}".encode()).digest()
+    raw = "".join(CLAIM_CODE_ALPHABET[b % len(CLAIM_CODE_ALPHABET)] for b in digest[:CLAIM_CODE_LENGTH])
+    return f"{raw[:5]}-{raw[5:]}"
 
 
 # --- the question bank -----------------------------------------------------------------------------------------

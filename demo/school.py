@@ -5,7 +5,9 @@ start, answer (autosave), trip a detector now and then and submit, and a teacher
 So every demo row is one the application itself could have written: no page or hot path needs a fallback for
 rows made behind its back. Things that happened in the past are told to the services through their `now`
 parameter (attempts); where a service stamps the current time and the story needs an earlier one (when students
-claimed their accounts), the timestamp is moved afterwards and nothing else.
+claimed their accounts), the timestamp is moved afterwards. The one other thing set afterwards is the claim code
+of the students who have not claimed their account: the random code the admin was given is replaced by a fixed
+one (content.claim_code), so that seed_demo can print it on every run.
 
 Idempotent: each step looks its object up by its natural key (e-mail, registration number, class name, question
 text, quiz title) and calls the service only when it is missing, so a second run writes nothing.
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.claim_codes import claim_code_hash, claim_code_matches
 from accounts.models import Role, Student, Teacher, User
 from attempts import services as attempt_services
 from attempts.models import AttemptStatus, QuizAttempt, ViolationType
@@ -135,12 +138,17 @@ def _students(admin: User, classes: list[SchoolClass], now: datetime) -> tuple[l
             parent_email=spec.parent_email,
         )
         if spec.claimed:
+            # With the claim code on the slip the admin printed when creating the student.
             account_services.account_claim(
                 registration_number=spec.registration_number,
                 password=content.STUDENT_PASSWORD,
                 confirm_password=content.STUDENT_PASSWORD,
+                claim_code=student.claim_code,
             )
             claimed_now.append(student.pk)
+        else:
+            demo_code = claim_code_hash(content.claim_code(spec.registration_number))
+            Student.objects.filter(pk=student.pk).update(claim_code_hash=demo_code)
     Student.objects.filter(pk__in=claimed_now).update(claimed_at=now - content.CLAIMED_AGO)
     students = list(
         Student.objects.filter(registration_number__in=[s.registration_number for s in specs])
@@ -148,6 +156,20 @@ def _students(admin: User, classes: list[SchoolClass], now: datetime) -> tuple[l
         .order_by("registration_number")
     )
     return students, len(existing) < len(specs)
+
+
+def unclaimed_claim_codes() -> list[tuple[Student, str]]:
+    """The demo students still waiting to be claimed, with the code that claims each (while it still does: a claim
+    or a re-issued code, or another SECRET_KEY, ends it)."""
+    specs = [s for s in content.students() if not s.claimed]
+    students = Student.objects.filter(
+        registration_number__in=[s.registration_number for s in specs], is_account_claimed=False
+    ).select_related("user")
+    return [
+        (student, code)
+        for student in students.order_by("registration_number")
+        if claim_code_matches(code := content.claim_code(student.registration_number), student.claim_code_hash)
+    ]
 
 
 def _questions(teachers: list[Teacher]) -> tuple[list[Question], bool]:

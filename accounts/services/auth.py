@@ -85,7 +85,11 @@ def login_authenticate(*, identifier: str, password: str, request=None) -> User:
     """Check credentials given as e-mail or registration number (any case). Used by the API, the login page and
     the Django admin's login: one place for throttling, claim/active rules and the audit trail.
 
-    Raises AccountThrottled (429), AccountError 401 (wrong credentials), 403 (unclaimed student, inactive).
+    An unknown identifier, an unclaimed student and a wrong password are one failure to the caller (the same 401,
+    the same body, one password hash's worth of time, counted by the same limits), so login cannot be used to find
+    which registration numbers exist or are still waiting to be claimed; the audit row keeps the real reason.
+
+    Raises AccountThrottled (429), AccountError 401 (bad credentials), 403 (inactive, after the right password).
     """
     identifier = (identifier or "").strip()
     ip = client_ip(request) or "unknown"
@@ -94,25 +98,11 @@ def login_authenticate(*, identifier: str, password: str, request=None) -> User:
     limits = ((throttles.login_account_limit(), account_ident), (throttles.login_ip_limit(), ip))
     _check_not_blocked(*limits, message="Too many failed login attempts. Please wait before trying again.")
 
-    if user is None:
-        _spend_one_password_hash(password)
+    reason = _login_refusal(user, password)
+    if reason:
         _record_failures(*limits)
-        audit_record(action="login.failed", new={"identifier": identifier[:100], "reason": "unknown"}, request=request)
-        raise AccountError("Incorrect email/registration number or password.", status_code=401, code="bad_credentials")
-
-    if user.is_student and not user.student.is_account_claimed:
-        # Whatever the password (an unclaimed account has none): tell the student what to do.
-        _spend_one_password_hash(password)
-        audit_record(action="login.failed", by=None, entity=user, new={"reason": "unclaimed"}, request=request)
-        raise AccountError(
-            "This account has not been claimed yet. Please claim your account with your registration number first.",
-            status_code=403,
-            code="account_not_claimed",
-        )
-
-    if not password or not user.check_password(password):
-        _record_failures(*limits)
-        audit_record(action="login.failed", entity=user, new={"reason": "bad_password"}, request=request)
+        audit = {"identifier": identifier[:100], "reason": reason} if user is None else {"reason": reason}
+        audit_record(action="login.failed", entity=user, new=audit, request=request)
         raise AccountError("Incorrect email/registration number or password.", status_code=401, code="bad_credentials")
 
     if not user.is_active:
@@ -126,6 +116,21 @@ def login_authenticate(*, identifier: str, password: str, request=None) -> User:
     user.save(update_fields=["last_login"])
     audit_record(action="login", by=user, entity=user, request=request)
     return user
+
+
+def _login_refusal(user: User | None, password: str) -> str:
+    """Why these credentials are refused ("" when the password is right), after spending exactly one password
+    hash whatever the case: a missing, unclaimed or password-less account is checked against a dummy hash."""
+    if user is None:
+        _spend_one_password_hash(password)
+        return "unknown"
+    if user.is_student and not user.student.is_account_claimed:
+        _spend_one_password_hash(password)  # whatever was typed: an unclaimed account has no password yet
+        return "unclaimed"
+    if not user.has_usable_password():
+        _spend_one_password_hash(password)
+        return "bad_password"
+    return "" if user.check_password(password or "") else "bad_password"
 
 
 def token_refresh(*, refresh_token: str) -> TokenPair:
@@ -210,9 +215,10 @@ def account_claim(
     date_of_birth=None,
     request=None,
 ) -> User:
-    """A student sets their first password. Registration numbers are guessable, so when the record holds a claim
-    code (or, failing that, a date of birth) the request must carry it too; failures are throttled per account
-    and per IP."""
+    """A student sets their first password. Registration numbers are guessable, so the request must carry the
+    second factor on record: the claim code (printed on the slip) or, failing that, the date of birth. An account
+    with neither cannot be claimed at all (the student asks their teacher for a claim code), since anyone could
+    otherwise take it with the number alone. Failures are throttled per account and per IP, and audited."""
     reg_no = normalize_registration_number(registration_number)
     ip = client_ip(request) or "unknown"
     limits = ((throttles.claim_account_limit(), reg_no), (throttles.claim_ip_limit(), ip))
@@ -236,6 +242,12 @@ def account_claim(
             )
         elif not student.user.is_active:
             failure = AccountError("This account is inactive. Please contact the administrator.", status_code=403)
+        elif not student.claim_code_hash and student.date_of_birth is None:
+            failure = AccountError(
+                "This account cannot be claimed yet: no claim code was issued for it. "
+                "Ask your teacher for a claim code.",
+                code="claim_code_not_issued",
+            )
         elif student.claim_code_hash:
             if not claim_code_matches(claim_code, student.claim_code_hash):
                 failure = AccountError(

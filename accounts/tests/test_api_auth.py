@@ -60,7 +60,17 @@ def test_login_with_wrong_password_is_401_and_audited(api, admin):
     assert row.ip_address == "127.0.0.1"
 
 
-def test_unknown_user_gets_the_same_answer_and_costs_one_password_hash(api, admin, monkeypatch):
+def test_unknown_user_gets_the_same_answer_and_costs_one_password_hash(api, admin, count_hashes):
+    unknown = login(api, "nobody@school.test", "whatever1")
+    wrong = login(api, "admin@school.test", "whatever2")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    assert count_hashes == ["whatever1", "whatever2"]
+
+
+@pytest.fixture
+def count_hashes(monkeypatch):
+    """The passwords given to the real hasher's verify(), in order: one per login means one hash's worth of time."""
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
     calls = []
@@ -71,19 +81,60 @@ def test_unknown_user_gets_the_same_answer_and_costs_one_password_hash(api, admi
         return real_verify(self, password, encoded)
 
     monkeypatch.setattr(Argon2PasswordHasher, "verify", counting_verify)
-    unknown = login(api, "nobody@school.test", "whatever1")
-    wrong = login(api, "admin@school.test", "whatever2")
-    assert unknown.status_code == wrong.status_code == 401
-    assert unknown.json() == wrong.json()
-    assert calls == ["whatever1", "whatever2"]
+    return calls
 
 
 @pytest.mark.parametrize("password", ["", "anything", DEFAULT_PASSWORD])
-def test_unclaimed_student_cannot_log_in_with_any_password(api, unclaimed_student, password):
-    r = login(api, "stu2026500", password)
-    assert r.status_code == 403
-    assert "claim" in r.json()["detail"].lower()
-    assert r.json()["code"] == "account_not_claimed"
+def test_unclaimed_unknown_and_wrong_password_answer_alike(api, admin, unclaimed_student, password, count_hashes):
+    """Issue 13: login answered 403 account_not_claimed for unclaimed registration numbers and 401 for unknown
+    ones, so anyone could list the accounts still waiting to be claimed. Now the three failures are one answer
+    and cost one password hash each (an unclaimed account's unusable password costs nothing to check)."""
+    unclaimed = login(api, "stu2026500", password)
+    unknown = login(api, "STU2026501", password)
+    wrong = login(api, "admin@school.test", password + "-wrong")
+    assert unclaimed.status_code == unknown.status_code == wrong.status_code == 401
+    assert unclaimed.json() == unknown.json() == wrong.json()
+    assert unclaimed.json()["code"] == "bad_credentials"
+    assert dict(unclaimed.headers).keys() == dict(unknown.headers).keys() == dict(wrong.headers).keys()
+    assert count_hashes == [password, password, password + "-wrong"]
+    assert AuditLog.objects.get(action="login.failed", entity_id=unclaimed_student.pk).new_value == {
+        "reason": "unclaimed"
+    }
+
+
+def test_an_empty_password_or_an_unusable_one_still_costs_one_hash(api, admin, count_hashes):
+    no_password = UserFactory(email="nopass@school.test")
+    no_password.set_unusable_password()
+    no_password.save()
+    assert login(api, "admin@school.test", "").status_code == 401
+    assert login(api, "nopass@school.test", "guess-guess").status_code == 401
+    assert count_hashes == ["", "guess-guess"]
+
+
+def test_refused_logins_take_about_as_long_whatever_the_reason(api, admin, unclaimed_student, settings):
+    """The timing an attacker measures: medians of interleaved tries are within a factor of 3 of each other (an
+    empty password on a real account used to skip the hash: about ten times faster)."""
+    import statistics
+    import time
+
+    settings.LOGIN_FAILURES_PER_ACCOUNT = settings.LOGIN_FAILURES_PER_IP = 1000
+    cases = {"unclaimed": ("STU2026500", ""), "unknown": ("STU2026501", ""), "empty": ("admin@school.test", "")}
+    cases["wrong"] = ("admin@school.test", "wrong-password")
+    times = {name: [] for name in cases}
+    for _ in range(5):
+        for name, (ident, pw) in cases.items():
+            start = time.perf_counter()
+            assert login(api, ident, pw).status_code == 401
+            times[name].append(time.perf_counter() - start)
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    assert max(medians.values()) < 3 * min(medians.values()), medians
+
+
+def test_unclaimed_failures_count_towards_the_lock_like_any_other(api, unclaimed_student, settings):
+    """A limit that only unknown and claimed accounts reach would tell them apart after a few tries."""
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for reg in ("STU2026500", "STU2026501"):
+        assert [login(api, reg, "x").status_code for _ in range(4)] == [401, 401, 401, 429]
 
 
 def test_inactive_user_gets_403_only_with_the_right_password(api, teacher):
@@ -268,18 +319,33 @@ def claim(api, reg="STU2026500", pw=NEW_PW, confirm=None, **extra):
     return api.post(CLAIM, body, format="json")
 
 
-def test_claim_without_a_claim_code_sets_the_password_once(api, unclaimed_student):
-    r = claim(api, reg="stu2026500")
+def test_claim_with_the_code_sets_the_password_once(api, slip_student):
+    r = claim(api, reg="stu2026500", claim_code="ABCD-1234")
     assert r.status_code == 200, r.json()
     assert r.json()["message"] == "Account claimed successfully"
     assert r.json()["user"]["registration_number"] == "STU2026500"
-    s = Student.objects.get(pk=unclaimed_student.pk)
+    s = Student.objects.get(pk=slip_student.pk)
     assert s.is_account_claimed and s.claimed_at
     assert login(api, "STU2026500", NEW_PW).status_code == 200
     assert AuditLog.objects.filter(action="account.claim", user=s.user).exists()
-    again = claim(api, pw="Other-Kettle-43")
+    again = claim(api, pw="Other-Kettle-43", claim_code="ABCD-1234")
     assert again.status_code == 400 and "already been claimed" in again.json()["detail"]
     assert login(api, "STU2026500", NEW_PW).status_code == 200
+
+
+def test_an_account_with_no_second_factor_cannot_be_claimed_with_the_number_alone(api, unclaimed_student):
+    """Issue 13: a student created without a date of birth or a claim code had no secret on record, so anyone who
+    knew (or guessed) the registration number could set the password and take the account."""
+    for extra in ({}, {"claim_code": "ABCDE-FGHJK"}, {"date_of_birth": "2010-05-15"}):
+        r = claim(api, **extra)
+        assert r.status_code == 400, r.json()
+        assert r.json()["code"] == "claim_code_not_issued"
+        assert "ask your teacher for a claim code" in r.json()["detail"].lower()
+    assert _unchanged(unclaimed_student)
+    assert login(api, "STU2026500", NEW_PW).status_code == 401
+    refused = AuditLog.objects.filter(action="account.claim_failed", entity_id=unclaimed_student.pk)
+    assert refused.count() == 3 and refused.first().new_value["reason"] == "claim_code_not_issued"
+    assert not AuditLog.objects.filter(action="account.claim").exists()
 
 
 def _unchanged(student):
@@ -307,12 +373,12 @@ def test_claim_with_a_date_of_birth_on_record_requires_it(api, unclaimed_student
     assert claim(api, date_of_birth="2010-05-15").status_code == 200
 
 
-def test_claim_validates_passwords(api, unclaimed_student):
-    mismatch = claim(api, confirm="Blue-Kettle-43")
+def test_claim_validates_passwords(api, slip_student):
+    mismatch = claim(api, confirm="Blue-Kettle-43", claim_code="ABCD-1234")
     assert mismatch.status_code == 400 and "confirm_password" in mismatch.json()["errors"]
-    weak = claim(api, pw="12345678")
+    weak = claim(api, pw="12345678", claim_code="ABCD-1234")
     assert weak.status_code == 400 and "password" in weak.json()["errors"]
-    assert _unchanged(unclaimed_student)
+    assert _unchanged(slip_student)
 
 
 def test_claim_unknown_number_is_404(api, db):

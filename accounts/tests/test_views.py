@@ -42,12 +42,25 @@ def test_login_page_with_email_or_registration_number(client, student):
     assert AuditLog.objects.filter(action="login", user=student.user).exists()
 
 
+def _page_text(response) -> str:
+    """The page without what differs on every render (the masked CSRF token, a CSP nonce)."""
+    return re.sub(r'(value|nonce)="[^"]*"', "", response.content.decode())
+
+
 def test_login_page_shows_errors_next_to_the_form(client, admin, unclaimed_student):
     r = client.post(reverse("accounts:login"), {"username": "admin@school.test", "password": "nope-nope"})
     assert r.status_code == 401 and b"Incorrect email/registration number or password" in r.content
-    r = client.post(reverse("accounts:login"), {"username": "STU2026500", "password": ""})
-    assert r.status_code == 403 and b"claim your account" in r.content.lower()
+    unclaimed = client.post(reverse("accounts:login"), {"username": "STU2026500", "password": ""})
+    unknown = client.post(reverse("accounts:login"), {"username": "STU2026501", "password": ""})
     assert "_auth_user_id" not in client.session
+    # Issue 13: the same page for an unclaimed and an unknown number; the hint to claim is there for everyone.
+    assert unclaimed.status_code == unknown.status_code == 401
+    hint = b"If you have not claimed your account yet"
+    for page in (r, unclaimed, unknown):
+        assert hint in page.content and b"Incorrect email/registration number or password" in page.content
+        assert reverse("accounts:claim").encode() in page.content
+    assert _page_text(unclaimed).replace("STU2026500", "X") == _page_text(unknown).replace("STU2026501", "X")
+    assert hint not in client.get(reverse("accounts:login")).content
 
 
 def test_login_page_is_throttled_like_the_api(client, admin, settings):
@@ -115,6 +128,17 @@ def test_claim_page_with_and_without_the_claim_code(client, slip_student):
     r = client.post(url, {**data, "claim_code": "ABCD-1234"})
     assert r.status_code == 302 and r["Location"] == reverse("accounts:login")
     assert Student.objects.get(pk=slip_student.pk).is_account_claimed
+
+
+def test_claim_page_refuses_an_account_with_no_second_factor(client, unclaimed_student):
+    """Issue 13: the registration number alone must not be enough to take an account."""
+    data = {"registration_number": "STU2026500", "password": NEW_PW, "confirm_password": NEW_PW}
+    r = client.post(reverse("accounts:claim"), data)
+    assert r.status_code == 400
+    assert b"ask your teacher for a claim code" in r.content.lower()
+    student = Student.objects.select_related("user").get(pk=unclaimed_student.pk)
+    assert not student.is_account_claimed and not student.user.has_usable_password()
+    assert AuditLog.objects.filter(action="account.claim_failed", entity_id=student.pk).count() == 1
 
 
 # --- forgot / verify / reset --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from classrooms.selectors import class_teachers
 class TeacherRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="user_id")
     name = serializers.CharField(source="user.name")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.EmailField(source="user.email", required=False, help_text="Staff only.")
 
 
 class ClassRefSerializer(serializers.Serializer):
@@ -32,7 +32,10 @@ class ClassSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "section", "academic_year", "teacher", "teachers", "student_count", "created_at")
 
     def _teachers(self, obj):
-        return TeacherRefSerializer(class_teachers(obj), many=True).data
+        teachers = TeacherRefSerializer(class_teachers(obj), many=True).data
+        if not getattr(obj, "roster_visible", False):  # not a manager of the class: names only (selectors.class_list)
+            teachers = [{"id": t["id"], "name": t["name"]} for t in teachers]
+        return teachers
 
     @extend_schema_field(TeacherRefSerializer(allow_null=True))
     def get_teacher(self, obj):
@@ -53,7 +56,9 @@ class RosterStudentSerializer(serializers.Serializer):
 
 
 class ClassDetailSerializer(ClassSerializer):
-    students = RosterStudentSerializer(many=True, source="roster")
+    students = RosterStudentSerializer(
+        many=True, source="roster", help_text="The roster, for the class's teachers and admins; empty for a student."
+    )
 
     class Meta(ClassSerializer.Meta):
         fields = (*ClassSerializer.Meta.fields, "students", "updated_at")
@@ -100,6 +105,20 @@ class StudentSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         fields["class"] = ClassRefSerializer(source="school_class", allow_null=True, read_only=True)
         return fields
+
+
+class StudentCreatedSerializer(StudentSerializer):
+    """POST /students: the created student plus its one-time claim code (this response only)."""
+
+    claim_code = serializers.CharField(
+        allow_null=True,
+        read_only=True,
+        help_text="The student's one-time claim code, shown this once (only its hash is stored); null when a date "
+        "of birth was given, which the student then claims with.",
+    )
+
+    class Meta(StudentSerializer.Meta):
+        fields = (*StudentSerializer.Meta.fields, "claim_code")
 
 
 class StudentWriteSerializer(serializers.Serializer):

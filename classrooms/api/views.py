@@ -30,6 +30,7 @@ from classrooms.api.serializers import (
     ClassDetailSerializer,
     ClassSerializer,
     ClassWriteSerializer,
+    StudentCreatedSerializer,
     StudentSerializer,
     StudentWriteSerializer,
 )
@@ -168,13 +169,16 @@ class StudentViewSet(viewsets.ModelViewSet):
         student = selectors.student_list(user=self.request.user).get(pk=pk)
         return Response(StudentSerializer(student).data, status=code)
 
+    @extend_schema(request=StudentWriteSerializer, responses={201: StudentCreatedSerializer})
     def create(self, request, *args, **kwargs):
         data = StudentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         school_class = values.pop("class_id", None)
         student = services.student_create(by=request.user, school_class=school_class, request=request, **values)
-        return self._student_response(student.pk, status.HTTP_201_CREATED)
+        created = selectors.student_list(user=request.user).get(pk=student.pk)
+        created.claim_code = student.claim_code
+        return Response(StudentCreatedSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         student = self.get_object()

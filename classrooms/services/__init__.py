@@ -1,7 +1,7 @@
 """Writes of the classrooms app, along their seams:
 
     roster.py       classes, the teachers who teach them, students and who is in which class
-    claim_codes.py  plain claim codes: re-issued for a class, kept briefly for an import, printed as slips
+    claim_codes.py  plain claim codes: re-issued for a class or a student, kept briefly for an import, printed as slips
     import_jobs.py  student imports and the ImportJob lifecycle (preview -> queued -> running -> done | failed)
 
 Every service is keyword-only, takes the acting user `by`, resolves the ids it is given through the models' scoped
@@ -12,11 +12,13 @@ querysets, and is called alike by the pages, the API, the Celery tasks, the mana
 from classrooms.services.claim_codes import (
     CLAIM_CODES_TTL,
     claim_codes_reissue,
+    claim_slip,
     claim_slips_pdf,
     import_job_claim_codes,
     import_job_discard_codes,
     import_jobs_purge_expired_codes,
     new_claim_code,
+    student_claim_code_issue,
 )
 from classrooms.services.import_jobs import (
     ASYNC_THRESHOLD,
@@ -48,6 +50,7 @@ __all__ = [
     "ASYNC_THRESHOLD",
     "CLAIM_CODES_TTL",
     "claim_codes_reissue",
+    "claim_slip",
     "claim_slips_pdf",
     "class_assign_students",
     "class_assign_teacher",
@@ -67,6 +70,7 @@ __all__ = [
     "import_job_start",
     "import_jobs_purge_expired_codes",
     "new_claim_code",
+    "student_claim_code_issue",
     "student_create",
     "student_delete",
     "student_update",

@@ -8,10 +8,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.claim_codes import claim_code_hash, generate_claim_code
+from accounts.claim_codes import new_claim_code
 from accounts.models import Student, User, active_user
 from accounts.services import audit_record
-from classrooms.errors import ClassroomError
+from classrooms.errors import ClassroomError, require_role
 from classrooms.models import ImportJob, SchoolClass
 from classrooms.services.roster import require_class_manager
 from quizsite.pdf import render_pdf
@@ -20,10 +20,15 @@ from quizsite.pdf import render_pdf
 CLAIM_CODES_TTL = timedelta(hours=24)
 
 
-def new_claim_code() -> tuple[str, str]:
-    """(plain code, hash to store)."""
-    code = generate_claim_code()
-    return code, claim_code_hash(code)
+def claim_slip(student: Student, code: str) -> dict:
+    """What a claim slip prints for a student (claim_slips_pdf takes a list of these)."""
+    return {
+        "student_id": str(student.pk),
+        "name": student.user.name,
+        "registration_number": student.registration_number,
+        "class_name": str(student.school_class) if student.school_class_id else "",
+        "code": code,
+    }
 
 
 @transaction.atomic
@@ -40,20 +45,35 @@ def claim_codes_reissue(*, school_class: SchoolClass, by: User, request=None) ->
     codes = []
     for student in students:
         code, student.claim_code_hash = new_claim_code()
-        codes.append(
-            {
-                "student_id": str(student.pk),
-                "name": student.user.name,
-                "registration_number": student.registration_number,
-                "class_name": str(school_class),
-                "code": code,
-            }
-        )
+        student.school_class = school_class
+        codes.append(claim_slip(student, code))
     Student.objects.bulk_update(students, ["claim_code_hash"], batch_size=1000)
     audit_record(
         action="class.claim_codes_reissued", by=by, entity=school_class, new={"count": len(codes)}, request=request
     )
     return codes
+
+
+@transaction.atomic
+def student_claim_code_issue(*, student: Student, by: User, request=None) -> dict:
+    """Give one unclaimed student a new claim code (a lost slip, or a student who has no second factor on record),
+    replacing the old one. Returns the slip, whose plain code is shown once; only its hash is stored."""
+    require_role(by, "is_teacher_or_admin", "Only administrators and teachers can issue claim codes.")
+    student = (
+        Student.objects.visible_to(by)
+        .select_for_update(of=("self",))
+        .select_related("user", "school_class")
+        .filter(pk=student.pk)
+        .first()
+    )
+    if student is None:
+        raise ClassroomError("You can only issue claim codes to students of your own classes.", status_code=403)
+    if student.is_account_claimed:
+        raise ClassroomError("This student has already claimed their account.", status_code=409)
+    code, student.claim_code_hash = new_claim_code()
+    student.save(update_fields=["claim_code_hash"])
+    audit_record(action="student.claim_code_issued", by=by, entity=student, request=request)
+    return claim_slip(student, code)
 
 
 def import_job_claim_codes(*, job: ImportJob, by: User) -> list[dict]:

@@ -19,7 +19,6 @@ from accounts.services import audit_record
 from classrooms import imports
 from classrooms.errors import ClassroomError, require_role
 from classrooms.models import ImportJob
-from classrooms.services.claim_codes import new_claim_code
 from quizsite.tabular import read_table
 
 logger = logging.getLogger(__name__)
@@ -41,7 +40,9 @@ def students_import_rows(
     issue_claim_codes: bool = False,
     progress=None,
 ) -> imports.ImportOutcome:
-    """Validate and (unless dry_run) import already-read rows. All writes happen in one transaction."""
+    """Validate and (unless dry_run) import already-read rows. All writes happen in one transaction.
+
+    Students without a date of birth always get a claim code; `issue_claim_codes` gives every student one."""
     _require_importer(by)
     outcome, resolver = imports.validate(by=by, headers=headers, rows=rows, dry_run=dry_run)
     if dry_run or not outcome.valid:
@@ -52,7 +53,7 @@ def students_import_rows(
                 by=by,
                 outcome=outcome,
                 resolver=resolver,
-                claim_code=new_claim_code if issue_claim_codes else None,
+                codes_for_all=issue_claim_codes,
                 progress=progress,
             )
             audit_record(

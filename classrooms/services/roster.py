@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from accounts.claim_codes import claim_code_needed, new_claim_code
 from accounts.models import Role, Student, Teacher, User, active_user, normalize_email, normalize_registration_number
 from accounts.services import audit_record, user_delete_blockers
 from classrooms import imports
@@ -288,7 +289,9 @@ def student_create(
     parent_phone: str = "",
     request=None,
 ) -> Student:
-    """Create an unclaimed student with an unusable password; they claim the account later (accounts)."""
+    """Create an unclaimed student with an unusable password; they claim the account later (accounts) with their
+    date of birth when one is given, else with a one-time claim code issued here. The plain code is on the
+    returned student as `claim_code` (None when not issued) for the creator to see once; only its hash is stored."""
     require_role(by, "is_teacher_or_admin", "Only administrators and teachers can manage students.")
     school_class = _target_class(by, school_class)
     name = (name or "").strip()
@@ -302,6 +305,7 @@ def student_create(
         raise ValidationError(errors)
     user = User(email=email, name=name, role=Role.STUDENT, is_active=True)
     user.set_unusable_password()
+    code, code_hash = new_claim_code() if claim_code_needed(date_of_birth=date_of_birth) else (None, "")
     try:
         with transaction.atomic():
             user.save()
@@ -313,12 +317,20 @@ def student_create(
                 parent_email=parent_email,
                 parent_phone=(parent_phone or "").strip(),
                 is_account_claimed=False,
+                claim_code_hash=code_hash,
             )
     except IntegrityError:
         raise ClassroomError(
             "A user with this email or registration number was just created; reload and try again.", status_code=409
         ) from None
-    audit_record(action="student.create", by=by, entity=student, new=_student_snapshot(student), request=request)
+    audit_record(
+        action="student.create",
+        by=by,
+        entity=student,
+        new={**_student_snapshot(student), "claim_code_issued": code is not None},
+        request=request,
+    )
+    student.claim_code = code
     return student
 
 

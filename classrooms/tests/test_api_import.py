@@ -224,6 +224,26 @@ def test_issue_claim_codes_and_download_slips_once_available(api_for, admin, tea
     assert api_for(teacher).get(body["claim_slips_url"]).status_code == 404
 
 
+def test_rows_without_a_date_of_birth_always_get_a_claim_code(api, api_for, teacher, school_class):
+    """Issue 13: imported without the (default-off) option, students had no secret on record and anyone with the
+    registration number could claim them. Claim codes are now the rule for rows without a date of birth; the
+    option gives codes to the rows with one as well."""
+    header = "name,email,registration_number,class_name,date_of_birth\n"
+    upload = csv_upload(header + "Ann,ann@school.test,C1,Class 10A,\nDee,dee@school.test,C2,Class 10A,2010-05-15\n")
+    body = post(api_for(teacher), upload).json()
+    assert body["imported"] == 2 and body["claim_codes_issued"] == 1
+    assert [c["registration_number"] for c in body["claim_codes"]] == ["C1"] and body["claim_slips_url"]
+    ann = Student.objects.get(registration_number="C1")
+    assert claim_code_matches(body["claim_codes"][0]["code"], ann.claim_code_hash)
+    assert Student.objects.get(registration_number="C2").claim_code_hash == ""
+    claim = {"registration_number": "C1", "password": "Blue-Kettle-42", "confirm_password": "Blue-Kettle-42"}
+    assert api.post("/api/v1/auth/claim-account", claim, format="json").status_code == 403
+
+    upload = csv_upload(header + "Eve,eve@school.test,C3,Class 10A,2010-05-15\n")
+    body = post(api_for(teacher), upload, issue_claim_codes="true").json()
+    assert body["claim_codes_issued"] == 1 and body["claim_codes"][0]["registration_number"] == "C3"
+
+
 def test_status_url_and_claim_codes_are_the_creators(api_for, admin, teacher, other_teacher, school_class):
     upload = csv_upload(HEADER + "Ann,ann@school.test,C1,Class 10A\n")
     body = post(api_for(teacher), upload, issue_claim_codes="true").json()

@@ -84,6 +84,30 @@ def test_admin_creates_unclaimed_student_with_unusable_password(api_for, admin, 
     assert not user.check_password("")
 
 
+def test_a_student_created_without_a_date_of_birth_gets_a_claim_code_shown_once(api, api_for, teacher, school_class):
+    """Issue 13: a student created without a date of birth had no secret on record, so anyone with the registration
+    number could claim the account. Now the creator gets a one-time claim code (only its hash is stored)."""
+    from accounts.claim_codes import claim_code_matches
+
+    body = {**NEW, "class_id": str(school_class.pk)}
+    body.pop("date_of_birth")
+    res = api_for(teacher).post(url(), body, format="json")
+    assert res.status_code == 201
+    code = res.json()["claim_code"]
+    student = Student.objects.get(registration_number="STU2024010")
+    assert code and code not in student.claim_code_hash and claim_code_matches(code, student.claim_code_hash)
+    assert "claim_code" not in api_for(teacher).get(url(f"/{student.pk}")).json()  # shown once, on create only
+    claim = {"registration_number": "STU2024010", "password": "Blue-Kettle-42", "confirm_password": "Blue-Kettle-42"}
+    assert api.post("/api/v1/auth/claim-account", claim, format="json").status_code == 403
+    assert api.post("/api/v1/auth/claim-account", {**claim, "claim_code": code}, format="json").status_code == 200
+
+
+def test_a_student_created_with_a_date_of_birth_claims_with_it(api_for, admin, school_class):
+    res = api_for(admin).post(url(), {**NEW, "class_id": str(school_class.pk)}, format="json")
+    assert res.status_code == 201 and res.json()["claim_code"] is None
+    assert Student.objects.get(registration_number="STU2024010").claim_code_hash == ""
+
+
 def test_teacher_creates_student_in_own_class_only(api_for, teacher, school_class, other_class):
     client = api_for(teacher)
     res = client.post(url(), {**NEW, "class_id": str(other_class.pk)}, format="json")

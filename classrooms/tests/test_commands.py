@@ -23,6 +23,16 @@ def test_dry_run_then_import_as_admin(tmp_path, admin, school_class, capsys):
     assert Student.objects.get(registration_number="C1").school_class == school_class
 
 
+def test_students_without_a_date_of_birth_get_codes_and_slips_without_the_option(tmp_path, admin, school_class, capsys):
+    path = tmp_path / "students.csv"
+    path.write_text(CSV)
+    slips = tmp_path / "slips.pdf"
+    call_command("import_students", str(path), "--slips", str(slips))
+    assert "claim slips written to" in capsys.readouterr().out
+    assert slips.read_bytes().startswith(b"%PDF")
+    assert Student.objects.get(registration_number="C1").claim_code_hash
+
+
 def test_refuses_students_and_unreadable_files(tmp_path, admin, student):
     path = tmp_path / "students.csv"
     path.write_text(CSV)

@@ -1,5 +1,7 @@
 """The classrooms pages: every page for its personas, and the import page's preview → confirm → report flow."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -173,6 +175,51 @@ def test_teacher_creates_and_edits_a_student(browser, teacher, school_class, oth
     assert nina.user.name == "Nina N."
 
 
+def test_the_creator_sees_the_new_students_claim_code_and_prints_a_slip(browser, teacher, other_teacher, school_class):
+    """Issue 13: the page created claimable-by-anyone students; now it shows their claim code to the creator."""
+    from accounts.claim_codes import claim_code_hash, claim_code_matches
+
+    client = browser(teacher)
+    data = {"name": "Nina", "email": "nina@school.test", "registration_number": "stu7", "school_class": school_class.pk}
+    res = client.post(reverse("classrooms:student_create"), data)
+    nina = Student.objects.get(registration_number="STU7")
+    page_url = reverse("classrooms:student_claim_code", args=[nina.pk])
+    assert res.status_code == 302 and res["Location"] == page_url
+    page = client.get(page_url).text
+    code = re.search(r'<code class="claim-code">([A-Z0-9-]+)</code>', page).group(1)
+    assert claim_code_matches(code, nina.claim_code_hash) and code not in nina.claim_code_hash
+    slip_url = reverse("classrooms:student_claim_slip", args=[nina.pk])
+    assert slip_url in page
+    slip = client.get(slip_url)
+    assert slip.status_code == 200 and slip["Content-Type"] == "application/pdf" and slip.content.startswith(b"%PDF")
+    # A class-wide re-issue elsewhere replaces the code: the page stops showing the dead one.
+    Student.objects.filter(pk=nina.pk).update(claim_code_hash=claim_code_hash("OTHER-CODE1"))
+    assert code not in client.get(page_url).text and client.get(slip_url).status_code == 404
+    Student.objects.filter(pk=nina.pk).update(claim_code_hash=nina.claim_code_hash)
+    # The code lives in the creator's session only: another teacher (or the creator's next session) never sees it.
+    assert browser(other_teacher).get(page_url).status_code == 404
+    client.logout()
+    later = browser(teacher).get(page_url).text
+    assert code not in later and "no longer shown" in later
+    assert browser(teacher).get(slip_url).status_code == 404
+    # A lost slip: the teacher issues this student a new code (the old one stops working).
+    res = client.post(page_url)
+    assert res.status_code == 302 and res["Location"] == page_url
+    new_code = re.search(r'<code class="claim-code">([A-Z0-9-]+)</code>', client.get(page_url).text).group(1)
+    nina.refresh_from_db()
+    assert claim_code_matches(new_code, nina.claim_code_hash) and not claim_code_matches(code, nina.claim_code_hash)
+    assert browser(other_teacher).post(page_url).status_code == 404
+    nina.refresh_from_db()
+    assert claim_code_matches(new_code, nina.claim_code_hash)
+
+
+def test_a_student_created_with_a_date_of_birth_gets_no_claim_code(browser, admin, school_class):
+    data = {"name": "Dora", "email": "dora@school.test", "registration_number": "d1", "date_of_birth": "2010-05-15"}
+    res = browser(admin).post(reverse("classrooms:student_create"), {**data, "school_class": school_class.pk})
+    assert res.status_code == 302 and res["Location"] == reverse("classrooms:detail", args=[school_class.pk])
+    assert Student.objects.get(registration_number="D1").claim_code_hash == ""
+
+
 def test_student_list_search(browser, admin, student, outsider_student):
     res = browser(admin).get(reverse("classrooms:students") + "?q=oscar")
     assert "Oscar Outsider" in res.text and "Alice Johnson" not in res.text
@@ -194,6 +241,18 @@ def test_deleting_a_student_with_attempts_is_refused_with_a_message(browser, adm
 
 
 # --- import flow -----------------------------------------------------------------------------------------------
+def test_the_import_page_gives_codes_to_rows_without_a_date_of_birth_by_default(browser, teacher, school_class):
+    client = browser(teacher)
+    form = client.get(reverse("classrooms:import")).text
+    assert "without a date of birth" in form
+    upload = csv_upload(HEADER + "Ann,ann@school.test,P1,Class 10A\n")
+    res = client.post(reverse("classrooms:import"), {"file": upload})
+    job = ImportJob.objects.get()
+    res = client.post(reverse("classrooms:import_confirm", args=[job.pk]), follow=True)
+    assert "Download claim slips" in res.text
+    assert Student.objects.get(registration_number="P1").claim_code_hash
+
+
 def test_preview_then_confirm_then_report_with_claim_slips(browser, teacher, school_class):
     client = browser(teacher)
     upload = csv_upload(HEADER + "Ann,ann@school.test,P1,Class 10A\nBad,bad-email,P2,Class 10A\n", bom=True)

@@ -62,3 +62,23 @@ def test_seed_demo_twice_changes_nothing():
     call_command("seed_demo", stdout=out)
     assert snapshot() == before
     assert "already loaded" in out.getvalue()
+    assert "STU2026006  claim code " in out.getvalue()  # printed on every run, not only the first
+
+
+def test_the_demos_unclaimed_students_claim_with_the_printed_code_only():
+    """Issue 13: every unclaimed demo student has a claim code, and seed_demo prints the first ones."""
+    import re
+
+    from rest_framework.test import APIClient
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    unclaimed = Student.objects.filter(is_account_claimed=False)
+    assert unclaimed.count() == 10 and not unclaimed.filter(claim_code_hash="").exists()
+    reg, code = re.search(r"(STU\d+)  claim code ([A-Z0-9-]+)", out.getvalue()).groups()
+    body = {"registration_number": reg, "password": "Blue-Kettle-42", "confirm_password": "Blue-Kettle-42"}
+    api = APIClient()
+    assert api.post("/api/v1/auth/claim-account", body, format="json").status_code == 403
+    assert api.post("/api/v1/auth/claim-account", {**body, "claim_code": code}, format="json").status_code == 200
+    login = {"email_or_reg_no": reg, "password": "Blue-Kettle-42"}
+    assert api.post("/api/v1/auth/login", login, format="json").status_code == 200

@@ -1,4 +1,6 @@
-"""manage.py import_students FILE [--dry-run] [--as EMAIL] [--claim-codes --slips PATH]: the same import as the API."""
+"""manage.py import_students FILE [--dry-run] [--as EMAIL] [--claim-codes] [--slips PATH]: the same import as the API.
+
+Students without a date of birth always get a claim code (printed, or written as slips with --slips)."""
 
 from __future__ import annotations
 
@@ -18,8 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
         parser.add_argument("--as", dest="as_email", help="e-mail of the admin or teacher doing the import")
-        parser.add_argument("--claim-codes", action="store_true", help="give each imported student a claim code")
-        parser.add_argument("--slips", type=Path, help="write the claim-slip PDF here (with --claim-codes)")
+        parser.add_argument(
+            "--claim-codes",
+            action="store_true",
+            help="give a claim code to students with a date of birth too (those without one always get a code)",
+        )
+        parser.add_argument("--slips", type=Path, help="write the claim-slip PDF here instead of listing the codes")
 
     def handle(self, *args, file: Path, dry_run: bool, as_email: str | None, claim_codes: bool, slips, **options):
         if as_email:
@@ -32,9 +38,6 @@ class Command(BaseCommand):
                 raise CommandError("No active admin exists; pass --as EMAIL.")
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
-        if slips and not claim_codes:
-            raise CommandError("--slips needs --claim-codes.")
-
         with file.open("rb") as handle:
             try:
                 outcome = services.students_import(

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from demo import content
-from demo.school import build_demo_school
+from demo.school import build_demo_school, unclaimed_claim_codes
+
+CODES_SHOWN = 3
 
 
 class Command(BaseCommand):
@@ -20,6 +22,10 @@ class Command(BaseCommand):
         for teacher in content.TEACHERS:
             self.stdout.write(f"  teacher  {teacher.email} / {content.TEACHER_PASSWORD}")
         self.stdout.write(f"  student  STU2026001 (or alice.johnson@school.test) / {content.STUDENT_PASSWORD}")
-        self.stdout.write(
-            f"  unclaimed student: STU20260{content.UNCLAIMED_EVERY:02d} has no password yet and must claim the account"
-        )
+        codes = unclaimed_claim_codes()
+        if codes:
+            self.stdout.write("Unclaimed students: claim at /accounts/claim/ with the registration number and code")
+            for student, code in codes[:CODES_SHOWN]:
+                self.stdout.write(f"  {student.registration_number}  claim code {code}  ({student.user.name})")
+            if len(codes) > CODES_SHOWN:
+                self.stdout.write(f"  ... and {len(codes) - CODES_SHOWN} more (their teachers can print their slips)")
