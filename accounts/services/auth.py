@@ -24,7 +24,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import throttles
 from accounts.authentication import PASSWORD_CLAIM, password_fingerprint
-from accounts.claim_codes import claim_code_matches
+from accounts.claim_codes import claim_code_hash, claim_code_matches
 from accounts.errors import AccountError, AccountThrottled
 from accounts.models import PasswordResetToken, Student, User, normalize_email, normalize_registration_number
 from accounts.selectors import user_for_login
@@ -37,6 +37,12 @@ RESET_CODES_PER_DAY = 5
 RESET_TOKEN_MAX_AGE = 600  # seconds a verified reset_token stays usable
 RESET_TOKEN_SALT = "accounts.password-reset"
 _DUMMY_PASSWORD_HASH: list[str] = []
+_DUMMY_CLAIM_HASH = claim_code_hash("not-a-real-claim-code")
+CLAIM_REFUSED = (
+    "This registration number and claim code (or date of birth) do not match an account waiting to be claimed. "
+    "Check both against the slip from your school. If you have already claimed your account, log in or use "
+    "'Forgot password'; if you have no claim code, ask your teacher for one."
+)
 
 
 def _spend_one_password_hash(password: str) -> None:
@@ -233,35 +239,34 @@ def account_claim(
             if reg_no
             else None
         )
-        failure: AccountError | None = None
+        # Why a claim is refused is kept for the audit log only: the answer is the same for an unknown number, a
+        # claimed or inactive account and a wrong factor, so the endpoint cannot tell anyone which registration
+        # numbers exist or are still unclaimed. The one exception says what the student can act on (no factor
+        # was ever issued: only their teacher can help), as issue 13 asks.
+        reason = ""
         if student is None:
-            failure = AccountError("No student account has this registration number.", status_code=404)
+            reason = "unknown_registration_number"
+            claim_code_matches(claim_code or "x", _DUMMY_CLAIM_HASH)  # the same work as a real check
         elif student.is_account_claimed:
-            failure = AccountError(
-                "This account has already been claimed. Log in, or use 'Forgot password'.", code="already_claimed"
-            )
+            reason = "already_claimed"
         elif not student.user.is_active:
-            failure = AccountError("This account is inactive. Please contact the administrator.", status_code=403)
+            reason = "inactive"
         elif not student.claim_code_hash and student.date_of_birth is None:
+            reason = "claim_code_not_issued"
+        elif student.claim_code_hash:
+            if not claim_code_matches(claim_code, student.claim_code_hash):
+                reason = "claim_code_required"
+        elif date_of_birth is None or date_of_birth != student.date_of_birth:
+            reason = "date_of_birth_required"
+        failure: AccountError | None = None
+        if reason == "claim_code_not_issued":
             failure = AccountError(
                 "This account cannot be claimed yet: no claim code was issued for it. "
                 "Ask your teacher for a claim code.",
                 code="claim_code_not_issued",
             )
-        elif student.claim_code_hash:
-            if not claim_code_matches(claim_code, student.claim_code_hash):
-                failure = AccountError(
-                    "The claim code is missing or wrong. Use the code on the slip your school gave you.",
-                    status_code=403,
-                    code="claim_code_required",
-                )
-        elif student.date_of_birth is not None:
-            if date_of_birth is None or date_of_birth != student.date_of_birth:
-                failure = AccountError(
-                    "The date of birth is missing or does not match the school's record.",
-                    status_code=403,
-                    code="date_of_birth_required",
-                )
+        elif reason:
+            failure = AccountError(CLAIM_REFUSED, code="claim_refused")
         if failure is None:
             user = student.user
             set_new_password(user, password, confirm=confirm_password)
@@ -278,7 +283,7 @@ def account_claim(
     audit_record(
         action="account.claim_failed",
         entity=student.user if student is not None else None,
-        new={"registration_number": reg_no[:50], "reason": failure.code or failure.status_code},
+        new={"registration_number": reg_no[:50], "reason": reason},
         request=request,
     )
     raise failure

@@ -329,7 +329,7 @@ def test_claim_with_the_code_sets_the_password_once(api, slip_student):
     assert login(api, "STU2026500", NEW_PW).status_code == 200
     assert AuditLog.objects.filter(action="account.claim", user=s.user).exists()
     again = claim(api, pw="Other-Kettle-43", claim_code="ABCD-1234")
-    assert again.status_code == 400 and "already been claimed" in again.json()["detail"]
+    assert again.status_code == 400 and "already claimed your account" in again.json()["detail"]
     assert login(api, "STU2026500", NEW_PW).status_code == 200
 
 
@@ -355,9 +355,9 @@ def _unchanged(student):
 
 def test_claim_with_a_claim_code_requires_the_code(api, slip_student):
     missing = claim(api)
-    assert missing.status_code == 403 and "claim code" in missing.json()["detail"]
+    assert missing.status_code == 400 and "claim code" in missing.json()["detail"]
     wrong = claim(api, claim_code="ABCD-9999")
-    assert wrong.status_code == 403
+    assert wrong.status_code == 400
     assert _unchanged(slip_student)
     ok = claim(api, claim_code=" abcd-1234 ")
     assert ok.status_code == 200
@@ -367,8 +367,8 @@ def test_claim_with_a_claim_code_requires_the_code(api, slip_student):
 def test_claim_with_a_date_of_birth_on_record_requires_it(api, unclaimed_student):
     unclaimed_student.date_of_birth = date(2010, 5, 15)
     unclaimed_student.save()
-    assert claim(api).status_code == 403
-    assert claim(api, date_of_birth="2010-05-16").status_code == 403
+    assert claim(api).status_code == 400
+    assert claim(api, date_of_birth="2010-05-16").status_code == 400
     assert _unchanged(unclaimed_student)
     assert claim(api, date_of_birth="2010-05-15").status_code == 200
 
@@ -381,15 +381,23 @@ def test_claim_validates_passwords(api, slip_student):
     assert _unchanged(slip_student)
 
 
-def test_claim_unknown_number_is_404(api, db):
-    r = claim(api, reg="STU0000000")
-    assert r.status_code == 404 and "detail" in r.json()
+def test_claim_refusals_do_not_tell_which_registration_numbers_exist(api, slip_student, student):
+    """Issue 13: claim-account answered 404 for unknown numbers, 400 already_claimed for claimed ones and 403 for a
+    wrong code, so it listed which numbers exist and which are still unclaimed. One answer for all three."""
+    unknown = claim(api, reg="STU0000000", claim_code="ABCD-9999")
+    claimed = claim(api, reg=student.registration_number, claim_code="ABCD-9999")
+    wrong = claim(api, claim_code="ABCD-9999")
+    assert unknown.status_code == claimed.status_code == wrong.status_code == 400
+    assert unknown.json() == claimed.json() == wrong.json()
+    assert unknown.json()["code"] == "claim_refused"
+    reasons = set(AuditLog.objects.filter(action="account.claim_failed").values_list("new_value__reason", flat=True))
+    assert reasons == {"unknown_registration_number", "already_claimed", "claim_code_required"}
 
 
 def test_claim_failures_are_throttled(api, slip_student, settings, forgot):
     settings.CLAIM_FAILURES_PER_ACCOUNT = 3
     for _ in range(3):
-        assert claim(api, claim_code="WRONG").status_code == 403
+        assert claim(api, claim_code="WRONG").status_code == 400
     r = claim(api, claim_code="ABCD-1234")
     assert r.status_code == 429 and int(r["Retry-After"]) > 0
     assert _unchanged(slip_student)

@@ -37,7 +37,7 @@ def test_a_refused_claim_is_audited_without_changing_the_student(unclaimed_stude
         services.account_claim(
             registration_number="STU2026500", password="Blue-Kettle-42", confirm_password="Blue-Kettle-42"
         )
-    assert exc.value.status_code == 403
+    assert exc.value.status_code == 400 and exc.value.code == "claim_refused"
     row = AuditLog.objects.get(action="account.claim_failed")
     assert row.entity_id == unclaimed_student.pk and row.new_value["reason"] == "claim_code_required"
     unclaimed_student.refresh_from_db()

@@ -121,7 +121,7 @@ def test_claim_page_with_and_without_the_claim_code(client, slip_student):
     assert client.get(url).status_code == 200
     data = {"registration_number": "stu2026500", "password": NEW_PW, "confirm_password": NEW_PW}
     r = client.post(url, data)
-    assert r.status_code == 403 and b"claim code is missing or wrong" in r.content
+    assert r.status_code == 400 and b"do not match an account waiting to be claimed" in r.content
     assert not Student.objects.get(pk=slip_student.pk).is_account_claimed
     r = client.post(url, {**data, "claim_code": "ABCD-1234", "confirm_password": "different-1"})
     assert r.status_code == 200 and b"do not match" in r.content
