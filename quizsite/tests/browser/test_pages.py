@@ -4,6 +4,8 @@ pages scrolling sideways on a phone, disabled buttons that look enabled, the pho
 import pytest
 from playwright.sync_api import expect
 
+from tests.builders import make_attempt, science_quiz
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"viewport": {"width": 390, "height": 844}}
@@ -33,3 +35,25 @@ def test_the_question_form_shows_only_the_chosen_types_fields(browser_as, teache
     page.get_by_label("Type").select_option("descriptive")
     assert visible_fields(page) == [*common, "Sample answer", "Marking rubric"]
     expect(page.get_by_label("Correct answer")).to_be_hidden()
+
+
+@pytest.fixture
+def quiz_with_results(teacher, school_class, student):
+    quiz = science_quiz(teacher, school_class)
+    make_attempt(quiz, student)
+    return quiz
+
+
+def sideways_scroll(page, path):
+    page.goto(path)
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_wide_tables_scroll_inside_their_box_on_a_phone(browser_as, teacher, student, quiz_with_results):
+    teacher_page = browser_as(teacher, **PHONE)
+    for path in ["/quizzes/questions/", f"/analytics/quiz/{quiz_with_results.pk}/", "/analytics/"]:
+        assert sideways_scroll(teacher_page, path) <= 0, f"{path} scrolls sideways at 390 px (teacher)"
+    student_page = browser_as(student, **PHONE)
+    assert sideways_scroll(student_page, "/analytics/") <= 0, "/analytics/ scrolls sideways at 390 px (student)"
+    # The hidden header is still there for screen readers.
+    expect(student_page.get_by_role("columnheader", name="Report")).to_have_count(1)
