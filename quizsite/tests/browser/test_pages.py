@@ -4,7 +4,9 @@ pages scrolling sideways on a phone, disabled buttons that look enabled, the pho
 import pytest
 from playwright.sync_api import expect
 
+from quizzes.models import QuizStatus
 from tests.builders import make_attempt, science_quiz
+from tests.factories import QuizFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,3 +59,37 @@ def test_wide_tables_scroll_inside_their_box_on_a_phone(browser_as, teacher, stu
     assert sideways_scroll(student_page, "/analytics/") <= 0, "/analytics/ scrolls sideways at 390 px (student)"
     # The hidden header is still there for screen readers.
     expect(student_page.get_by_role("columnheader", name="Report")).to_have_count(1)
+
+
+LOOKS = "el => { const s = getComputedStyle(el); return {opacity: s.opacity, cursor: s.cursor}; }"
+
+
+def looks_before_and_after_enabling(button):
+    disabled = button.evaluate(LOOKS)
+    button.evaluate("el => { el.disabled = false; }")
+    return disabled, button.evaluate(LOOKS)
+
+
+def test_disabled_buttons_look_disabled(browser_as, teacher, student, quiz_with_results):
+    draft = QuizFactory(created_by=teacher, status=QuizStatus.DRAFT, title="Empty draft")
+    page = browser_as(teacher)
+    page.goto(f"/quizzes/{draft.pk}/")
+    publish = page.get_by_role("button", name="Publish")
+    expect(publish).to_be_disabled()
+    disabled, enabled = looks_before_and_after_enabling(publish)
+    assert disabled["cursor"] == "not-allowed" and enabled["cursor"] == "pointer"
+    assert float(disabled["opacity"]) < 0.7 <= float(enabled["opacity"])
+
+    # "Previous" on question 1 of the exam, next to an enabled "Next".
+    quiz_with_results.max_attempts = 2
+    quiz_with_results.save(update_fields=["max_attempts"])
+    exam = browser_as(student)
+    exam.goto(f"/attempts/quiz/{quiz_with_results.pk}/")
+    exam.get_by_role("button", name="Start quiz").click()
+    exam.get_by_role("button", name="Start in fullscreen").click()
+    previous, following = exam.locator("#exam-prev"), exam.locator("#exam-next")
+    expect(previous).to_be_disabled()
+    expect(following).to_be_enabled()
+    disabled, enabled = previous.evaluate(LOOKS), following.evaluate(LOOKS)
+    assert disabled["cursor"] == "not-allowed" and enabled["cursor"] == "pointer"
+    assert float(disabled["opacity"]) < 0.7 <= float(enabled["opacity"])
