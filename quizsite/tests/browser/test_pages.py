@@ -93,3 +93,45 @@ def test_disabled_buttons_look_disabled(browser_as, teacher, student, quiz_with_
     disabled, enabled = previous.evaluate(LOOKS), following.evaluate(LOOKS)
     assert disabled["cursor"] == "not-allowed" and enabled["cursor"] == "pointer"
     assert float(disabled["opacity"]) < 0.7 <= float(enabled["opacity"])
+
+
+def tab_until(page, target, limit=20):
+    """Press Tab until `target` has focus; how many presses it took (None: never)."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return presses
+    return None
+
+
+def test_the_phone_menu_works_by_keyboard(browser_as, student):
+    page = browser_as(student, **PHONE)
+    page.goto("/")
+    logout = page.get_by_role("button", name="Log out")
+    expect(logout).to_be_hidden()
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+
+    # Keyboard only: past the skip link and the brand to the menu button, open it, on to "Log out".
+    assert tab_until(page, menu) == 3
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(logout).to_be_visible()
+    assert tab_until(page, logout)
+    expect(page.get_by_role("link", name="Notifications, 0 unread")).to_be_visible()
+
+    # Escape closes it and gives focus back to the button; at desktop width there is no button, the menu is shown.
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    expect(logout).to_be_hidden()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(menu).to_be_hidden()
+    expect(logout).to_be_visible()
+
+
+def test_without_javascript_the_phone_menu_stays_open(browser_as, student):
+    page = browser_as(student, java_script_enabled=False, **PHONE)
+    page.goto("/")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
