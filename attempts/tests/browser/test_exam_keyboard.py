@@ -2,8 +2,6 @@
 a violation (focus stays inside the exam), and going back from the exam shows the attempt in progress, not a
 stale copy of the intro from the browser's cache."""
 
-import os
-
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
@@ -97,19 +95,14 @@ def test_a_blur_right_after_a_tab_is_not_counted_but_leaving_still_is(browser_as
 
 
 @pytest.fixture(scope="module")
-def chromium_with_bfcache():
-    """Chromium as people run it: Playwright turns the back/forward cache off by default, the bug lives there."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
+def chromium_with_bfcache(chromium):
+    """Chromium as people run it: Playwright turns the back/forward cache off by default, the bug lives there.
+    (Launched from the same Playwright as `chromium`: one sync Playwright per thread.)"""
+    browser = chromium.browser_type.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--disable-back-forward-cache"]
     )
     yield browser
     browser.close()
-    playwright.stop()
 
 
 @pytest.fixture
