@@ -12,6 +12,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Student
@@ -70,6 +71,7 @@ def enter(request):
 
 
 @student_required
+@never_cache  # "Start quiz" or "Resume", attempts used: never a stale copy from the back button or a proxy
 def intro(request, pk):
     student = _student(request)
     quiz = _quiz_for_student(request, student, pk)

@@ -9,7 +9,7 @@
 import { postJSON } from "./exam/api.js";
 import { AwayTracker, Violations, enterFullscreen } from "./exam/detectors.js";
 import { connectLive, onServerEvent } from "./exam/live.js";
-import { Navigator, readAnswer, writeAnswer } from "./exam/navigator.js";
+import { Navigator, keepTabInside, readAnswer, writeAnswer } from "./exam/navigator.js";
 import { Autosave, Outbox } from "./exam/outbox.js";
 import { Countdown, formatClock } from "./exam/timer.js";
 
@@ -120,6 +120,7 @@ function run(config) {
     });
   });
   nav.install();
+  keepTabInside($("exam"), () => state.active && !state.ended);
   $("exam-form").addEventListener("submit", (e) => { e.preventDefault(); nav.confirmSubmit(); });
   $("exam-confirm-no").addEventListener("click", () => nav.closeDialog());
   $("exam-confirm-yes").addEventListener("click", () => { nav.closeDialog(); submitNow(null); });

@@ -45,6 +45,11 @@ const VIOLATION_TEXT = {
   multiple_windows: "the quiz is open in another window",
 };
 
+// A window blur this soon after a Tab key is focus moving to the browser's toolbar, not to another window; still
+// away this long after it, it counts.
+const TAB_BLUR_MS = 1000;
+const TAB_AWAY_MS = 10000;
+
 export function inFullscreen() { return !!document.fullscreenElement; }
 
 export function enterFullscreen(state) {
@@ -126,8 +131,21 @@ export class Violations {
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") this.away.signal("tab_switch"); else this.maybeBack();
     });
-    window.addEventListener("blur", () => { this.away.signal("focus_lost"); });
-    window.addEventListener("focus", () => this.maybeBack());
+    // Tab (or Shift+Tab) that takes focus out of the page lands on the browser's own toolbar: the window blurs,
+    // but the student is still here. Such a blur is not counted, unless the window stays unfocused well past what
+    // tabbing back in takes (going on to another window from the toolbar is leaving the quiz).
+    let lastTabAt = -Infinity;
+    let stillAway = null;
+    document.addEventListener("keydown", (e) => { if (e.key === "Tab") lastTabAt = Date.now(); }, true);
+    window.addEventListener("blur", () => {
+      clearTimeout(stillAway);
+      if (Date.now() - lastTabAt < TAB_BLUR_MS) {
+        stillAway = setTimeout(() => { if (!document.hasFocus()) this.away.signal("focus_lost"); }, TAB_AWAY_MS);
+        return;
+      }
+      this.away.signal("focus_lost");
+    });
+    window.addEventListener("focus", () => { clearTimeout(stillAway); this.maybeBack(); });
     document.addEventListener("fullscreenchange", () => {
       if (inFullscreen()) {
         $("exam-refullscreen").hidden = true;

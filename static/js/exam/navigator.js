@@ -1,5 +1,5 @@
 /* The questions one at a time: the navigator (answered / current), previous / next, reading and restoring an
- * answer in the form, and the submit confirmation that lists what is still unanswered. */
+ * answer in the form, the submit confirmation that lists what is still unanswered, and Tab kept inside the exam. */
 
 export function readAnswer(fs) {
   const qid = fs.getAttribute("data-qid");
@@ -109,4 +109,47 @@ export class Navigator {
     $("exam-prev").addEventListener("click", () => this.go(state.current - 1));
     $("exam-next").addEventListener("click", () => this.go(state.current + 1));
   }
+}
+
+const TABBABLE = "a[href], button, input, select, textarea, [tabindex]";
+
+/** The places Tab stops at inside root, in order; each is a list of elements (a radio group is one stop). */
+export function tabStops(root) {
+  const stops = [];
+  const groups = {};
+  root.querySelectorAll(TABBABLE).forEach((el) => {
+    if (el.disabled || el.tabIndex < 0 || el.closest("[hidden], [inert]") || !el.getClientRects().length) return;
+    if (el.type === "radio" && el.name) {
+      if (groups[el.name]) { groups[el.name].push(el); return; }
+      groups[el.name] = [el];
+      stops.push(groups[el.name]);
+      return;
+    }
+    stops.push([el]);
+  });
+  return stops;
+}
+
+function focusStop(stop, backwards) {
+  const target = stop.find((el) => el.checked) || (backwards ? stop[stop.length - 1] : stop[0]);
+  target.focus();
+}
+
+/** Tab past the last control of the exam goes back to the first (Shift+Tab: the other way round), so a keyboard
+ * user never tabs out into the browser's own toolbar, which the page sees as the window losing focus. While the
+ * submit dialog is open, Tab stays in the dialog. `when()` says whether to hold focus (the exam is running). */
+export function keepTabInside(container, when) {
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || e.altKey || e.ctrlKey || e.metaKey || !when()) return;
+    const root = container.querySelector("dialog[open]") || container;
+    const stops = tabStops(root);
+    if (!stops.length) return;
+    const active = document.activeElement;
+    const at = stops.findIndex((stop) => stop.indexOf(active) !== -1);
+    const outside = active && active !== document.body && !root.contains(active);
+    const edge = e.shiftKey ? at === 0 : at === stops.length - 1;
+    if (!edge && !outside) return;
+    e.preventDefault();
+    focusStop(e.shiftKey ? stops[stops.length - 1] : stops[0], e.shiftKey);
+  });
 }
