@@ -56,6 +56,14 @@ def result_rows(attempts: QuerySet[QuizAttempt]) -> list[dict]:
     ]
 
 
+def result_percentage(percentage, status: str) -> float | None:
+    """An attempt's percentage as every attempt list shows it: none while answers await a teacher. The stored
+    figure then counts only the automatically marked questions, and read as the result it misleads (a student with
+    5 of 15 marks so far and an essay worth 10 still to mark is not on 33 %). Averages already leave such attempts
+    out: they are taken over graded attempts only."""
+    return None if status in PENDING_STATUSES else score_number(percentage)
+
+
 def student_ref(student_id, name, registration_number) -> dict:
     return {"id": student_id, "name": name, "registration_number": registration_number}
 
@@ -69,7 +77,8 @@ def attempt_row(a: QuizAttempt) -> dict:
         "attempt_number": a.attempt_number,
         "score": score_number(a.score),
         "total_marks": a.total_marks,
-        "percentage": score_number(a.percentage),
+        "percentage": result_percentage(a.percentage, a.status),
+        "awaiting_grading": a.status in PENDING_STATUSES,
         "status": a.status,
         "passed": a.passed,
         "total_violations": a.total_violations,

@@ -17,7 +17,13 @@ from django.db.models.functions import Cast
 
 from analytics import statistics
 from analytics.cache import analytics_cache_key, cached
-from analytics.selectors.common import PENDING_STATUSES, parse_attempts_mode, result_rows, student_ref
+from analytics.selectors.common import (
+    PENDING_STATUSES,
+    parse_attempts_mode,
+    result_percentage,
+    result_rows,
+    student_ref,
+)
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, Violation, ViolationType
 from quizsite.api.fields import score_number
 from quizzes.models import Quiz, QuizQuestion
@@ -27,6 +33,14 @@ from quizzes.models import Quiz, QuizQuestion
 QUIZ_RELATED = ("created_by__user",)
 HISTOGRAM_BINS = 10
 QUIZ_CACHE_SECONDS = 60 * 60
+
+# Questions are flagged as doubtful (analytics.statistics.doubtful_flags) only from this many fully graded
+# attempts. With n attempts a facility index moves in steps of 100/n points: below 5, one student moves it by more
+# than 20, so "facility above 95%" only means nobody has got it wrong yet, and a discrimination index (a
+# correlation) over four points or fewer is noise. Moodle's item statistics are meant for a cohort and its report
+# gives no threshold; 5 is the smallest group in which one answer moves a facility by at most 20 points and every
+# test statistic (skewness needs 3 attempts, kurtosis 4) is defined. The figures themselves are still shown.
+MIN_ATTEMPTS_FOR_FLAGS = 5
 
 
 def quiz_analytics(quiz: Quiz, *, attempts: str = "all") -> dict:
@@ -119,6 +133,7 @@ def _quiz_analytics(quiz: Quiz, mode: str) -> dict:
         "statistics": {
             key: (score_number(v, 4) if isinstance(v, float) else v) for key, v in summary.as_dict().items()
         },
+        "flags_min_attempts": MIN_ATTEMPTS_FOR_FLAGS,
         "question_statistics": [_question_row(i, qq, marks, items[i]) for i, qq in enumerate(quiz_questions)],
         "student_performance": [_student_row(r) for r in selected],
         "violation_summary": _violation_summary(quiz, selected),
@@ -184,6 +199,10 @@ def _fold_marks(
 def _question_row(i: int, qq: QuizQuestion, m: _Marks, item: statistics.ItemStatistics) -> dict:
     q = qq.question
     marked = m.marked[i]
+    # A hand-marked answer is given marks, not judged right or wrong: 8 of 10 is not "incorrect", so such a
+    # question has no success rate (its average marks and facility say how it went).
+    hand_marked = not q.is_objective
+    flags = item.flags if item.attempts >= MIN_ATTEMPTS_FOR_FLAGS else []
     return {
         "question": {
             "id": q.pk,
@@ -194,21 +213,22 @@ def _question_row(i: int, qq: QuizQuestion, m: _Marks, item: statistics.ItemStat
             "topic": q.topic,
             "difficulty": q.difficulty,
             "marks": qq.marks,
+            "hand_marked": hand_marked,
         },
         "answered_count": marked,
         "correct_count": m.correct[i],
         "partially_correct_count": m.partial[i],
         "incorrect_count": m.incorrect[i],
         "pending_count": m.pending[i],
-        "success_rate": score_number(100 * m.correct[i] / marked) if marked else None,
+        "success_rate": score_number(100 * m.correct[i] / marked) if marked and not hand_marked else None,
         "average_marks": score_number(m.sums[i] / marked) if marked else None,
         "facility_index": score_number(item.facility),
         "standard_deviation": score_number(item.sd),
         "discrimination_index": score_number(item.discrimination_index),
         "discriminative_efficiency": score_number(item.discriminative_efficiency),
         "effective_weight": score_number(item.effective_weight),
-        "doubtful": item.doubtful,
-        "flags": [{"code": f, "label": statistics.FLAG_LABELS[f]} for f in item.flags],
+        "doubtful": bool(flags),
+        "flags": [{"code": f, "label": statistics.FLAG_LABELS[f]} for f in flags],
     }
 
 
@@ -219,7 +239,8 @@ def _student_row(r: dict) -> dict:
         "attempt_number": r["attempt_number"],
         "score": score_number(r["score"]),
         "total_marks": r["total_marks"],
-        "percentage": score_number(r["percentage"]),
+        "percentage": result_percentage(r["percentage"], r["status"]),
+        "awaiting_grading": r["status"] in PENDING_STATUSES,
         "passed": r["passed"],
         "status": r["status"],
         "violations": r["total_violations"],

@@ -1,5 +1,7 @@
 """The analytics API: the guide's shapes, the numbers, who may see what, and a fixed number of queries."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -337,3 +339,85 @@ def test_schema_describes_every_analytics_body(client):
     assert components["StudentPerformance"]["properties"]["score"]["format"] == "double"
     assert components["QuizAnalytics"]["properties"]["average_score"]["format"] == "double"
     assert "question_statistics" in components["QuizAnalytics"]["required"]
+
+
+# --- figures a reader could take the wrong way --------------------------------------------------------------------
+
+
+def _essay_graded(teacher, student, science, marks):
+    """The student's attempt at science_quiz (mcq and short answer right: 5 of 15 so far), the essay marked
+    `marks` of 10 by the teacher (None: left awaiting grading)."""
+    from grading.services import attempt_grade
+    from tests.builders import make_attempt
+
+    attempt = make_attempt(science, student)
+    if marks is not None:
+        essay = attempt.answers.get(question=science.essay)
+        attempt = attempt_grade(
+            attempt=attempt, by=teacher.user, grades=[{"answer_id": essay.pk, "marks_awarded": marks}]
+        )
+    return attempt
+
+
+def test_an_attempt_awaiting_grading_shows_no_percentage_and_stays_out_of_averages(
+    api_for, student, teacher, quiz, school_class
+):
+    from tests.builders import science_quiz
+
+    finish_attempt(quiz, student, [CORRECT, CORRECT, CORRECT])  # graded: 100 %
+    science = science_quiz(teacher, school_class)
+    pending = _essay_graded(teacher, student, science, None)
+    assert pending.status == AttemptStatus.SUBMITTED and pending.percentage == Decimal(
+        "33.33"
+    )  # the automatic marks so far
+
+    data = api_for(student).get(url(f"analytics/student/{student.pk}")).json()
+    rows = {r["quiz"]["title"]: r for r in data["recent_results"]}
+    assert rows["Science Quiz"]["percentage"] is None and rows["Science Quiz"]["passed"] is None
+    assert rows["Science Quiz"]["status"] == "submitted"
+    assert rows["Fractions test"]["percentage"] == 100.0
+    assert data["average_score"] == 100.0 and data["pending_grading"] == 1
+    by_subject = {s["subject"]: s for s in data["performance_by_subject"]}
+    assert by_subject["Science"]["average_score"] is None and by_subject["Science"]["graded_attempts"] == 0
+
+    # The teacher's dashboard and the quiz analytics list the attempt the same way.
+    recent = api_for(teacher).get(url(f"analytics/teacher/{teacher.pk}")).json()["recent_attempts"]
+    assert [r["percentage"] for r in recent if r["quiz"]["title"] == "Science Quiz"] == [None]
+    quiz_data = api_for(teacher).get(url(f"analytics/quiz/{science.pk}")).json()
+    assert [r["percentage"] for r in quiz_data["student_performance"]] == [None]
+    assert quiz_data["average_score"] is None
+
+
+# Item flags need this many fully graded attempts (analytics.selectors.quiz says why).
+MIN_ATTEMPTS_FOR_FLAGS = 5
+
+
+def test_questions_are_not_flagged_on_too_few_attempts(api_for, teacher, quiz, make_students):
+    students = make_students(MIN_ATTEMPTS_FOR_FLAGS)
+    finish_attempt(quiz, students[0], [CORRECT, WRONG, CORRECT])
+    data = api_for(teacher).get(url(f"analytics/quiz/{quiz.pk}")).json()
+    first = data["question_statistics"][0]
+    assert first["facility_index"] == 100.0  # the figure is still there...
+    assert all(q["flags"] == [] and q["doubtful"] is False for q in data["question_statistics"])  # ...no verdict
+
+    for s in students[1:]:
+        finish_attempt(quiz, s, [CORRECT, WRONG, CORRECT])
+    invalidate_quiz_analytics(quiz.pk)  # as the submit service does on commit
+    data = api_for(teacher).get(url(f"analytics/quiz/{quiz.pk}")).json()
+    assert data["statistics"]["attempts"] == MIN_ATTEMPTS_FOR_FLAGS
+    first = data["question_statistics"][0]
+    assert [f["code"] for f in first["flags"]] == ["too_easy"] and first["doubtful"] is True
+
+
+def test_a_hand_marked_question_reports_marks_not_a_correct_count(api_for, teacher, student, school_class):
+    from tests.builders import science_quiz
+
+    science = science_quiz(teacher, school_class)
+    attempt = _essay_graded(teacher, student, science, 8)
+    assert attempt.status == AttemptStatus.GRADED
+    data = api_for(teacher).get(url(f"analytics/quiz/{science.pk}")).json()
+    mcq, _, essay = data["question_statistics"]
+    assert essay["question"]["type"] == "descriptive"
+    assert essay["average_marks"] == 8.0 and essay["facility_index"] == 80.0 and essay["answered_count"] == 1
+    assert essay["success_rate"] is None  # not "0 % correct" for 8 marks of 10
+    assert mcq["success_rate"] == 100.0

@@ -9,10 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from analytics import exports
 from analytics.cache import invalidate_quiz_analytics
 from attempts.models import QuizAttempt
-from tests.builders import CORRECT, WRONG, finish_attempt
-from tests.factories import QuizAttemptFactory, StudentFactory
+from tests.builders import CORRECT, WRONG, finish_attempt, make_quiz
+from tests.factories import QuestionFactory, QuizAttemptFactory, StudentFactory
+from tests.pdf import border_box, flow_boxes, inside, is_text, layout, page_area, pdf_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +167,6 @@ def test_the_student_cannot_export_the_class_results(api_for, student, quiz, ali
 def test_long_reports_point_to_the_results_export_instead_of_listing_everyone(
     api_for, teacher, quiz, alice_attempt, make_students, monkeypatch
 ):
-    from analytics import exports
-
     for s in make_students(2):
         finish_attempt(quiz, s, [WRONG, CORRECT, WRONG])
     monkeypatch.setattr(exports, "REPORT_STUDENT_ROWS", 2)
@@ -202,3 +202,46 @@ def test_export_query_counts_do_not_grow_with_attempts(
         for path, expected in paths.items():
             with django_assert_num_queries(expected):
                 assert client.get(path).status_code == 200
+
+
+# --- the analytics PDF on paper -------------------------------------------------------------------------------------
+
+TRAIN = (
+    "A train leaves the station at nine in the morning travelling east at sixty kilometres an hour; how far has "
+    "it gone by noon if it never stops on the way?"
+)
+ITEM_TABLE_HEADERS = [
+    "Question",
+    "Marks",
+    "Correct / answered",
+    "Avg marks",
+    "Facility",
+    "SD",
+    "Discr. index",
+    "Discr. efficiency",
+    "Eff. weight",
+]
+
+
+def test_analytics_pdf_question_table_fits_the_page(api_for, teacher, school_class, make_students):
+    questions = [QuestionFactory(created_by=teacher, text=f"{TRAIN} ({i})", marks=1) for i in range(4)]
+    quiz = make_quiz(teacher, school_class, questions=questions, title="Long questions", start_date=None, end_date=None)
+    for s in make_students(6):
+        finish_attempt(quiz, s, [CORRECT, WRONG, CORRECT, WRONG])
+
+    lines = pdf_lines(api_for(teacher).get(f"/api/v1/exports/analytics/{quiz.pk}").content)
+    text = "\n".join(lines)
+    for header in ITEM_TABLE_HEADERS:
+        assert header in text, header
+    # The question column is wide enough for a phrase of 40-odd characters on one line (it was ~6 a line).
+    phrase = "A train leaves the station at nine in the"
+    assert sum(phrase in line for line in lines) == 4, [line for line in lines if "train" in line]
+
+    # Nothing of the report is laid out beyond the page's printable area: not a cell, not a letter.
+    context = {**exports.quiz_report_context(quiz, attempts="all"), "pdf": True}
+    document = layout("analytics/print/quiz_report.html", context)
+    for number, page in enumerate(document.pages, start=1):
+        area = page_area(page)
+        for box in flow_boxes(page):
+            if is_text(box) or type(box).__name__ in ("TableBox", "TableCellBox"):
+                assert inside(border_box(box), area), (number, getattr(box, "text", type(box).__name__), area)

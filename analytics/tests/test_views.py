@@ -1,12 +1,14 @@
 """The analytics pages: one dashboard URL per role, the quiz analytics page, printable reports, outsiders."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from analytics.cache import invalidate_quiz_analytics
 from quizzes.models import Question
-from tests.builders import CORRECT, WRONG, finish_attempt
+from tests.builders import CORRECT, WRONG, finish_attempt, make_attempt, science_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +41,8 @@ def test_dashboard_depends_on_the_role(page, admin, teacher, student, quiz, grad
     assert reverse("analytics:attempt_print", args=[student.attempts.get().pk]) in body
 
 
-def test_quiz_page_shows_histogram_doubtful_items_and_exports(page, teacher, quiz, graded):
+def test_quiz_page_shows_histogram_doubtful_items_and_exports(page, teacher, quiz, graded, make_students):
+    finish_attempt(quiz, make_students(1)[0], [CORRECT, WRONG, WRONG])  # 5 attempts: enough to flag questions
     response = page(teacher, reverse("analytics:quiz", args=[quiz.pk]))
     assert response.status_code == 200
     body = response.content.decode()
@@ -140,3 +143,56 @@ def test_pages_accept_only_get(page, teacher, quiz):
     client = Client()
     client.force_login(teacher.user)
     assert client.post(reverse("analytics:quiz", args=[quiz.pk])).status_code == 405
+
+
+# --- figures a reader could take the wrong way --------------------------------------------------------------------
+
+
+def _row(body: str, text: str) -> str:
+    """The table row (<tr>...</tr>) of the page that contains `text`."""
+    rows = [row for row in re.findall(r"<tr[ >].*?</tr>", body, flags=re.S) if text in row]
+    assert len(rows) == 1, (text, rows)
+    return rows[0]
+
+
+def test_student_dashboard_says_awaiting_grading_instead_of_a_percentage(page, student, teacher, quiz, school_class):
+    finish_attempt(quiz, student, [CORRECT, CORRECT, WRONG])  # graded: 66.67 %
+    science = science_quiz(teacher, school_class)
+    make_attempt(science, student)  # mcq and short answer right (5 of 15 so far), the essay awaits the teacher
+
+    body = page(student, reverse("analytics:dashboard")).content.decode()
+    row = _row(body, "Science Quiz")
+    assert "Awaiting grading" in row
+    assert "33.3" not in row and "%<" not in row.replace("—", "")  # no percentage of an unfinished mark
+    assert "5 / 15 so far" in row
+    assert "66.7%" in _row(body, "Fractions test")
+    # The average card counts the graded attempt only.
+    assert re.search(r'stat-value">66\.7%</span><span class="stat-label">Average score', body)
+    # The teacher's view of the student, and the quiz analytics' student list, say the same.
+    body = page(teacher, reverse("analytics:student", args=[student.pk])).content.decode()
+    assert "Awaiting grading" in _row(body, "Science Quiz") and "33.3" not in _row(body, "Science Quiz")
+    body = page(teacher, reverse("analytics:quiz", args=[science.pk])).content.decode()
+    assert "Awaiting grading" in _row(body, "Alice Johnson") and "33.3" not in _row(body, "Alice Johnson")
+
+
+def test_quiz_page_flags_no_question_on_too_few_attempts(page, teacher, quiz, student):
+    finish_attempt(quiz, student, [CORRECT, WRONG, CORRECT])
+    for url in (reverse("analytics:quiz", args=[quiz.pk]), reverse("analytics:quiz_print", args=[quiz.pk])):
+        body = page(teacher, url).content.decode()
+        assert 'class="doubtful"' not in body and "Facility above 95%" not in body and "Facility below 5%" not in body
+        assert "Too few attempts to flag questions" in body and "from 5 fully graded attempts" in body
+
+
+def test_a_hand_marked_question_shows_marks_not_correct_over_answered(page, teacher, student, school_class):
+    from grading.services import attempt_grade
+
+    science = science_quiz(teacher, school_class)
+    attempt = make_attempt(science, student)
+    essay = attempt.answers.get(question=science.essay)
+    attempt_grade(attempt=attempt, by=teacher.user, grades=[{"answer_id": essay.pk, "marks_awarded": 8}])
+    for url in (reverse("analytics:quiz", args=[science.pk]), reverse("analytics:quiz_print", args=[science.pk])):
+        body = page(teacher, url).content.decode()
+        row = _row(body, "Explain photosynthesis")
+        assert "0 / 1" not in row  # it was "Correct 0/1" next to 8 marks of 10
+        assert "1 marked by hand" in row and ">8<" in row and ">80%<" in row
+        assert "1 / 1" in _row(body, "What is 2+2?")  # objective questions keep their count

@@ -2,12 +2,25 @@
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts import claim_codes
 from accounts.models import Student
 from classrooms import services
 from classrooms.tests.conftest import csv_upload
 from tests.factories import SchoolClassFactory
+from tests.pdf import (
+    border_box,
+    flow_boxes,
+    has_class,
+    inside,
+    is_text,
+    layout,
+    margin_boxes,
+    overlap,
+    page_area,
+    pdf_lines,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +156,41 @@ def test_plain_claim_codes_of_an_import_are_for_its_creator_only(admin, teacher,
     )
     assert services.import_job_claim_codes(job=job, by=teacher.user) == job.claim_codes
     assert services.import_job_claim_codes(job=job, by=admin) == []
+
+
+# --- claim slips on paper -----------------------------------------------------------------------------------------
+
+
+def test_claim_slips_stay_on_the_page_and_nothing_is_printed_over_them():
+    """12 slips: more than one page (5 rows of 2), so the top of the second page is checked too, where the closing
+    line used to be printed over the first slip."""
+    title = "Claim slips — Class 10A"
+    codes = [
+        {
+            "name": f"Student Number {i:02d} With A Rather Long Name",
+            "registration_number": f"STU2026{i:04d}",
+            "class_name": "Class 10A",
+            "code": claim_codes.generate_claim_code(),
+        }
+        for i in range(12)
+    ]
+    text = "\n".join(pdf_lines(services.claim_slips_pdf(codes=codes, title=title)))
+    assert all(c["code"] in text and c["registration_number"] in text for c in codes)
+    assert "Cut along the dashed lines" in text
+
+    document = layout("classrooms/claim_slips.html", {"codes": codes, "title": title, "generated_at": timezone.now()})
+    assert len(document.pages) == 2
+    for number, page in enumerate(document.pages, start=1):
+        area = page_area(page)
+        slips = [border_box(b) for b in flow_boxes(page) if has_class(b, "slip")]
+        assert slips, number
+        for slip in slips:
+            assert inside(slip, area), (number, slip, area)  # the last row ran into the bottom margin
+        # Every other text on the page (title, closing line, page number) is clear of every slip.
+        for box in [*flow_boxes(page), *margin_boxes(page)]:
+            if is_text(box) and not any(inside(border_box(box), slip) for slip in slips):
+                assert not any(overlap(border_box(box), slip) for slip in slips), (number, box.text)
+        # The title heads every page, above its first slip.
+        titles = [border_box(b) for b in [*flow_boxes(page), *margin_boxes(page)] if is_text(b) and title in b.text]
+        assert titles, number
+        assert max(t[3] for t in titles) <= min(s[1] for s in slips), number
