@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.test import Client
+from django.urls import reverse
 
 from quizsite import serve
 from quizsite.tests.sweep import page_routes
@@ -503,6 +504,10 @@ def test_pages_work_under_the_policy_in_a_real_browser(browse, admin, teacher, s
     expect(docs.locator(".opblock").first).to_be_visible(timeout=20_000)
     docs.goto("/admin/")
     expect(docs.locator("#site-name")).to_be_visible()
+    docs.goto(f"/admin/accounts/user/{teacher.user.pk}/change/")
+    expect(docs.locator("#content-main form")).to_be_visible()
+    docs.goto(reverse(f"admin:{student._meta.app_label}_student_changelist"))  # django-import-export's list
+    expect(docs.locator("#result_list")).to_be_visible()
     assert docs_violations() == []
 
     # Control: markup injected into a page (what a stored XSS would be) does not run, and the watch sees it.
