@@ -129,7 +129,7 @@ def http_command(server: str, port: int, workers: int, threads: int) -> list[str
 def ws_command(port: int) -> list[str]:
     return [str(BIN / "uvicorn"), "quizsite.asgi:application", "--host", "127.0.0.1", "--port", str(port),
             "--loop", "uvloop", "--ws", "websockets-sansio", "--lifespan", "off", "--no-access-log",
-            "--log-level", "warning", "--timeout-graceful-shutdown", "5"]  # fmt: skip
+            "--no-server-header", "--log-level", "warning", "--timeout-graceful-shutdown", "5"]  # fmt: skip
 
 
 class Supervisor:

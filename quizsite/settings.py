@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from quizsite.env import database_from_url, envbool, envint, envlist, envstr
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "csp",
     "channels",
     "import_export",
     "django_htmx",
@@ -64,7 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: under overload a request is refused before any other work (quizsite.admission; off unless set).
+    # Outermost, so every response carries them, a refusal or a static file included: Content-Security-Policy and
+    # Permissions-Policy (quizsite.headers). It does nothing before the request goes on.
+    "quizsite.headers.SecurityHeadersMiddleware",
+    # Then: under overload a request is refused before any other work (quizsite.admission; off unless set).
     "quizsite.admission.AdmissionControlMiddleware",
     "quizsite.uploads.UploadLimitMiddleware",  # an upload over the limit: 413 before anything reads its body
     "django.middleware.security.SecurityMiddleware",
@@ -256,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of the school quiz platform (/api/v1), as called by the React SPA.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Who may read /api/schema/ and /api/docs/ is decided by quizsite.api.docs from API_DOCS_PUBLIC below.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -266,6 +272,10 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "classrooms.models.ImportJob.Status",
     },
 }
+
+# /api/schema/ and /api/docs/ for anyone while developing; otherwise for signed-in teachers and admins only (the
+# schema maps every endpoint and parameter: no need to hand it to the internet).
+API_DOCS_PUBLIC = envbool("API_DOCS_PUBLIC", DEBUG)
 
 CORS_ALLOWED_ORIGINS = envlist("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:5173"] if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -339,6 +349,23 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Quizsite <no-reply@quizsite.l
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the exam page's script reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
+# django-csp via quizsite.headers, which also adds the WebSocket origin (WEBSOCKET_URL) to connect-src and sets the
+# Permissions-Policy. No inline script anywhere: pages load theirs from /static/ and pass data through data-*
+# attributes or json_script. The one inline <style> (the printable reports, inlined so WeasyPrint renders the same
+# page) carries the request's nonce; NONCE adds it to the header only on a page that used it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
