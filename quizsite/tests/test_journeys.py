@@ -34,7 +34,7 @@ def test_imported_student_claims_with_the_printed_code_then_logs_in(api_for, adm
         {"registration_number": "stu7001", "password": "Blue-Heron-42", "confirm_password": "Blue-Heron-42"},
         format="json",
     )
-    assert no_code.status_code == 403 and not Student.objects.get(registration_number="STU7001").is_account_claimed
+    assert no_code.status_code == 400 and not Student.objects.get(registration_number="STU7001").is_account_claimed
 
     claimed = anonymous.post(
         "/api/v1/auth/claim-account",
