@@ -27,7 +27,7 @@ class FakeWebSocket {
 FakeWebSocket.CONNECTING = 0; FakeWebSocket.OPEN = 1; FakeWebSocket.CLOSING = 2; FakeWebSocket.CLOSED = 3;
 window.WebSocket = FakeWebSocket;
 """
-FIRST_RETRY_MS = 4000  # live.js backs off from 2 s, doubled before the first retry
+FIRST_RETRY_MS = 4000  # at most: live.js backs off from 2 s, doubled (less a little jitter) before the first retry
 
 
 def sockets_opened(page) -> int:

@@ -71,7 +71,8 @@ export function connectLive(page) {
         return;
       }
       delay = Math.min(delay * 2, 60000);
-      setTimeout(connect, delay);
+      // Spread out: after a server restart a whole class would otherwise reconnect at the same instant.
+      setTimeout(connect, delay * (0.75 + Math.random() / 4));
     };
   };
   connect();
