@@ -1,27 +1,42 @@
 """Channels consumers of the grading app.
 
 QuizMonitorConsumer, `ws/quiz-monitor/<quiz_id>` (guide 5.11): the teacher's live exam board. Authenticated by
-quizsite.ws_auth (`?token=<access token>` or the session cookie); only the quiz's teacher or an admin, anyone else
-is closed with 1008 (policy violation). On connect and every `status_interval` seconds it sends
-{"type": "quiz_status", "data": ...}; events published with quizsite.live.publish_quiz_event are forwarded as
-{"type": <event>, "data": ...} as they happen. The client may send {"type": "refresh"} for an immediate status.
+quizsite.ws_auth (`?token=<access token>` or the session cookie); only the quiz's teacher or an admin. On connect and
+every `status_interval` seconds it sends {"type": "quiz_status", "data": ...}; events published with
+quizsite.live.publish_quiz_event are forwarded as {"type": <event>, "data": ...} as they happen. The client may send
+{"type": "refresh"} for an immediate status.
 
 AttemptConsumer, `ws/attempt/<attempt_id>`: the student's own exam page listens here for what a teacher does to
 their attempt (`time_extended`, `attempt_force_submitted`, `attempt_reinstated`, see grading.services). Only the
-attempt's student; anyone else is closed with 1008.
+attempt's student.
 
 The board page opens its socket with `?rows=html`: its `quiz_status` messages then also carry "html", the table's
 rows rendered by templates/grading/_board_rows.html, the same template that painted the page, so a row looks the
 same before and after a live update (the row is written once, not once in a template and again in JavaScript).
 
-Both stay thin: authentication and scoping in connect() through the models' scoped managers
-(Quiz.objects.manageable_by, QuizAttempt.objects.for_student), data from grading.selectors.
+A socket outlives the request that opened it, so each one checks again what connect() checked: the board on each
+status tick, the attempt socket every SOCKET_RECHECK_SECONDS (30 by default). The sign-in is checked as a new
+request would check it (quizsite.ws_auth.signed_in_user: token expiry and password fingerprint, or the session's
+auth hash; the account still active) and the quiz or attempt is loaded again through the scoped managers
+(Quiz.objects.manageable_by, QuizAttempt.objects.for_student). The first check that fails closes the socket.
+
+Close codes (application codes: daphne refuses to send 1008, and the client would see 1011 and retry):
+    4401  not signed in, or the sign-in no longer holds (token expired or invalid, password changed, account
+          deactivated, signed out): sign in again; the SPA refreshes its access token and reconnects with it
+    4403  signed in, but this kind of account never uses this socket (a student on a board, staff on an attempt)
+    4404  no such quiz or attempt for this user (another teacher's quiz, another student's attempt, a bad id)
+    4500  the server could not check (e.g. the database is unavailable): reconnect with back-off
+A client stops retrying on 4401/4403/4404 and retries on anything else (1006 network drop, 1011/1012 restarts, 4500).
+
+Both stay thin: who may do what comes from the models' scoped managers and quizsite.ws_auth, data from
+grading.selectors.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 from urllib.parse import parse_qs
 
@@ -30,30 +45,99 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from accounts.models import active_user
 from attempts.models import QuizAttempt
 from grading.api.serializers import BoardStatusSerializer
 from grading.selectors import quiz_monitor_status
 from quizsite.live import SEND_TIMEOUT_SECONDS, attempt_group, quiz_group
+from quizsite.ws_auth import signed_in_user
 from quizzes.models import Quiz
 
 logger = logging.getLogger(__name__)
 
-POLICY_VIOLATION = 1008
+NOT_AUTHENTICATED = 4401
+NOT_ALLOWED = 4403
+NOT_FOUND = 4404
+CHECK_FAILED = 4500
 
 
 class _GroupConsumer(AsyncJsonWebsocketConsumer):
-    group_name: str | None = None
+    """One object (a quiz, an attempt) loaded through a scoped manager, its group joined, and a loop that re-checks
+    the sign-in and the object every `interval()` seconds. Subclasses say which object and what a tick sends."""
 
-    def _route_id(self, name: str) -> uuid.UUID | None:
+    route_kwarg: str
+    group_name: str | None = None
+    obj = None
+
+    def interval(self) -> float:
+        raise NotImplementedError
+
+    def role_allowed(self, user) -> bool:
+        raise NotImplementedError
+
+    async def load(self, user, pk: uuid.UUID):
+        """The object through the scoped manager, or None."""
+        raise NotImplementedError
+
+    def group_for(self, obj) -> str:
+        raise NotImplementedError
+
+    async def opened(self) -> None:
+        """Sent once the socket is accepted."""
+
+    async def tick(self) -> None:
+        """Sent after each successful re-check."""
+
+    def _route_id(self) -> uuid.UUID | None:
         try:
-            return uuid.UUID(str(self.scope["url_route"]["kwargs"][name]))
+            return uuid.UUID(str(self.scope["url_route"]["kwargs"][self.route_kwarg]))
         except ValueError:
             return None
 
-    async def _refuse(self) -> None:
-        # Accept first so the client sees the close code (a refused handshake is only an HTTP 403 to a browser).
+    async def _admit(self, user) -> int | None:
+        """Load the object for `user`: None if the socket may be (or stay) open, else the close code."""
+        user = active_user(user)
+        if user is None:
+            return NOT_AUTHENTICATED
+        if not self.role_allowed(user):
+            return NOT_ALLOWED
+        pk = self._route_id()
+        obj = await self.load(user, pk) if pk is not None else None
+        if obj is None:
+            return NOT_FOUND
+        self.obj = obj
+        return None
+
+    async def connect(self):
+        self._loop = None
+        code = await self._admit(self.scope.get("user"))
+        if code is not None:
+            # Accept first so the client sees the close code (a refused handshake is only an HTTP 403 to a browser).
+            await self.accept()
+            return await self.close(code=code)
+        await self._join(self.group_for(self.obj))
         await self.accept()
-        await self.close(code=POLICY_VIOLATION)
+        await self.opened()
+        self._loop = asyncio.create_task(self._run())
+
+    async def _run(self):
+        while True:
+            await asyncio.sleep(self.interval())
+            try:
+                code = await self._admit(await signed_in_user(self.scope))
+                if code is None:
+                    if self.group_name is None:
+                        # Joined while Redis was down: try again, or this socket would never get another pushed
+                        # event after Redis is back (found by the fault drills).
+                        await self._join(self.group_for(self.obj))
+                    await self.tick()
+            except Exception:
+                # Fail closed: a socket whose sign-in cannot be checked is not left open. The client reconnects.
+                logger.exception("%s could not re-check %s", type(self).__name__, getattr(self.obj, "pk", None))
+                code = CHECK_FAILED
+            if code is not None:
+                await self.close(code=code)
+                return
 
     async def _join(self, group: str) -> None:
         self.group_name = group
@@ -65,6 +149,9 @@ class _GroupConsumer(AsyncJsonWebsocketConsumer):
             self.group_name = None
 
     async def disconnect(self, code):
+        loop = getattr(self, "_loop", None)
+        if loop is not None:
+            loop.cancel()
         if self.group_name:
             try:
                 await asyncio.wait_for(
@@ -97,54 +184,40 @@ def _status_message(quiz, *, with_rows: bool) -> dict:
 
 
 class QuizMonitorConsumer(_GroupConsumer):
+    route_kwarg = "quiz_id"
     status_interval: float | None = None  # seconds; None means settings.QUIZ_MONITOR_INTERVAL_SECONDS or 5
 
-    def _interval(self) -> float:
+    def interval(self) -> float:
         if self.status_interval is not None:
             return self.status_interval
         return float(getattr(settings, "QUIZ_MONITOR_INTERVAL_SECONDS", 5))
 
+    def role_allowed(self, user) -> bool:
+        return user.is_teacher_or_admin
+
+    async def load(self, user, pk):
+        return await _monitorable_quiz(user, pk)
+
+    def group_for(self, obj) -> str:
+        return quiz_group(obj.pk)
+
     async def connect(self):
-        self.quiz = None
-        self._ticker = None
         query = parse_qs(self.scope.get("query_string", b"").decode())
         self.with_rows = query.get("rows") == ["html"]
-        quiz_id = self._route_id("quiz_id")
-        quiz = await _monitorable_quiz(self.scope.get("user"), quiz_id) if quiz_id else None
-        if quiz is None:
-            return await self._refuse()
-        self.quiz = quiz
-        await self._join(quiz_group(quiz.pk))
-        await self.accept()
-        await self.send_status()
-        self._ticker = asyncio.create_task(self._tick())
+        await super().connect()
 
-    async def _tick(self):
-        try:
-            while True:
-                await asyncio.sleep(self._interval())
-                if self.group_name is None and self.quiz is not None:
-                    # Joined while Redis was down: try again, or this socket would get only the snapshots and
-                    # never another pushed event after Redis is back (found by the fault drills).
-                    await self._join(quiz_group(self.quiz.pk))
-                await self.send_status()
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            logger.exception("quiz monitor status loop stopped for quiz %s", getattr(self.quiz, "pk", None))
+    async def opened(self):
+        await self.send_status()
+
+    async def tick(self):
+        await self.send_status()
 
     async def send_status(self):
-        await self.send_json(await _status_message(self.quiz, with_rows=self.with_rows))
+        await self.send_json(await _status_message(self.obj, with_rows=self.with_rows))
 
     async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "refresh" and self.quiz is not None:
+        if isinstance(content, dict) and content.get("type") == "refresh" and self.obj is not None:
             await self.send_status()
-
-    async def disconnect(self, code):
-        ticker = getattr(self, "_ticker", None)
-        if ticker is not None:
-            ticker.cancel()
-        await super().disconnect(code)
 
 
 @database_sync_to_async
@@ -153,13 +226,21 @@ def _own_attempt(user, attempt_id):
 
 
 class AttemptConsumer(_GroupConsumer):
-    async def connect(self):
-        attempt_id = self._route_id("attempt_id")
-        attempt = await _own_attempt(self.scope.get("user"), attempt_id) if attempt_id else None
-        if attempt is None:
-            return await self._refuse()
-        await self._join(attempt_group(attempt.pk))
-        await self.accept()
+    route_kwarg = "attempt_id"
+
+    def interval(self) -> float:
+        # A little earlier than the setting, at random: a class whose sockets all reconnected together after a
+        # restart does not re-check in lockstep.
+        return float(getattr(settings, "SOCKET_RECHECK_SECONDS", 30)) * random.uniform(0.8, 1.0)
+
+    def role_allowed(self, user) -> bool:
+        return user.is_student
+
+    async def load(self, user, pk):
+        return await _own_attempt(user, pk)
+
+    def group_for(self, obj) -> str:
+        return attempt_group(obj.pk)
 
     async def receive_json(self, content, **kwargs):
         return None  # the page only listens

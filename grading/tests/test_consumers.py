@@ -46,10 +46,10 @@ async def next_of(comm, kind, timeout=5):
             return message
 
 
-async def assert_refused(path, headers=()):
+async def assert_refused(path, code, headers=()):
     comm = await open_socket(path, headers)
     closed = await comm.receive_output(timeout=5)
-    assert closed == {"type": "websocket.close", "code": 1008}
+    assert closed == {"type": "websocket.close", "code": code}
     await comm.disconnect()
 
 
@@ -84,16 +84,18 @@ async def test_admin_may_watch_any_quiz(quiz, admin):
     await comm.disconnect()
 
 
-async def test_everyone_else_is_closed_with_policy_violation(quiz, teacher, admin, other_teacher, student):
+async def test_everyone_else_is_closed_with_an_application_close_code(quiz, teacher, admin, other_teacher, student):
+    """4401 not signed in (or the token is not a valid access token), 4403 a role that never watches a board,
+    4404 no such quiz for this user. Not 1008: daphne refuses to send it and the client sees 1011 and retries."""
     # The quiz's own teacher with a refresh token instead of an access token is refused too.
     refresh = str(await database_sync_to_async(RefreshToken.for_user)(teacher.user))
-    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}")
-    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={access(other_teacher)}")
-    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={access(student)}")
-    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token=garbage")
-    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={refresh}")
-    await assert_refused("/ws/quiz-monitor/00000000-0000-0000-0000-000000000000?token=" + access(admin))
-    await assert_refused("/ws/quiz-monitor/not-a-uuid?token=" + access(admin))
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}", 4401)
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token=garbage", 4401)
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={refresh}", 4401)
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={access(student)}", 4403)
+    await assert_refused(f"/ws/quiz-monitor/{quiz.pk}?token={access(other_teacher)}", 4404)
+    await assert_refused("/ws/quiz-monitor/00000000-0000-0000-0000-000000000000?token=" + access(admin), 4404)
+    await assert_refused("/ws/quiz-monitor/not-a-uuid?token=" + access(admin), 4404)
 
 
 async def test_status_repeats_on_the_interval(quiz, teacher):
@@ -162,8 +164,9 @@ async def test_another_quiz_events_do_not_leak(quiz, teacher, other_teacher, out
 
 async def test_teacher_actions_reach_the_students_page_and_the_board(quiz, teacher, student, outsider_student):
     attempt = await database_sync_to_async(make_attempt)(quiz, student, finish=False)
-    await assert_refused(f"/ws/attempt/{attempt.pk}?token={access(outsider_student)}")
-    await assert_refused(f"/ws/attempt/{attempt.pk}?token={access(teacher)}")
+    await assert_refused(f"/ws/attempt/{attempt.pk}?token={access(outsider_student)}", 4404)
+    await assert_refused(f"/ws/attempt/{attempt.pk}?token={access(teacher)}", 4403)
+    await assert_refused(f"/ws/attempt/{attempt.pk}", 4401)
     page = await open_socket(f"/ws/attempt/{attempt.pk}?token={access(student)}")
     board = await open_socket(f"/ws/quiz-monitor/{quiz.pk}?token={access(teacher)}")
     await board.receive_json_from(timeout=5)

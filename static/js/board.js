@@ -1,7 +1,7 @@
 // The teacher's live exam board: one socket per quiz (ws/quiz-monitor/<id>?rows=html, session cookie), the table's
 // rows replaced by the server-rendered ones every `quiz_status` carries, a feed of violations and activity. Events
 // ask for a fresh status at once, so the table never waits the full interval after something happens. Reconnects
-// with back-off.
+// with back-off after a dropped network or a server restart, never after a refusal (see ENDED below).
 (function () {
   "use strict";
   var table = document.getElementById("board");
@@ -93,12 +93,31 @@
     return base.replace(/\/$/, "");
   }
 
+  // The server's refusals (grading.consumers): retrying cannot help, so the page says why and stops. Anything else
+  // (1006 a dropped network, 1011/1012 a server restarting, 4500 a check that could not run) is retried.
+  var ENDED = {
+    4401: "Your session has ended, ",
+    4403: "You are not allowed to watch this quiz live.",
+    4404: "This quiz is not available to you."
+  };
+
+  function showEnded(code) {
+    state.textContent = ENDED[code] || "Live updates have stopped.";
+    state.dataset.state = "closed";
+    state.dataset.closeCode = String(code);
+    state.setAttribute("role", "alert");
+    if (code === 4401) {
+      var next = location.pathname + location.search;
+      state.appendChild(el("a", { href: "/accounts/login/?next=" + encodeURIComponent(next) }, "sign in again"));
+    }
+  }
+
   function connect() {
     socket = new WebSocket(socketBase() + "/ws/quiz-monitor/" + quizId + "?rows=html");
     socket.onopen = function () { retry = 1000; state.textContent = "live"; state.dataset.state = "live"; };
     socket.onmessage = function (e) { try { onMessage(JSON.parse(e.data)); } catch (err) { console.error(err); } };
     socket.onclose = function (e) {
-      if (e.code === 1008) { state.textContent = "not allowed"; state.dataset.state = "closed"; return; }
+      if (e.code >= 4400 && e.code < 4500) { showEnded(e.code); return; }
       state.textContent = "reconnecting…"; state.dataset.state = "offline";
       setTimeout(connect, retry); retry = Math.min(retry * 2, 30000);
     };

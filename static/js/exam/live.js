@@ -30,7 +30,26 @@ function socketBase() {
   return base.replace(/\/$/, "");
 }
 
-/** Keep a socket open to the attempt's events, reconnecting with back-off until the exam ends. */
+/** A refusal of grading.consumers (4401 the sign-in ended, 4403/4404 not this account's attempt): reconnecting
+ * cannot help. Anything else (1006 a dropped network, 1011/1012 a restarting server, 4500) is retried. */
+export function isRefusal(code) {
+  return code >= 4400 && code < 4500;
+}
+
+// The sign-in has ended (password changed, account deactivated, signed out): the page's saves will fail too, so
+// say so now. The answers wait in the outbox (outbox.js) and are sent once the student is back.
+function sessionEnded(page) {
+  page.showBanner("Your session has ended, ");
+  const text = page.$("exam-banner-text");
+  const link = document.createElement("a");
+  link.href = "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+  link.textContent = "sign in again";
+  text.appendChild(link);
+  text.appendChild(document.createTextNode(". Your answers are kept on this device."));
+}
+
+/** Keep a socket open to the attempt's events, reconnecting with back-off until the exam ends or the server
+ * refuses the socket. */
 export function connectLive(page) {
   let delay = 2000;
   const connect = () => {
@@ -45,10 +64,15 @@ export function connectLive(page) {
     socket.onmessage = (e) => {
       try { onServerEvent(page, JSON.parse(e.data)); } catch (err) { /* ignore a malformed event */ }
     };
-    socket.onclose = () => {
+    socket.onclose = (e) => {
       if (page.state.ended) return;
+      if (isRefusal(e.code)) {
+        if (e.code === 4401) sessionEnded(page);
+        return;
+      }
       delay = Math.min(delay * 2, 60000);
-      setTimeout(connect, delay);
+      // Spread out: after a server restart a whole class would otherwise reconnect at the same instant.
+      setTimeout(connect, delay * (0.75 + Math.random() / 4));
     };
   };
   connect();
