@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from quizsite.clientip import parse_networks
 from quizsite.env import database_from_url, envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +34,11 @@ elif not DEBUG and len(SECRET_KEY) < 50:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed (quizsite.clientip). Empty, the
+# default, believes nobody: the direct peer is the client. Behind a proxy, list it, or every client shares its
+# address in the throttles and the audit log.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+parse_networks(TRUSTED_PROXIES)  # a typo stops start-up, naming the variable
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and WebSocket through quizsite.asgi in development.
