@@ -274,11 +274,18 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = envlist("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:5173"] if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
 
-# Failure limits on the shared cache (accounts.throttles). Per account they stop guessing; per IP they must stay
-# generous, because a whole school often reaches the server from one NAT address and students mistype.
-LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+# Login slows guessing down per (account, address) and never locks the owner out (the policy is in
+# accounts.throttles' docstring): LOGIN_FREE_FAILURES tries at once, then waits doubling from 1 s to LOGIN_MAX_DELAY.
+# An account failed LOGIN_FAILURES_PER_ACCOUNT times (all addresses) gives each address one free try; an address
+# that failed on LOGIN_FAILURES_PER_IP different identifiers is refused for accounts that have not signed in from
+# it within LOGIN_KNOWN_ADDRESS_DAYS. Generous per address: a whole school often shares one NAT address.
+LOGIN_FREE_FAILURES = envint("LOGIN_FREE_FAILURES", 5, minimum=1)
+LOGIN_MAX_DELAY = envint("LOGIN_MAX_DELAY", 300, minimum=1)
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 20, minimum=1)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 500, minimum=1)
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+LOGIN_KNOWN_ADDRESS_DAYS = envint("LOGIN_KNOWN_ADDRESS_DAYS", 30, minimum=0)
+# Claim and reset: per account and per address, N failures per window, then refused until the window ends.
 CLAIM_FAILURES_PER_ACCOUNT = envint("CLAIM_FAILURES_PER_ACCOUNT", 5, minimum=1)
 CLAIM_FAILURES_PER_IP = envint("CLAIM_FAILURES_PER_IP", 200, minimum=1)
 RESET_REQUESTS_PER_IP = envint("RESET_REQUESTS_PER_IP", 60, minimum=1)

@@ -46,16 +46,16 @@ def _spend_one_password_hash(password: str) -> None:
     check_password(password or "", _DUMMY_PASSWORD_HASH[0])
 
 
-def _check_not_blocked(*limits: tuple[throttles.FailureLimit, str], message: str) -> None:
-    for limit, ident in limits:
-        wait = limit.retry_after(ident)
-        if wait:
-            raise AccountThrottled(message, retry_after=wait)
+def _check_not_blocked(*limits: tuple[throttles.FailureLimit | throttles.LoginLimit, str], message: str) -> None:
+    """Refuse a try that must wait (429 + Retry-After). A login try that goes ahead is counted from here on
+    (accounts.throttles: per account and address, slowed down rather than locked)."""
+    wait = throttles.attempt_start(limits)
+    if wait:
+        raise AccountThrottled(message, retry_after=wait)
 
 
-def _record_failures(*limits: tuple[throttles.FailureLimit, str]) -> None:
-    for limit, ident in limits:
-        limit.record_failure(ident)
+def _record_failures(*limits: tuple[throttles.FailureLimit | throttles.LoginLimit, str]) -> None:
+    throttles.attempt_failed(limits)
 
 
 # --- Login / tokens --------------------------------------------------------------------------------------------

@@ -112,34 +112,109 @@ def test_missing_fields_use_the_error_envelope(api):
     assert "email_or_reg_no" in r.json()["errors"]
 
 
-# --- throttling ---------------------------------------------------------------------------------------------------
-def test_login_is_throttled_per_account_with_retry_after(api, admin, settings):
-    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+# --- throttling: slow down per account and address, never lock the owner out (accounts.throttles) ---------------
+ATTACKER = "198.51.100.66"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The login policy's clock, moved by hand: `clock.advance(seconds)`."""
+    from accounts import throttles
+
+    class Clock:
+        now = 1_900_000_000.0
+
+        def advance(self, seconds):
+            self.now += seconds
+
+    c = Clock()
+    monkeypatch.setattr(throttles, "_now", lambda: c.now)
+    return c
+
+
+def test_login_is_slowed_per_account_and_address_with_retry_after(api, admin, settings):
+    settings.LOGIN_FREE_FAILURES = 3
     for _ in range(3):
         assert login(api, "admin@school.test", "nope-nope").status_code == 401
-    r = login(api, "admin@school.test")  # even the right password waits now
+    r = login(api, "admin@school.test")  # from the address that failed, even the right password waits now
     assert r.status_code == 429
     assert 0 < int(r["Retry-After"]) <= 900
     assert "Too many" in r.json()["detail"]
     assert not AuditLog.objects.filter(action="login").exists()
-    # Another account from the same address is not affected by this account's lock.
+    # Another account from the same address is not affected by this account's failures...
     UserFactory(email="second@school.test")
     assert login(api, "second@school.test").status_code == 200
+    # ...nor this account from another address.
+    assert login(api, "admin@school.test", REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
-def test_login_is_throttled_per_ip_across_accounts(api, admin, settings):
+def test_wrong_passwords_from_elsewhere_never_lock_the_owner_out(api, student):
+    # The attack: eleven wrong passwords used to lock a classmate's account for 15 minutes before an exam.
+    for address in (ATTACKER, "198.51.100.67", "198.51.100.68"):
+        for _ in range(12):
+            assert login(api, "stu2026001", "guess-guess", REMOTE_ADDR=address).status_code in (401, 429)
+    assert login(api, "stu2026001").status_code == 200
+
+
+def test_a_school_behind_one_address_is_not_locked_by_its_mistyping_students(api, settings, db):
+    # The attack's other half: N failures from one address refused every login from it (a school's NAT).
+    settings.LOGIN_FAILURES_PER_IP = 5
+    pupils = [UserFactory(email=f"pupil{i}@school.test") for i in range(4)]
+    for u in pupils:
+        for _ in range(3):
+            assert login(api, u.email, "mistyped-it").status_code == 401
+    for u in pupils:
+        assert login(api, u.email).status_code == 200
+
+
+def test_tries_from_one_address_wait_longer_each_time(api, admin, settings, clock):
+    settings.LOGIN_FREE_FAILURES = 2
+    settings.LOGIN_MAX_DELAY = 4
+    assert [login(api, "admin@school.test", "bad-guess").status_code for _ in range(2)] == [401, 401]
+    waits = []
+    for _ in range(4):
+        early = login(api, "admin@school.test")  # the right password, too early: refused without being checked
+        assert early.status_code == 429
+        waits.append(int(early["Retry-After"]))
+        clock.advance(waits[-1])
+        assert login(api, "admin@school.test", "bad-guess").status_code == 401
+    assert waits == [1, 2, 4, 4]  # doubling, up to LOGIN_MAX_DELAY
+    assert login(api, "admin@school.test").status_code == 429
+    clock.advance(4)
+    assert login(api, "admin@school.test").status_code == 200
+    # A success starts the count afresh.
+    assert [login(api, "admin@school.test", "bad-guess").status_code for _ in range(2)] == [401, 401]
+
+
+def test_an_address_spraying_many_identifiers_is_refused_except_for_its_known_accounts(api, admin, student, settings):
     settings.LOGIN_FAILURES_PER_IP = 3
+    assert login(api, "stu2026001").status_code == 200  # Alice signed in from this address before
     for i in range(3):
         assert login(api, f"ghost{i}@school.test", "x").status_code == 401
-    r = login(api, "admin@school.test")
-    assert r.status_code == 429 and int(r["Retry-After"]) > 0
-    # A different address (another school) is not throttled.
+    refused = login(api, "admin@school.test")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    unknown = login(api, "ghost9@school.test", "x")
+    assert (unknown.status_code, unknown.json()) == (429, refused.json())  # unknown accounts answer alike
+    assert login(api, "stu2026001").status_code == 200
+    # A different address (another school) is not refused.
     assert login(api, "admin@school.test", REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+def test_an_account_guessed_from_many_addresses_gives_each_address_one_free_try(api, admin, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for i in range(3):
+        assert login(api, "admin@school.test", "guess", REMOTE_ADDR=f"198.51.100.{i}").status_code == 401
+    assert login(api, "admin@school.test", "guess", REMOTE_ADDR="198.51.100.10").status_code == 401
+    r = login(api, "admin@school.test", "guess", REMOTE_ADDR="198.51.100.10")
+    assert r.status_code == 429 and int(r["Retry-After"]) == settings.LOGIN_MAX_DELAY
+    # The owner, from an address that has not failed, signs in at the first try.
+    assert login(api, "admin@school.test", REMOTE_ADDR="203.0.113.20").status_code == 200
 
 
 def test_successful_logins_from_one_ip_are_never_throttled(api, settings, db):
     # A whole school logs in from one NAT address at exam start.
     settings.LOGIN_FAILURES_PER_IP = 3
+    settings.LOGIN_FREE_FAILURES = 1
     users = [UserFactory(email=f"pupil{i}@school.test") for i in range(8)]
     for u in users:
         assert login(api, u.email).status_code == 200
@@ -154,6 +229,7 @@ def test_login_fails_open_when_the_cache_is_down(api, admin, settings):
         }
     }
     settings.LOGIN_FAILURES_PER_ACCOUNT = 1
+    settings.LOGIN_FREE_FAILURES = 1
     assert login(api, "admin@school.test", "bad-one").status_code == 401
     assert login(api, "admin@school.test").status_code == 200
 

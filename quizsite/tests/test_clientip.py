@@ -13,8 +13,10 @@ import pytest
 from django.test import RequestFactory, override_settings
 from rest_framework.test import APIClient
 
+from accounts.models import AuditLog
 from quizsite.api.throttling import AnonymousIPThrottle
 from quizsite.clientip import client_ip
+from tests.factories import DEFAULT_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 rf = RequestFactory()
@@ -73,6 +75,24 @@ def test_the_anonymous_api_throttle_cannot_be_dodged_with_a_forged_header(monkey
     ]
     assert codes[:3] == [400, 400, 400]
     assert codes[3:] == [429, 429]
+
+
+@pytest.mark.django_db
+@override_settings(TRUSTED_PROXIES=["127.0.0.0/8"])
+def test_behind_a_proxy_clients_are_told_apart_and_audited_with_their_own_address(admin, settings):
+    settings.LOGIN_FREE_FAILURES = 1
+    api = APIClient()
+
+    def login(password, client):
+        body = {"email_or_reg_no": "admin@school.test", "password": password}
+        return api.post("/api/v1/auth/login", body, format="json", HTTP_X_FORWARDED_FOR=client)
+
+    assert login("wrong-password", "203.0.113.1").status_code == 401
+    assert login("wrong-password", "203.0.113.1").status_code == 429
+    # Another client behind the same proxy is not slowed by the first one's failures.
+    assert login(DEFAULT_PASSWORD, "203.0.113.2").status_code == 200
+    ips = set(AuditLog.objects.filter(action__startswith="login").values_list("ip_address", flat=True))
+    assert ips == {"203.0.113.1", "203.0.113.2"}
 
 
 def test_a_malformed_trusted_proxies_setting_stops_start_up():
