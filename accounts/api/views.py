@@ -74,7 +74,7 @@ class RefreshView(AnonymousAuthView):
     @extend_schema(tags=["auth"], request=s.RefreshSerializer, responses={200: s.RefreshResponseSerializer, **ERRORS})
     def post(self, request):
         data = self.parse(s.RefreshSerializer)
-        pair = services.token_refresh(refresh_token=data["refresh_token"])
+        pair = services.token_refresh(refresh_token=data["refresh_token"], request=request)
         return Response(
             {
                 "access_token": pair.access,
@@ -93,7 +93,10 @@ class LogoutView(AccountsAPIMixin, APIView):
         serializer = s.LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.logout(
-            user=request.user, refresh_token=serializer.validated_data.get("refresh_token"), request=request
+            user=request.user,
+            refresh_token=serializer.validated_data.get("refresh_token"),
+            access_claims=getattr(request.auth, "payload", None),  # None when signed in by session
+            request=request,
         )
         return Response({"message": "Logged out successfully"})
 

@@ -6,6 +6,7 @@ Used by the API, the login pages and the Django admin's login (accounts.backends
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,11 +20,19 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import throttles
-from accounts.authentication import PASSWORD_CLAIM, password_fingerprint
+from accounts.authentication import (
+    FAMILY_CLAIM,
+    PASSWORD_CLAIM,
+    access_token_revoke,
+    password_fingerprint,
+    token_family_revoke,
+    token_revoked,
+)
 from accounts.claim_codes import claim_code_matches
 from accounts.errors import AccountError, AccountThrottled
 from accounts.models import PasswordResetToken, Student, User, normalize_email, normalize_registration_number
@@ -72,11 +81,23 @@ def _access_lifetime_seconds() -> int:
     return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
 
 
-def tokens_issue(*, user: User) -> TokenPair:
-    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
+class _SignedRefreshToken(RefreshToken):
+    """A refresh token checked for signature, expiry and type but not against the blacklist: token_refresh looks
+    the blacklist up itself, to tell the replay of a rotated token (theft) from an unknown one."""
+
+    def check_blacklist(self) -> None:
+        pass
+
+
+def tokens_issue(*, user: User, family: str | None = None) -> TokenPair:
+    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token. A login starts a
+    session (`family`); a rotation passes its session on, so a theft can end the whole of it."""
     refresh = RefreshToken.for_user(user)
     refresh["role"] = user.role
+    refresh[FAMILY_CLAIM] = family or uuid.uuid4().hex  # the access token copies it, like every other claim
     refresh[PASSWORD_CLAIM] = password_fingerprint(user)  # the access token copies it (see accounts.authentication)
+    # for_user() recorded the token before these claims: record the finished one, so a session can be found again.
+    OutstandingToken.objects.filter(jti=refresh["jti"]).update(token=str(refresh))
     access = refresh.access_token
     return TokenPair(access=str(access), refresh=str(refresh), expires_in=_access_lifetime_seconds())
 
@@ -128,23 +149,57 @@ def login_authenticate(*, identifier: str, password: str, request=None) -> User:
     return user
 
 
-def token_refresh(*, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token: the old one is revoked, a new pair is issued. A token can be used only once, even
-    by two concurrent requests (the outstanding row is locked)."""
+def token_refresh(*, refresh_token: str, request=None) -> TokenPair:
+    """Rotate a refresh token: the old one is revoked, a new pair of the same session is issued. A token can be used
+    only once, even by two concurrent requests (the outstanding row is locked). Presenting a token that was already
+    rotated or revoked means that two parties hold the session: the whole session is revoked and audited."""
     invalid = AccountError("Refresh token is invalid, expired or revoked.", status_code=401, code="token_not_valid")
     try:
-        old = RefreshToken(refresh_token)  # signature, expiry, type ("refresh") and blacklist
+        old = _SignedRefreshToken(refresh_token)  # signature, expiry and type
     except TokenError:
         raise invalid from None
     user = User.objects.filter(pk=old.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])).first()
     if user is None or not user.is_active:
         raise invalid
+    family = old.payload.get(FAMILY_CLAIM)
     with transaction.atomic():
         outstanding = OutstandingToken.objects.select_for_update().filter(jti=old["jti"]).order_by().first()
-        if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+        if outstanding is None:
             raise invalid
-        BlacklistedToken.objects.create(token=outstanding)
-        return tokens_issue(user=user)
+        revoked = token_revoked(old.payload)  # its session already ended (logout, or a theft found before)
+        reused = BlacklistedToken.objects.filter(token=outstanding).exists()
+        if not reused:
+            BlacklistedToken.objects.create(token=outstanding)
+            if not revoked:
+                return tokens_issue(user=user, family=family)
+    if reused and not revoked:
+        revoked = token_session_revoke(user=user, family=family)
+        audit_record(
+            action="auth.refresh_reuse", entity=user, new={"session": family or "", "revoked": revoked}, request=request
+        )
+    raise invalid
+
+
+def token_session_revoke(*, user: User, family: str | None) -> int:
+    """End one session: blacklist its outstanding refresh tokens and deny its access tokens. Without a session
+    (tokens issued before sessions existed) every refresh token of the user. Returns how many were revoked."""
+    if not family:
+        return refresh_tokens_revoke_all(user=user)
+    token_family_revoke(family)
+    pending = OutstandingToken.objects.filter(
+        user=user, blacklistedtoken__isnull=True, expires_at__gt=timezone.now()
+    ).values_list("id", "token")
+    ids = [pk for pk, raw in pending if _claims(raw).get(FAMILY_CLAIM) == family]
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in ids], ignore_conflicts=True)
+    return len(ids)
+
+
+def _claims(raw: str) -> dict:
+    # Our own tokens, read back from our own table: the signature was checked when they were issued.
+    try:
+        return token_backend.decode(raw, verify=False)
+    except Exception:
+        return {}
 
 
 def _refresh_token_revoke(refresh_token: str, *, user: User) -> bool:
@@ -159,12 +214,14 @@ def _refresh_token_revoke(refresh_token: str, *, user: User) -> bool:
 
 
 @transaction.atomic
-def logout(*, user: User, refresh_token: str | None = None, request=None) -> None:
-    """Revoke the given refresh token (API) and record the logout. Session logout is the view's business.
+def logout(*, user: User, refresh_token: str | None = None, access_claims=None, request=None) -> None:
+    """End the session: the given refresh token (API) and the access token the request came with (its claims) are
+    revoked, and with them every token of their session. Session logout is the view's business.
 
     A token that is already expired or revoked is fine (logging out twice is not an error); a token that is
     malformed or belongs to someone else is refused.
     """
+    families = set()
     if refresh_token:
         try:
             token = RefreshToken(refresh_token, verify=False)
@@ -174,16 +231,27 @@ def logout(*, user: User, refresh_token: str | None = None, request=None) -> Non
             owner = None
         if owner is None or owner != str(user.pk):
             raise AccountError("refresh_token is not a valid refresh token of this account.", code="token_not_valid")
+        try:
+            families.add(_SignedRefreshToken(refresh_token).payload.get(FAMILY_CLAIM))  # only a genuine token's
+        except TokenError:
+            pass
         _refresh_token_revoke(refresh_token, user=user)
+    if access_claims is not None:
+        access_token_revoke(access_claims)
+        families.add(access_claims.get(FAMILY_CLAIM))
+    for family in families - {None, ""}:
+        token_session_revoke(user=user, family=family)
     audit_record(action="logout", by=user, entity=user, request=request)
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:
-    """Blacklist every outstanding refresh token of `user` (password reset or change, deactivation)."""
-    pending = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list("id", flat=True)
-    rows = [BlacklistedToken(token_id=pk) for pk in pending]
-    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    """End every session of `user` (password reset or change, deactivation): blacklist every outstanding refresh
+    token and deny their sessions' access tokens, so a later replay is known as revoked, not as a theft."""
+    pending = list(OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list("id", "token"))
+    for family in {_claims(raw).get(FAMILY_CLAIM) for _, raw in pending} - {None, ""}:
+        token_family_revoke(family)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk, _ in pending], ignore_conflicts=True)
+    return len(pending)
 
 
 # --- Claiming an account ---------------------------------------------------------------------------------------

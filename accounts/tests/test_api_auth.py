@@ -243,10 +243,28 @@ def test_refresh_rotates_and_the_old_refresh_token_is_dead(api, teacher):
     assert body["token_type"] == "bearer" and body["expires_in"] == 3600
     assert body["refresh_token"] != first["refresh_token"]
     assert bearer(body["access_token"]).get("/api/v1/auth/me").status_code == 200
-    again = api.post("/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json")
-    assert again.status_code == 401
-    assert "detail" in again.json()
-    assert api.post("/api/v1/auth/refresh", {"refresh_token": body["refresh_token"]}, format="json").status_code == 200
+    following = api.post("/api/v1/auth/refresh", {"refresh_token": body["refresh_token"]}, format="json")
+    assert following.status_code == 200
+    assert bearer(following.json()["access_token"]).get("/api/v1/auth/me").status_code == 200
+
+
+def test_replaying_a_rotated_refresh_token_ends_the_whole_session_and_is_audited(api, teacher):
+    # Theft detection: A was rotated to B; someone replays A. Either party may be the thief, so both lose.
+    first = login(api, "teacher@school.test").json()
+    other_device = login(api, "teacher@school.test").json()
+    rotated = api.post("/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json").json()
+    replay = api.post("/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json")
+    assert replay.status_code == 401 and "detail" in replay.json()
+    successor = api.post("/api/v1/auth/refresh", {"refresh_token": rotated["refresh_token"]}, format="json")
+    assert successor.status_code == 401
+    assert bearer(rotated["access_token"]).get("/api/v1/auth/me").status_code == 401
+    assert bearer(first["access_token"]).get("/api/v1/auth/me").status_code == 401
+    row = AuditLog.objects.get(action="auth.refresh_reuse")
+    assert row.entity_id == teacher.user.pk and row.new_value["revoked"] == 1
+    # The same account's other session (another device, its own family) carries on.
+    assert bearer(other_device["access_token"]).get("/api/v1/auth/me").status_code == 200
+    r = api.post("/api/v1/auth/refresh", {"refresh_token": other_device["refresh_token"]}, format="json")
+    assert r.status_code == 200
 
 
 def test_refresh_token_is_not_an_access_token_and_vice_versa(api, teacher):
@@ -283,6 +301,27 @@ def test_logout_revokes_the_refresh_token(api, student):
         api.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}, format="json").status_code == 401
     )
     assert AuditLog.objects.filter(action="logout", user=student.user).exists()
+
+
+def test_logout_ends_the_access_token_at_once(api, student):
+    tokens = login(api, "alice@school.test").json()
+    other_session = login(api, "alice@school.test").json()
+    client = bearer(tokens["access_token"])
+    assert client.get("/api/v1/auth/me").status_code == 200
+    r = client.post("/api/v1/auth/logout", {"refresh_token": tokens["refresh_token"]}, format="json")
+    assert r.status_code == 200
+    r = client.get("/api/v1/auth/me")
+    assert r.status_code == 401 and "detail" in r.json()
+    assert bearer(other_session["access_token"]).get("/api/v1/auth/me").status_code == 200
+
+
+def test_logout_without_a_refresh_token_ends_the_access_token_and_its_session(api, student):
+    tokens = login(api, "alice@school.test").json()
+    client = bearer(tokens["access_token"])
+    assert client.post("/api/v1/auth/logout", {}, format="json").status_code == 200
+    assert client.get("/api/v1/auth/me").status_code == 401
+    r = api.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}, format="json")
+    assert r.status_code == 401
 
 
 def test_logout_anonymous_is_401_and_writes_nothing(api, student):
@@ -490,6 +529,7 @@ def test_full_reset_sets_the_password_and_revokes_every_refresh_token(api, teach
     assert login(api, "teacher@school.test").status_code == 401
     for t in old_tokens:
         assert api.post("/api/v1/auth/refresh", {"refresh_token": t}, format="json").status_code == 401
+    assert not AuditLog.objects.filter(action="auth.refresh_reuse").exists()  # revoked, not stolen
     assert AuditLog.objects.filter(action="password.reset", user=teacher.user).exists()
     # Single use: the same reset_token cannot set a password again.
     body["new_password"] = body["confirm_password"] = "Another-Kettle-77"
