@@ -5,18 +5,22 @@ Used by the API, the login pages and the Django admin's login (accounts.backends
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
@@ -38,7 +42,8 @@ from accounts.errors import AccountError, AccountThrottled
 from accounts.models import PasswordResetToken, Student, User, normalize_email, normalize_registration_number
 from accounts.selectors import user_for_login
 from accounts.services.audit import audit_record, client_ip
-from accounts.tasks import send_password_reset_email
+
+logger = logging.getLogger(__name__)
 
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_MAX_TRIES = 5
@@ -349,26 +354,39 @@ def _reset_code_hash(*, user_id, code: str) -> str:
     return salted_hmac("accounts.reset-code", f"{user_id}:{code}", algorithm="sha256").hexdigest()
 
 
-def password_reset_request(*, email: str, request=None) -> str | None:
-    """Issue a reset code and queue its e-mail. Answers the same whether the address exists or not; returns the
-    code (for the DEBUG-only `token` of the API) or None when nothing was sent."""
+def password_reset_request(*, email: str, request=None) -> None:
+    """Ask for a reset code for `email`. The request does the same steps whatever the address (no account, an
+    inactive or unclaimed one, a real one): count it against the address's limit and queue one task of the same
+    shape. The worker finds out whether a code is due (password_reset_issue), so neither the answer nor its timing
+    tells who has an account. The code itself only ever travels in the e-mail."""
     ip = client_ip(request) or "unknown"
     ip_limit = throttles.reset_request_ip_limit()
     _check_not_blocked((ip_limit, ip), message="Too many password reset requests. Please wait and try again.")
     ip_limit.record_failure(ip)  # every request counts: each may send an e-mail
+    address = normalize_email(email)
+    transaction.on_commit(lambda: password_reset_issue_job.delay(address, ip))
 
-    user = User.objects.filter(email=normalize_email(email)).select_related("student").first() if email else None
-    if user is None or not user.is_active or (user.is_student and not user.student.is_account_claimed):
+
+def password_reset_issue(*, email: str, ip: str | None = None) -> bool:
+    """Issue a reset code and queue its e-mail, when `email` belongs to an active, claimed account that has had
+    fewer than RESET_CODES_PER_DAY codes today. Runs in the worker (password_reset_issue_job). Returns whether a
+    code was issued."""
+    user = (
+        User.objects.filter(email=normalize_email(email), is_active=True).select_related("student").first()
+        if email
+        else None
+    )
+    if user is None or (user.is_student and not user.student.is_account_claimed):
         # Unclaimed students must claim (with their claim code); a reset would bypass that check.
-        return None
+        return False
     now = timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one code at a time per account
         if PasswordResetToken.objects.filter(user=user, created_at__gte=now - timedelta(days=1)).count() >= (
             RESET_CODES_PER_DAY
         ):
-            audit_record(action="password.reset_limited", entity=user, request=request)
-            return None
+            audit_record(action="password.reset_limited", entity=user, new={"requested_from": ip})
+            return False
         # Only the newest code is valid.
         PasswordResetToken.objects.filter(user=user, is_used=False).update(is_used=True)
         code = f"{secrets.randbelow(1_000_000):06d}"
@@ -378,9 +396,42 @@ def password_reset_request(*, email: str, request=None) -> str | None:
             created_at=now,
             expires_at=now + RESET_CODE_LIFETIME,
         )
-        audit_record(action="password.reset_requested", entity=user, request=request)
-        transaction.on_commit(lambda: send_password_reset_email.delay(str(token.pk), code))
-    return code
+        audit_record(action="password.reset_requested", entity=user, new={"requested_from": ip})
+        transaction.on_commit(lambda: _reset_code_mail(str(token.pk), code))
+    return True
+
+
+def _reset_code_mail(token_id: str, code: str) -> None:
+    try:
+        send_password_reset_email(token_id, code)  # already in the worker: send it now
+    except OSError:
+        logger.warning("reset e-mail not sent; queued to retry", exc_info=True)
+        send_password_reset_email.delay(token_id, code)  # the mail server is down: retry with back-off
+
+
+# Named as in accounts.tasks (which re-exports them), beside the services that queue them: no import cycle.
+@shared_task(name="accounts.tasks.password_reset_issue_job", ignore_result=True)
+def password_reset_issue_job(email: str, ip: str | None = None) -> None:
+    password_reset_issue(email=email, ip=ip)
+
+
+@shared_task(
+    name="accounts.tasks.send_password_reset_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_password_reset_email(token_id: str, code: str) -> bool:
+    """Mail a reset code. The code itself is only in this message: the database keeps its hash."""
+    token = PasswordResetToken.objects.select_related("user").filter(pk=token_id, is_used=False).first()
+    if token is None:
+        logger.info("reset code %s no longer valid; e-mail not sent", token_id)
+        return False
+    context = {"user": token.user, "code": code, "minutes": int(RESET_CODE_LIFETIME.total_seconds() // 60)}
+    send_mail(
+        subject="Your Quizsite password reset code",
+        message=render_to_string("accounts/email/password_reset.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[token.user.email],
+    )
+    return True
 
 
 def password_reset_verify(*, email: str, code: str, request=None) -> str:
@@ -389,7 +440,8 @@ def password_reset_verify(*, email: str, code: str, request=None) -> str:
     ip_limit = throttles.reset_code_ip_limit()
     _check_not_blocked((ip_limit, ip), message="Too many wrong codes. Please wait and try again.")
     invalid = AccountError("The code is invalid or has expired. Request a new one.", code="invalid_code")
-    user = User.objects.filter(email=normalize_email(email)).first() if email else None
+    # An inactive account answers exactly like an unknown address.
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first() if email else None
     code = (code or "").strip()
     ok = None
     if user is not None:
