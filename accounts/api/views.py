@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -38,7 +39,16 @@ class AccountsAPIMixin:
         return super().handle_exception(exc)
 
 
-class AnonymousAuthView(AccountsAPIMixin, APIView):
+class NoStoreMixin:
+    """Auth answers carry tokens, reset tokens or a profile: no browser or proxy may keep one (errors included)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)  # Cache-Control: no-store (and no-cache, private), Expires now
+        return response
+
+
+class AnonymousAuthView(NoStoreMixin, AccountsAPIMixin, APIView):
     # No authentication: a stale Authorization header must not turn a login or a reset into a 401.
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -84,7 +94,7 @@ class RefreshView(AnonymousAuthView):
         )
 
 
-class LogoutView(AccountsAPIMixin, APIView):
+class LogoutView(NoStoreMixin, AccountsAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=["auth"], request=s.LogoutSerializer, responses={200: s.MessageSerializer, **ERRORS})
@@ -156,7 +166,7 @@ class ResetPasswordView(AnonymousAuthView):
         return Response({"message": "Password reset successfully"})
 
 
-class MeView(AccountsAPIMixin, APIView):
+class MeView(NoStoreMixin, AccountsAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=["auth"], responses={200: s.MeSerializer, 401: ERRORS[401]})

@@ -641,3 +641,33 @@ def test_reset_token_expires(api, teacher, settings, monkeypatch, forgot):
     monkeypatch.setattr(auth_services, "RESET_TOKEN_MAX_AGE", -1)
     r = api.post(RESET, {"reset_token": token, "new_password": NEW_PW, "confirm_password": NEW_PW}, format="json")
     assert r.status_code == 400
+
+
+# --- caching ------------------------------------------------------------------------------------------------------
+def test_no_auth_response_may_be_stored_by_a_browser_or_proxy(api, teacher, slip_student, forgot):
+    # Tokens, reset tokens and profiles must not sit in a shared cache or the browser's back/forward cache.
+    tokens = login(api, "teacher@school.test").json()
+    refreshed = api.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}, format="json")
+    forgot(api)
+    code = mailed_code()
+    verified = api.post(VERIFY, {"email": "teacher@school.test", "code": code}, format="json")
+    reset_body = {"reset_token": verified.json()["reset_token"], "new_password": NEW_PW, "confirm_password": NEW_PW}
+    me_client = bearer(refreshed.json()["access_token"])
+    responses = {
+        "login": login(api, "teacher@school.test"),
+        "login refused": login(api, "teacher@school.test", "wrong-password"),
+        "refresh": refreshed,
+        "refresh refused": api.post("/api/v1/auth/refresh", {"refresh_token": "x"}, format="json"),
+        "claim": claim(api, claim_code="ABCD-1234"),
+        "claim refused": claim(api, reg="STU0000000"),
+        "forgot": api.post(FORGOT, {"email": "teacher@school.test"}, format="json"),
+        "verify": verified,
+        "verify refused": api.post(VERIFY, {"email": "teacher@school.test", "code": "12345x"}, format="json"),
+        "me": me_client.get("/api/v1/auth/me"),
+        "me refused": api.get("/api/v1/auth/me"),
+        "logout": me_client.post("/api/v1/auth/logout", {}, format="json"),
+        "reset": api.post(RESET, reset_body, format="json"),
+    }
+    for name, r in responses.items():
+        assert r.status_code < 500, name
+        assert "no-store" in r.get("Cache-Control", ""), name
