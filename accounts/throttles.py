@@ -38,6 +38,7 @@ ends), per account and per address.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -173,8 +174,9 @@ class LoginAttempt:
     def _signed_in_from_here_before(self) -> bool:
         try:
             user_id = uuid.UUID(self.account)
+            ipaddress.ip_address(self.address)
         except ValueError:
-            return False  # no account has this identifier
+            return False  # no account has this identifier, or the try came with no address
         since = timezone.now() - timedelta(days=self.policy.known_address_days)
         return AuditLog.objects.filter(
             action="login", user_id=user_id, ip_address=self.address, created_at__gte=since

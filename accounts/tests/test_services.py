@@ -130,3 +130,13 @@ def test_access_tokens_end_when_the_password_changes(teacher):
     assert r.status_code == 401 and "password" in r.json()["detail"]
     c.credentials(HTTP_AUTHORIZATION=f"Bearer {services.tokens_issue(user=teacher.user).access}")
     assert c.get("/api/v1/auth/me").status_code == 200
+
+
+def test_a_spraying_ceiling_without_an_address_still_answers_401(admin, settings):
+    # Service calls without a request (no address) share one bucket; they must not break on the address lookup.
+    settings.LOGIN_FAILURES_PER_IP = 1
+    with pytest.raises(services.AccountError) as exc:
+        services.login_authenticate(identifier="ghost@school.test", password="x")
+    assert exc.value.status_code == 401
+    with pytest.raises(services.AccountThrottled):
+        services.login_authenticate(identifier="admin@school.test", password=DEFAULT_PASSWORD)
