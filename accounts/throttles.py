@@ -10,26 +10,27 @@ Login: slow down, never lock out
 A lock per account was a weapon (eleven wrong passwords locked a classmate out before an exam), and a lock per
 address locked a whole school behind one NAT. So:
 
-- Tries are counted per *(account, address)* pair, when they start (so a burst of parallel guesses is counted too)
-  and until a success from that account. The first LOGIN_FREE_FAILURES tries of a pair go ahead at once; after
-  that the pair must wait between tries, 1 s, 2 s, 4 s ... up to LOGIN_MAX_DELAY, whatever the password. A pair
-  forgets its failures LOGIN_FAILURE_WINDOW seconds after its last try. A try made too early is refused with 429 +
-  Retry-After and is not counted; the check comes before the password is looked at, so a refusal says nothing
-  about the password.
+- Tries are counted per *(account, address)* pair, when they start (so a burst of parallel guesses is counted
+  too) and until a success from that account. The first LOGIN_FAILURES_PER_ACCOUNT tries of a pair go ahead at
+  once; after that the pair waits between tries, 1 s, 2 s, 4 s ... up to LOGIN_MAX_DELAY, whatever the password. A
+  pair forgets its tries LOGIN_FAILURE_WINDOW seconds after its last one. A try made too early is refused with
+  429 + Retry-After and is not counted; the check comes before the password is looked at, so a refusal says
+  nothing about the password.
 - Failures on one address never slow the same account from another address: the right password from an address
   that has not failed on this account always goes through on its first try.
-- When an account collects LOGIN_FAILURES_PER_ACCOUNT failures from all addresses within the window (guessing from
-  many machines), each address gets a single free try on it, then waits LOGIN_MAX_DELAY between tries.
-- An address that fails on more than LOGIN_FAILURES_PER_IP *different* identifiers within the window (spraying,
-  or unknown accounts, which count the same way) is refused (429) for every account that has not signed in from
-  it within LOGIN_KNOWN_ADDRESS_DAYS, until the window ends. Students who mistype their own password many times
-  count once each, so a school behind one NAT stays well under a generous ceiling, and the students who used the
-  school's address before keep signing in even while somebody behind it sprays.
+- When an account collects LOGIN_FAILURES_ACROSS_ADDRESSES failures from all addresses within the window
+  (guessing from many machines), each address gets a single free try on it, then waits LOGIN_MAX_DELAY.
+- An address that has failed on LOGIN_FAILURES_PER_IP *different* identifiers within the window (spraying; unknown
+  identifiers count the same way) is refused (429) for every account that has not signed in from it within
+  LOGIN_KNOWN_ADDRESS_DAYS, until the window ends. A student who mistypes their own password many times counts
+  once, so a school behind one NAT stays well under a generous ceiling, and the students who used the school's
+  address before keep signing in even while somebody behind it sprays.
 - A success clears its account's counts on every address (a later failure starts from the free tries again).
 
 Unknown identifiers are handled exactly like accounts (keyed by the identifier), so the answers and timings do not
 tell which exist. What remains: two people behind one address share a pair, so a classmate behind the school's NAT
-can slow (never block) one account's sign-in from that NAT.
+who keeps guessing one account's password slows that account's sign-in *from that NAT* (up to LOGIN_MAX_DELAY per
+try); from any other address (a phone's mobile data) it signs in at once. Telling them apart needs a device cookie.
 
 Claim and password reset keep a plain limit (`FailureLimit`: N failures per window, then refused until the window
 ends), per account and per address.
@@ -131,10 +132,10 @@ class LoginPolicy:
     @classmethod
     def from_settings(cls) -> LoginPolicy:
         return cls(
-            free_tries=max(1, _setting("LOGIN_FREE_FAILURES", 5)),
+            free_tries=max(1, _setting("LOGIN_FAILURES_PER_ACCOUNT", 5)),
             max_delay=max(1, _setting("LOGIN_MAX_DELAY", 300)),
             window=max(1, _setting("LOGIN_FAILURE_WINDOW", 900)),
-            account_alarm=max(1, _setting("LOGIN_FAILURES_PER_ACCOUNT", 20)),
+            account_alarm=max(1, _setting("LOGIN_FAILURES_ACROSS_ADDRESSES", 20)),
             address_ceiling=max(1, _setting("LOGIN_FAILURES_PER_IP", 500)),
             known_address_days=max(0, _setting("LOGIN_KNOWN_ADDRESS_DAYS", 30)),
         )

@@ -274,14 +274,15 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = envlist("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:5173"] if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
 
-# Login slows guessing down per (account, address) and never locks the owner out (the policy is in
-# accounts.throttles' docstring): LOGIN_FREE_FAILURES tries at once, then waits doubling from 1 s to LOGIN_MAX_DELAY.
-# An account failed LOGIN_FAILURES_PER_ACCOUNT times (all addresses) gives each address one free try; an address
-# that failed on LOGIN_FAILURES_PER_IP different identifiers is refused for accounts that have not signed in from
-# it within LOGIN_KNOWN_ADDRESS_DAYS. Generous per address: a whole school often shares one NAT address.
-LOGIN_FREE_FAILURES = envint("LOGIN_FREE_FAILURES", 5, minimum=1)
+# Login slows guessing down per (account, address) and never locks the owner out (policy: accounts.throttles'
+# docstring). LOGIN_FAILURES_PER_ACCOUNT tries from one address go ahead at once, then that address waits 1 s, 2 s,
+# 4 s ... up to LOGIN_MAX_DELAY between tries on that account. An account failed LOGIN_FAILURES_ACROSS_ADDRESSES
+# times (all addresses together) gives each address one free try. An address that failed on LOGIN_FAILURES_PER_IP
+# different identifiers is refused for accounts that have not signed in from it within LOGIN_KNOWN_ADDRESS_DAYS;
+# generous, because a whole school often shares one NAT address.
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 LOGIN_MAX_DELAY = envint("LOGIN_MAX_DELAY", 300, minimum=1)
-LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 20, minimum=1)
+LOGIN_FAILURES_ACROSS_ADDRESSES = envint("LOGIN_FAILURES_ACROSS_ADDRESSES", 20, minimum=1)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 500, minimum=1)
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
 LOGIN_KNOWN_ADDRESS_DAYS = envint("LOGIN_KNOWN_ADDRESS_DAYS", 30, minimum=0)

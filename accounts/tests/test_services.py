@@ -60,7 +60,7 @@ def test_failure_limit_blocks_after_the_limit_and_reports_the_remaining_window(d
 
 
 def test_a_successful_login_clears_the_accounts_failures(admin, settings):
-    settings.LOGIN_FREE_FAILURES = 3
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
     for _ in range(2):
         with pytest.raises(services.AccountError):
             services.login_authenticate(identifier="admin@school.test", password="bad-one")
@@ -73,7 +73,7 @@ def test_a_successful_login_clears_the_accounts_failures(admin, settings):
 
 def test_parallel_login_tries_are_counted_when_they_start(admin, settings):
     # A burst of guesses sent at once must not all pass before the first failure is recorded.
-    settings.LOGIN_FREE_FAILURES = 2
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 2
     limits = ((throttles.login_account_limit(), str(admin.pk)), (throttles.login_ip_limit(), "203.0.113.7"))
     assert [throttles.attempt_start(limits) for _ in range(4)] == [0, 0, 1, 1]
     other = ((throttles.login_account_limit(), str(admin.pk)), (throttles.login_ip_limit(), "203.0.113.8"))

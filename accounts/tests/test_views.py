@@ -51,7 +51,7 @@ def test_login_page_shows_errors_next_to_the_form(client, admin, unclaimed_stude
 
 
 def test_login_page_is_throttled_like_the_api(client, admin, settings):
-    settings.LOGIN_FREE_FAILURES = 2
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 2
     for _ in range(2):
         client.post(reverse("accounts:login"), {"username": "admin@school.test", "password": "bad-bad"})
     r = client.post(reverse("accounts:login"), {"username": "admin@school.test", "password": DEFAULT_PASSWORD})
@@ -75,7 +75,7 @@ def test_login_page_redirects_only_to_safe_next(client, admin):
 
 
 def test_django_admin_login_goes_through_the_same_rules(client, admin, settings):
-    settings.LOGIN_FREE_FAILURES = 1
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 1
     client.post("/admin/login/", {"username": "admin@school.test", "password": "bad-bad"})
     r = client.post("/admin/login/?next=/admin/", {"username": "admin@school.test", "password": DEFAULT_PASSWORD})
     assert r.status_code == 200  # refused: the form is shown again

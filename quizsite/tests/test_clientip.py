@@ -80,7 +80,7 @@ def test_the_anonymous_api_throttle_cannot_be_dodged_with_a_forged_header(monkey
 @pytest.mark.django_db
 @override_settings(TRUSTED_PROXIES=["127.0.0.0/8"])
 def test_behind_a_proxy_clients_are_told_apart_and_audited_with_their_own_address(admin, settings):
-    settings.LOGIN_FREE_FAILURES = 1
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 1
     api = APIClient()
 
     def login(password, client):
