@@ -29,6 +29,7 @@ from attempts.selectors import (
     quiz_is_assigned,
     reveals_answers,
 )
+from quizsite.clientip import client_ip
 from quizsite.pages import paginate, show_error, student_required
 from quizsite.text import strips_control_characters
 from quizzes.models import Quiz
@@ -101,7 +102,7 @@ def start(request, pk):
             quiz=quiz,
             student=student,
             by=request.user,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     except AttemptError as exc:

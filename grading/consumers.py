@@ -231,7 +231,7 @@ class AttemptConsumer(_GroupConsumer):
     def interval(self) -> float:
         # A little earlier than the setting, at random: a class whose sockets all reconnected together after a
         # restart does not re-check in lockstep.
-        return float(getattr(settings, "SOCKET_RECHECK_SECONDS", 30)) * random.uniform(0.8, 1.0)
+        return float(settings.SOCKET_RECHECK_SECONDS) * random.uniform(0.8, 1.0)
 
     def role_allowed(self, user) -> bool:
         return user.is_student

@@ -15,6 +15,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from quizsite.clientip import parse_networks
 from quizsite.env import database_from_url, envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +35,11 @@ elif not DEBUG and len(SECRET_KEY) < 50:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed (quizsite.clientip). Empty, the
+# default, believes nobody: the direct peer is the client. Behind a proxy, list it, or every client shares its
+# address in the throttles and the audit log.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+parse_networks(TRUSTED_PROXIES)  # a typo stops start-up, naming the variable
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and WebSocket through quizsite.asgi in development.
@@ -280,11 +286,19 @@ API_DOCS_PUBLIC = envbool("API_DOCS_PUBLIC", DEBUG)
 CORS_ALLOWED_ORIGINS = envlist("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:5173"] if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
 
-# Failure limits on the shared cache (accounts.throttles). Per account they stop guessing; per IP they must stay
-# generous, because a whole school often reaches the server from one NAT address and students mistype.
-LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+# Login slows guessing down per (account, address) and never locks the owner out (policy: accounts.throttles'
+# docstring). LOGIN_FAILURES_PER_ACCOUNT tries from one address go ahead at once, then that address waits 1 s, 2 s,
+# 4 s ... up to LOGIN_MAX_DELAY between tries on that account. An account failed LOGIN_FAILURES_ACROSS_ADDRESSES
+# times (all addresses together) gives each address one free try. An address that failed on LOGIN_FAILURES_PER_IP
+# different identifiers is refused for accounts that have not signed in from it within LOGIN_KNOWN_ADDRESS_DAYS;
+# generous, because a whole school often shares one NAT address.
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_MAX_DELAY = envint("LOGIN_MAX_DELAY", 300, minimum=1)
+LOGIN_FAILURES_ACROSS_ADDRESSES = envint("LOGIN_FAILURES_ACROSS_ADDRESSES", 20, minimum=1)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 500, minimum=1)
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+LOGIN_KNOWN_ADDRESS_DAYS = envint("LOGIN_KNOWN_ADDRESS_DAYS", 30, minimum=0)
+# Claim and reset: per account and per address, N failures per window, then refused until the window ends.
 CLAIM_FAILURES_PER_ACCOUNT = envint("CLAIM_FAILURES_PER_ACCOUNT", 5, minimum=1)
 CLAIM_FAILURES_PER_IP = envint("CLAIM_FAILURES_PER_IP", 200, minimum=1)
 RESET_REQUESTS_PER_IP = envint("RESET_REQUESTS_PER_IP", 60, minimum=1)
@@ -296,6 +310,8 @@ ATTEMPT_GRACE_SECONDS = envint("ATTEMPT_GRACE_SECONDS", 60, minimum=0)
 DEFAULT_VIOLATION_THRESHOLD = 3
 # How often the live exam board receives a full status snapshot (events arrive in between as they happen).
 QUIZ_MONITOR_INTERVAL_SECONDS = envint("QUIZ_MONITOR_INTERVAL_SECONDS", 5, minimum=1)
+# How often the student's attempt socket re-checks that its sign-in is still valid (the board does it every tick).
+SOCKET_RECHECK_SECONDS = envint("SOCKET_RECHECK_SECONDS", 30, minimum=1)
 
 # --- Serving (see quizsite/serve.py and docs/performance.md) ---------------------------------------------------
 # Where pages open their WebSockets: empty = the page's own origin (`make run`, one ASGI server, or a proxy that

@@ -95,7 +95,6 @@ class ClaimResponseSerializer(serializers.Serializer):
 
 class ForgotPasswordResponseSerializer(serializers.Serializer):
     message = serializers.CharField()
-    token = serializers.CharField(required=False, help_text="The code itself; only when the server runs with DEBUG.")
 
 
 class VerifyResetCodeResponseSerializer(serializers.Serializer):

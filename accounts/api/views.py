@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -39,7 +39,16 @@ class AccountsAPIMixin:
         return super().handle_exception(exc)
 
 
-class AnonymousAuthView(AccountsAPIMixin, APIView):
+class NoStoreMixin:
+    """Auth answers carry tokens, reset tokens or a profile: no browser or proxy may keep one (errors included)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)  # Cache-Control: no-store (and no-cache, private), Expires now
+        return response
+
+
+class AnonymousAuthView(NoStoreMixin, AccountsAPIMixin, APIView):
     # No authentication: a stale Authorization header must not turn a login or a reset into a 401.
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -74,7 +83,7 @@ class RefreshView(AnonymousAuthView):
     @extend_schema(tags=["auth"], request=s.RefreshSerializer, responses={200: s.RefreshResponseSerializer, **ERRORS})
     def post(self, request):
         data = self.parse(s.RefreshSerializer)
-        pair = services.token_refresh(refresh_token=data["refresh_token"])
+        pair = services.token_refresh(refresh_token=data["refresh_token"], request=request)
         return Response(
             {
                 "access_token": pair.access,
@@ -85,7 +94,7 @@ class RefreshView(AnonymousAuthView):
         )
 
 
-class LogoutView(AccountsAPIMixin, APIView):
+class LogoutView(NoStoreMixin, AccountsAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=["auth"], request=s.LogoutSerializer, responses={200: s.MessageSerializer, **ERRORS})
@@ -93,7 +102,10 @@ class LogoutView(AccountsAPIMixin, APIView):
         serializer = s.LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.logout(
-            user=request.user, refresh_token=serializer.validated_data.get("refresh_token"), request=request
+            user=request.user,
+            refresh_token=serializer.validated_data.get("refresh_token"),
+            access_claims=getattr(request.auth, "payload", None),  # None when signed in by session
+            request=request,
         )
         return Response({"message": "Logged out successfully"})
 
@@ -123,12 +135,10 @@ class ForgotPasswordView(AnonymousAuthView):
     )
     def post(self, request):
         data = self.parse(s.ForgotPasswordSerializer)
-        code = services.password_reset_request(email=data["email"], request=request)
-        # The same answer whether or not the address exists, so the endpoint cannot be used to find accounts.
-        body = {"message": "If an account uses this e-mail address, a reset code has been sent to it."}
-        if settings.DEBUG and code:
-            body["token"] = code
-        return Response(body)
+        services.password_reset_request(email=data["email"], request=request)
+        # The same answer whether or not the address exists, so the endpoint cannot be used to find accounts. The
+        # code is only ever in the e-mail, DEBUG or not.
+        return Response({"message": "If an account uses this e-mail address, a reset code has been sent to it."})
 
 
 class VerifyResetCodeView(AnonymousAuthView):
@@ -156,7 +166,7 @@ class ResetPasswordView(AnonymousAuthView):
         return Response({"message": "Password reset successfully"})
 
 
-class MeView(AccountsAPIMixin, APIView):
+class MeView(NoStoreMixin, AccountsAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=["auth"], responses={200: s.MeSerializer, 401: ERRORS[401]})

@@ -20,6 +20,7 @@ from accounts.services.auth import (
     password_reset_verify,
     refresh_tokens_revoke_all,
     token_refresh,
+    token_session_revoke,
     tokens_issue,
 )
 from accounts.services.users import user_create, user_delete, user_delete_blockers, user_set_active, user_update
@@ -40,6 +41,7 @@ __all__ = [
     "password_reset_verify",
     "refresh_tokens_revoke_all",
     "token_refresh",
+    "token_session_revoke",
     "tokens_issue",
     "user_create",
     "user_delete",

@@ -6,21 +6,12 @@ import json
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.models import AuditLog, Notification, User
+from quizsite.clientip import client_ip  # the one rule for the client's address (TRUSTED_PROXIES)
 
-
-def client_ip(request) -> str | None:
-    """The client's address. REMOTE_ADDR only: X-Forwarded-For is trusted only when a proxy sets it (settings)."""
-    if request is None:
-        return None
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["audit_record", "client_ip", "notify"]
 
 
 def _jsonable(value: Any) -> Any:

@@ -5,31 +5,45 @@ Used by the API, the login pages and the Django admin's login (accounts.backends
 
 from __future__ import annotations
 
+import logging
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import throttles
-from accounts.authentication import PASSWORD_CLAIM, password_fingerprint
+from accounts.authentication import (
+    FAMILY_CLAIM,
+    PASSWORD_CLAIM,
+    access_token_revoke,
+    password_fingerprint,
+    token_family_revoke,
+    token_revoked,
+)
 from accounts.claim_codes import claim_code_hash, claim_code_matches
 from accounts.errors import AccountError, AccountThrottled
 from accounts.models import PasswordResetToken, Student, User, normalize_email, normalize_registration_number
 from accounts.selectors import user_for_login
 from accounts.services.audit import audit_record, client_ip
-from accounts.tasks import send_password_reset_email
+
+logger = logging.getLogger(__name__)
 
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_MAX_TRIES = 5
@@ -52,16 +66,16 @@ def _spend_one_password_hash(password: str) -> None:
     check_password(password or "", _DUMMY_PASSWORD_HASH[0])
 
 
-def _check_not_blocked(*limits: tuple[throttles.FailureLimit, str], message: str) -> None:
-    for limit, ident in limits:
-        wait = limit.retry_after(ident)
-        if wait:
-            raise AccountThrottled(message, retry_after=wait)
+def _check_not_blocked(*limits: tuple[throttles.FailureLimit | throttles.LoginLimit, str], message: str) -> None:
+    """Refuse a try that must wait (429 + Retry-After). A login try that goes ahead is counted from here on
+    (accounts.throttles: per account and address, slowed down rather than locked)."""
+    wait = throttles.attempt_start(limits)
+    if wait:
+        raise AccountThrottled(message, retry_after=wait)
 
 
-def _record_failures(*limits: tuple[throttles.FailureLimit, str]) -> None:
-    for limit, ident in limits:
-        limit.record_failure(ident)
+def _record_failures(*limits: tuple[throttles.FailureLimit | throttles.LoginLimit, str]) -> None:
+    throttles.attempt_failed(limits)
 
 
 # --- Login / tokens --------------------------------------------------------------------------------------------
@@ -78,11 +92,23 @@ def _access_lifetime_seconds() -> int:
     return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
 
 
-def tokens_issue(*, user: User) -> TokenPair:
-    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
+class _SignedRefreshToken(RefreshToken):
+    """A refresh token checked for signature, expiry and type but not against the blacklist: token_refresh looks
+    the blacklist up itself, to tell the replay of a rotated token (theft) from an unknown one."""
+
+    def check_blacklist(self) -> None:
+        pass
+
+
+def tokens_issue(*, user: User, family: str | None = None) -> TokenPair:
+    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token. A login starts a
+    session (`family`); a rotation passes its session on, so a theft can end the whole of it."""
     refresh = RefreshToken.for_user(user)
     refresh["role"] = user.role
+    refresh[FAMILY_CLAIM] = family or uuid.uuid4().hex  # the access token copies it, like every other claim
     refresh[PASSWORD_CLAIM] = password_fingerprint(user)  # the access token copies it (see accounts.authentication)
+    # for_user() recorded the token before these claims: record the finished one, so a session can be found again.
+    OutstandingToken.objects.filter(jti=refresh["jti"]).update(token=str(refresh))
     access = refresh.access_token
     return TokenPair(access=str(access), refresh=str(refresh), expires_in=_access_lifetime_seconds())
 
@@ -139,23 +165,57 @@ def _login_refusal(user: User | None, password: str) -> str:
     return "" if user.check_password(password or "") else "bad_password"
 
 
-def token_refresh(*, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token: the old one is revoked, a new pair is issued. A token can be used only once, even
-    by two concurrent requests (the outstanding row is locked)."""
+def token_refresh(*, refresh_token: str, request=None) -> TokenPair:
+    """Rotate a refresh token: the old one is revoked, a new pair of the same session is issued. A token can be used
+    only once, even by two concurrent requests (the outstanding row is locked). Presenting a token that was already
+    rotated or revoked means that two parties hold the session: the whole session is revoked and audited."""
     invalid = AccountError("Refresh token is invalid, expired or revoked.", status_code=401, code="token_not_valid")
     try:
-        old = RefreshToken(refresh_token)  # signature, expiry, type ("refresh") and blacklist
+        old = _SignedRefreshToken(refresh_token)  # signature, expiry and type
     except TokenError:
         raise invalid from None
     user = User.objects.filter(pk=old.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])).first()
     if user is None or not user.is_active:
         raise invalid
+    family = old.payload.get(FAMILY_CLAIM)
     with transaction.atomic():
         outstanding = OutstandingToken.objects.select_for_update().filter(jti=old["jti"]).order_by().first()
-        if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+        if outstanding is None:
             raise invalid
-        BlacklistedToken.objects.create(token=outstanding)
-        return tokens_issue(user=user)
+        revoked = token_revoked(old.payload)  # its session already ended (logout, or a theft found before)
+        reused = BlacklistedToken.objects.filter(token=outstanding).exists()
+        if not reused:
+            BlacklistedToken.objects.create(token=outstanding)
+            if not revoked:
+                return tokens_issue(user=user, family=family)
+    if reused and not revoked:
+        revoked = token_session_revoke(user=user, family=family)
+        audit_record(
+            action="auth.refresh_reuse", entity=user, new={"session": family or "", "revoked": revoked}, request=request
+        )
+    raise invalid
+
+
+def token_session_revoke(*, user: User, family: str | None) -> int:
+    """End one session: blacklist its outstanding refresh tokens and deny its access tokens. Without a session
+    (tokens issued before sessions existed) every refresh token of the user. Returns how many were revoked."""
+    if not family:
+        return refresh_tokens_revoke_all(user=user)
+    token_family_revoke(family)
+    pending = OutstandingToken.objects.filter(
+        user=user, blacklistedtoken__isnull=True, expires_at__gt=timezone.now()
+    ).values_list("id", "token")
+    ids = [pk for pk, raw in pending if _claims(raw).get(FAMILY_CLAIM) == family]
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in ids], ignore_conflicts=True)
+    return len(ids)
+
+
+def _claims(raw: str) -> dict:
+    # Our own tokens, read back from our own table: the signature was checked when they were issued.
+    try:
+        return token_backend.decode(raw, verify=False)
+    except Exception:
+        return {}
 
 
 def _refresh_token_revoke(refresh_token: str, *, user: User) -> bool:
@@ -170,12 +230,14 @@ def _refresh_token_revoke(refresh_token: str, *, user: User) -> bool:
 
 
 @transaction.atomic
-def logout(*, user: User, refresh_token: str | None = None, request=None) -> None:
-    """Revoke the given refresh token (API) and record the logout. Session logout is the view's business.
+def logout(*, user: User, refresh_token: str | None = None, access_claims=None, request=None) -> None:
+    """End the session: the given refresh token (API) and the access token the request came with (its claims) are
+    revoked, and with them every token of their session. Session logout is the view's business.
 
     A token that is already expired or revoked is fine (logging out twice is not an error); a token that is
     malformed or belongs to someone else is refused.
     """
+    families = set()
     if refresh_token:
         try:
             token = RefreshToken(refresh_token, verify=False)
@@ -185,16 +247,27 @@ def logout(*, user: User, refresh_token: str | None = None, request=None) -> Non
             owner = None
         if owner is None or owner != str(user.pk):
             raise AccountError("refresh_token is not a valid refresh token of this account.", code="token_not_valid")
+        try:
+            families.add(_SignedRefreshToken(refresh_token).payload.get(FAMILY_CLAIM))  # only a genuine token's
+        except TokenError:
+            pass
         _refresh_token_revoke(refresh_token, user=user)
+    if access_claims is not None:
+        access_token_revoke(access_claims)
+        families.add(access_claims.get(FAMILY_CLAIM))
+    for family in families - {None, ""}:
+        token_session_revoke(user=user, family=family)
     audit_record(action="logout", by=user, entity=user, request=request)
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:
-    """Blacklist every outstanding refresh token of `user` (password reset or change, deactivation)."""
-    pending = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list("id", flat=True)
-    rows = [BlacklistedToken(token_id=pk) for pk in pending]
-    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    """End every session of `user` (password reset or change, deactivation): blacklist every outstanding refresh
+    token and deny their sessions' access tokens, so a later replay is known as revoked, not as a theft."""
+    pending = list(OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list("id", "token"))
+    for family in {_claims(raw).get(FAMILY_CLAIM) for _, raw in pending} - {None, ""}:
+        token_family_revoke(family)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk, _ in pending], ignore_conflicts=True)
+    return len(pending)
 
 
 # --- Claiming an account ---------------------------------------------------------------------------------------
@@ -298,26 +371,39 @@ def _reset_code_hash(*, user_id, code: str) -> str:
     return salted_hmac("accounts.reset-code", f"{user_id}:{code}", algorithm="sha256").hexdigest()
 
 
-def password_reset_request(*, email: str, request=None) -> str | None:
-    """Issue a reset code and queue its e-mail. Answers the same whether the address exists or not; returns the
-    code (for the DEBUG-only `token` of the API) or None when nothing was sent."""
+def password_reset_request(*, email: str, request=None) -> None:
+    """Ask for a reset code for `email`. The request does the same steps whatever the address (no account, an
+    inactive or unclaimed one, a real one): count it against the address's limit and queue one task of the same
+    shape. The worker finds out whether a code is due (password_reset_issue), so neither the answer nor its timing
+    tells who has an account. The code itself only ever travels in the e-mail."""
     ip = client_ip(request) or "unknown"
     ip_limit = throttles.reset_request_ip_limit()
     _check_not_blocked((ip_limit, ip), message="Too many password reset requests. Please wait and try again.")
     ip_limit.record_failure(ip)  # every request counts: each may send an e-mail
+    address = normalize_email(email)
+    transaction.on_commit(lambda: password_reset_issue_job.delay(address, ip))
 
-    user = User.objects.filter(email=normalize_email(email)).select_related("student").first() if email else None
-    if user is None or not user.is_active or (user.is_student and not user.student.is_account_claimed):
+
+def password_reset_issue(*, email: str, ip: str | None = None) -> bool:
+    """Issue a reset code and queue its e-mail, when `email` belongs to an active, claimed account that has had
+    fewer than RESET_CODES_PER_DAY codes today. Runs in the worker (password_reset_issue_job). Returns whether a
+    code was issued."""
+    user = (
+        User.objects.filter(email=normalize_email(email), is_active=True).select_related("student").first()
+        if email
+        else None
+    )
+    if user is None or (user.is_student and not user.student.is_account_claimed):
         # Unclaimed students must claim (with their claim code); a reset would bypass that check.
-        return None
+        return False
     now = timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one code at a time per account
         if PasswordResetToken.objects.filter(user=user, created_at__gte=now - timedelta(days=1)).count() >= (
             RESET_CODES_PER_DAY
         ):
-            audit_record(action="password.reset_limited", entity=user, request=request)
-            return None
+            audit_record(action="password.reset_limited", entity=user, new={"requested_from": ip})
+            return False
         # Only the newest code is valid.
         PasswordResetToken.objects.filter(user=user, is_used=False).update(is_used=True)
         code = f"{secrets.randbelow(1_000_000):06d}"
@@ -327,9 +413,42 @@ def password_reset_request(*, email: str, request=None) -> str | None:
             created_at=now,
             expires_at=now + RESET_CODE_LIFETIME,
         )
-        audit_record(action="password.reset_requested", entity=user, request=request)
-        transaction.on_commit(lambda: send_password_reset_email.delay(str(token.pk), code))
-    return code
+        audit_record(action="password.reset_requested", entity=user, new={"requested_from": ip})
+        transaction.on_commit(lambda: _reset_code_mail(str(token.pk), code))
+    return True
+
+
+def _reset_code_mail(token_id: str, code: str) -> None:
+    try:
+        send_password_reset_email(token_id, code)  # already in the worker: send it now
+    except OSError:
+        logger.warning("reset e-mail not sent; queued to retry", exc_info=True)
+        send_password_reset_email.delay(token_id, code)  # the mail server is down: retry with back-off
+
+
+# Named as in accounts.tasks (which re-exports them), beside the services that queue them: no import cycle.
+@shared_task(name="accounts.tasks.password_reset_issue_job", ignore_result=True)
+def password_reset_issue_job(email: str, ip: str | None = None) -> None:
+    password_reset_issue(email=email, ip=ip)
+
+
+@shared_task(
+    name="accounts.tasks.send_password_reset_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_password_reset_email(token_id: str, code: str) -> bool:
+    """Mail a reset code. The code itself is only in this message: the database keeps its hash."""
+    token = PasswordResetToken.objects.select_related("user").filter(pk=token_id, is_used=False).first()
+    if token is None:
+        logger.info("reset code %s no longer valid; e-mail not sent", token_id)
+        return False
+    context = {"user": token.user, "code": code, "minutes": int(RESET_CODE_LIFETIME.total_seconds() // 60)}
+    send_mail(
+        subject="Your Quizsite password reset code",
+        message=render_to_string("accounts/email/password_reset.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[token.user.email],
+    )
+    return True
 
 
 def password_reset_verify(*, email: str, code: str, request=None) -> str:
@@ -338,7 +457,8 @@ def password_reset_verify(*, email: str, code: str, request=None) -> str:
     ip_limit = throttles.reset_code_ip_limit()
     _check_not_blocked((ip_limit, ip), message="Too many wrong codes. Please wait and try again.")
     invalid = AccountError("The code is invalid or has expired. Request a new one.", code="invalid_code")
-    user = User.objects.filter(email=normalize_email(email)).first() if email else None
+    # An inactive account answers exactly like an unknown address.
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first() if email else None
     code = (code or "").strip()
     ok = None
     if user is not None:

@@ -1,6 +1,9 @@
 """Services of the accounts app called directly: the audit trail, failure limits, token revocation."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.test import RequestFactory
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -68,6 +71,15 @@ def test_a_successful_login_clears_the_accounts_failures(admin, settings):
         assert exc.value.status_code == 401  # counting started again: not yet throttled
 
 
+def test_parallel_login_tries_are_counted_when_they_start(admin, settings):
+    # A burst of guesses sent at once must not all pass before the first failure is recorded.
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 2
+    limits = ((throttles.login_account_limit(), str(admin.pk)), (throttles.login_ip_limit(), "203.0.113.7"))
+    assert [throttles.attempt_start(limits) for _ in range(4)] == [0, 0, 1, 1]
+    other = ((throttles.login_account_limit(), str(admin.pk)), (throttles.login_ip_limit(), "203.0.113.8"))
+    assert throttles.attempt_start(other) == 0
+
+
 def test_revoke_all_blacklists_every_outstanding_refresh_token(teacher, student):
     for _ in range(3):
         services.tokens_issue(user=teacher.user)
@@ -78,9 +90,11 @@ def test_revoke_all_blacklists_every_outstanding_refresh_token(teacher, student)
     assert OutstandingToken.objects.filter(user=student.user, blacklistedtoken__isnull=True).count() == 1
 
 
-def test_wrong_reset_codes_are_throttled_per_ip(teacher, settings, request_from):
+def test_wrong_reset_codes_are_throttled_per_ip(teacher, settings, request_from, django_capture_on_commit_callbacks):
     settings.RESET_VERIFY_FAILURES_PER_IP = 2
-    code = services.password_reset_request(email="teacher@school.test", request=request_from())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.password_reset_request(email="teacher@school.test", request=request_from()) is None
+    code = re.search(r"reset code is: (\d{6})", mail.outbox[0].body).group(1)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(2):
         with pytest.raises(services.AccountError):
@@ -91,11 +105,12 @@ def test_wrong_reset_codes_are_throttled_per_ip(teacher, settings, request_from)
     assert services.password_reset_verify(email="teacher@school.test", code=code, request=request_from("10.0.0.1"))
 
 
-def test_inactive_users_get_no_reset_code(teacher):
+def test_inactive_users_get_no_reset_code(teacher, django_capture_on_commit_callbacks):
     teacher.user.is_active = False
     teacher.user.save()
-    assert services.password_reset_request(email="teacher@school.test") is None
-    assert not PasswordResetToken.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.password_reset_request(email="teacher@school.test") is None
+    assert not PasswordResetToken.objects.exists() and not mail.outbox
 
 
 def test_access_tokens_end_when_the_password_changes(teacher):
@@ -115,3 +130,13 @@ def test_access_tokens_end_when_the_password_changes(teacher):
     assert r.status_code == 401 and "password" in r.json()["detail"]
     c.credentials(HTTP_AUTHORIZATION=f"Bearer {services.tokens_issue(user=teacher.user).access}")
     assert c.get("/api/v1/auth/me").status_code == 200
+
+
+def test_a_spraying_ceiling_without_an_address_still_answers_401(admin, settings):
+    # Service calls without a request (no address) share one bucket; they must not break on the address lookup.
+    settings.LOGIN_FAILURES_PER_IP = 1
+    with pytest.raises(services.AccountError) as exc:
+        services.login_authenticate(identifier="ghost@school.test", password="x")
+    assert exc.value.status_code == 401
+    with pytest.raises(services.AccountThrottled):
+        services.login_authenticate(identifier="admin@school.test", password=DEFAULT_PASSWORD)

@@ -313,3 +313,18 @@ def test_audit_page_filters_by_action_and_user(admin, teacher, django_assert_max
     with django_assert_max_num_queries(8):
         page = c.get(reverse("accounts:audit")).content.decode()
     assert "Page 1 of 2" in page
+
+
+def test_sign_in_and_reset_pages_are_never_stored(client, teacher, django_capture_on_commit_callbacks):
+    pages = ["login", "claim", "forgot_password", "verify_code"]
+    for name in pages:
+        assert "no-store" in client.get(reverse(f"accounts:{name}")).get("Cache-Control", ""), name
+        assert "no-store" in client.post(reverse(f"accounts:{name}"), {}).get("Cache-Control", ""), name
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:forgot_password"), {"email": "teacher@school.test"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[0].body).group(1)
+    client.post(reverse("accounts:verify_code"), {"email": "teacher@school.test", "code": code})
+    page = client.get(reverse("accounts:reset_password"))
+    assert page.status_code == 200 and "no-store" in page.get("Cache-Control", "")
+    failed = client.post(reverse("accounts:login"), {"username": "teacher@school.test", "password": "wrong-one"})
+    assert failed.status_code == 401 and "no-store" in failed.get("Cache-Control", "")

@@ -32,14 +32,11 @@ from attempts.filters import AttemptFilter
 from attempts.models import QuizAttempt
 from attempts.selectors import attempt_detail, attempt_exam
 from quizsite.api.permissions import IsStudent
+from quizsite.clientip import client_ip
 from quizsite.text import STRIP
 from quizzes.models import Quiz
 
 UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class QuizStartView(APIView):
