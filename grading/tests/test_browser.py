@@ -13,9 +13,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from attempts.models import AttemptStatus, StudentAnswer, SubmitReason
 from grading.tests.servers import post_json, running_servers
+from tests.browser import CHROMIUM
 from tests.builders import make_attempt
-
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts import services as accounts
 from grading.tests.test_browser import CHROMIUM, page_as  # noqa: F401 - the fixture: a signed-in page on daphne
+from tests.browser import FAKE_WEBSOCKET
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [
@@ -15,22 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM), reason="needs Debian's chromium (make browser)"),
 ]
-
-# A stand-in for the browser's WebSocket: the test decides how each socket closes.
-FAKE_WEBSOCKET = """
-window.__sockets = [];
-class FakeWebSocket {
-  constructor(url) {
-    this.url = url; this.readyState = 0; window.__sockets.push(this);
-    setTimeout(() => { this.readyState = 1; if (this.onopen) this.onopen({}); }, 0);
-  }
-  send() {}
-  close() {}
-  serverClose(code) { this.readyState = 3; if (this.onclose) this.onclose({ code: code, wasClean: code !== 1006 }); }
-}
-FakeWebSocket.CONNECTING = 0; FakeWebSocket.OPEN = 1; FakeWebSocket.CLOSING = 2; FakeWebSocket.CLOSED = 3;
-window.WebSocket = FakeWebSocket;
-"""
 
 
 @pytest.fixture(autouse=True)

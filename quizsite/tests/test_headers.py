@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from quizsite import serve
 from quizsite.tests.sweep import page_routes
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.builders import build_quiz, make_attempt, science_quiz
 from tests.factories import DEFAULT_PASSWORD, StudentFactory
 
@@ -359,16 +360,6 @@ def test_the_docs_are_private_unless_debugging_or_asked_for():
 
 
 # --- In a real browser ------------------------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-# The flags of the other browser tests (attempts/tests/browser/conftest.py).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Registered before any page script runs (Playwright injects it outside the page's policy): every violation the
 # document reports, kept on window for the test to read.
 WATCH_VIOLATIONS = """

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from attempts.models import AttemptStatus, QuizAttempt, Violation
 from attempts.tests.browser import test_exam_page as exam
-from attempts.tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

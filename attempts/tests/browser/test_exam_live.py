@@ -10,23 +10,10 @@ from playwright.sync_api import expect
 
 from attempts.models import AttemptStatus, QuizAttempt
 from attempts.tests.browser.test_exam_page import open_exam
+from tests.browser import FAKE_WEBSOCKET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FAKE_WEBSOCKET = """
-window.__sockets = [];
-class FakeWebSocket {
-  constructor(url) {
-    this.url = url; this.readyState = 0; window.__sockets.push(this);
-    setTimeout(() => { this.readyState = 1; if (this.onopen) this.onopen({}); }, 0);
-  }
-  send() {}
-  close() {}
-  serverClose(code) { this.readyState = 3; if (this.onclose) this.onclose({ code: code, wasClean: code !== 1006 }); }
-}
-FakeWebSocket.CONNECTING = 0; FakeWebSocket.OPEN = 1; FakeWebSocket.CLOSING = 2; FakeWebSocket.CLOSED = 3;
-window.WebSocket = FakeWebSocket;
-"""
 FIRST_RETRY_MS = 4000  # at most: live.js backs off from 2 s, doubled (less a little jitter) before the first retry
 
 
