@@ -28,14 +28,17 @@ $(STAMP): $(LOCK)
 install: $(STAMP)
 
 # Re-pin after changing pyproject.toml's dependencies (`make lock`), or move every pin to its newest allowed release
-# (`make lock LOCK_ARGS=--upgrade`). pip-tools lives in a venv of its own so that its dependencies (click, build)
-# never drift the project's venv away from the lock.
+# (`make lock LOCK_ARGS=--upgrade`). requirements.lock is the production subset (no dev extra) for the image, held to
+# the dev lock's versions. pip-tools lives in a venv of its own so that its dependencies (click, build) never drift
+# the project's venv away from the lock. Takes a few minutes.
 LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 lock:
 	test -x $(LOCK_VENV)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_VENV) && \
 		$(LOCK_VENV)/bin/pip install --quiet 'pip-tools>=7.4,<8')
-	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
-		--no-emit-find-links --extra dev $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --constraint $(LOCK) --output-file requirements.lock pyproject.toml
 
 # Embedded defaults: SQLite under var/, in-memory channel layer, eager Celery, console e-mail. DEBUG is off unless
 # asked for (quizsite/settings.py), so the development server asks for it here.
