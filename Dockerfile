@@ -8,7 +8,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml ./
+# The image runs exactly the versions CI tested: the production lock, hashes checked, then the project without resolving.
+COPY pyproject.toml requirements.lock ./
 COPY quizsite quizsite
 COPY accounts accounts
 COPY classrooms classrooms
@@ -17,7 +18,7 @@ COPY attempts attempts
 COPY grading grading
 COPY analytics analytics
 COPY demo demo
-RUN pip install .
+RUN pip install --require-hashes -r requirements.lock && pip install --no-deps .
 COPY . .
 # collectstatic needs a SECRET_KEY only to import settings; the real one comes from the environment at run time.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef ALLOWED_HOSTS=localhost \

@@ -13,15 +13,32 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=true SECRET_KEY= \
 	CELERY_BROKER_URL= CELERY_TASK_ALWAYS_EAGER=true
 
-.PHONY: install run test lint format services browser migrate seed clean serve bench-examday bench-overload drills bench-servers
+.PHONY: install lock run test lint format services browser migrate seed clean serve security bench-examday bench-overload \
+	drills bench-servers
 
-$(STAMP): pyproject.toml
+# Every machine installs exactly what CI tested: the versions and hashes of requirements-dev.lock (pyproject's
+# dependencies + the dev extra, compiled by `make lock`), then the project itself without resolving anything.
+LOCK := requirements-dev.lock
+$(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-pin after changing pyproject.toml's dependencies (`make lock`), or move every pin to its newest allowed release
+# (`make lock LOCK_ARGS=--upgrade`). requirements.lock is the production subset (no dev extra) for the image, held to
+# the dev lock's versions. pip-tools lives in a venv of its own so that its dependencies (click, build) never drift
+# the project's venv away from the lock. Takes a few minutes.
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/pip install --quiet 'pip-tools>=7.4,<8')
+	$(PIP_COMPILE) --extra dev $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --constraint $(LOCK) --output-file requirements.lock pyproject.toml
 
 # Embedded defaults: SQLite under var/, in-memory channel layer, eager Celery, console e-mail. DEBUG is off unless
 # asked for (quizsite/settings.py), so the development server asks for it here.
@@ -70,6 +87,13 @@ test: install services browser
 # :8001, Celery worker + beat, against PostgreSQL (database quizsite_serve) and Redis. DEBUG off. Ctrl-C stops it.
 serve: install services
 	$(BIN)/python -m quizsite.serve
+
+# `make security` (docs/security.md): schemathesis over /api/schema/ as a student, a teacher and an admin, plus the
+# hostile uploads, against a server it starts itself (free 127.0.0.1 port, DEBUG off, its own database
+# quizsite_security); fails on any finding. Not part of `make test`; about 5 minutes on 2 cores.
+# More cases per operation: `make security SECURITY_ARGS="--examples 50"`.
+security: install services
+	$(BIN)/python security/run.py $(SECURITY_ARGS)
 
 # Exam-day benchmark and fault drills (docs/performance.md); not part of `make test`. Each starts `make serve`
 # itself when nothing answers on :8000 and stops it afterwards. Results in bench/out/.

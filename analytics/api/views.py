@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +19,7 @@ from analytics import exports, selectors
 from analytics.api import serializers
 from attempts.models import QuizAttempt
 from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
+from quizsite.api.schema import file_responses
 from quizsite.pages import file_response
 from quizzes.models import Quiz
 
@@ -101,7 +101,7 @@ class QuizAnalyticsExportView(APIView):
 
     @extend_schema(
         parameters=[ATTEMPTS_PARAM, OpenApiParameter("format", str, enum=["csv", "xlsx", "pdf"])],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=file_responses("csv", "xlsx", "pdf"),
         summary="Export quiz analytics",
     )
     def get(self, request, quiz_id):
@@ -126,7 +126,7 @@ class QuizResultsExportView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses=file_responses("csv", "xlsx"),
         summary="Export a quiz's results",
     )
     def get(self, request, quiz_id):
@@ -142,7 +142,7 @@ class AttemptPdfExportView(APIView):
     permission_classes = [IsAuthenticated]
     content_negotiation_class = FormatParamNegotiation
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="An attempt as PDF")
+    @extend_schema(responses=file_responses("pdf"), summary="An attempt as PDF")
     def get(self, request, attempt_id):
         attempts = QuizAttempt.objects.reportable_by(request.user).select_related(*selectors.REPORT_RELATED)
         attempt = get_object_or_404(attempts, pk=attempt_id)

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Student
-from classrooms.models import SchoolClass
+from classrooms.models import ImportJob, SchoolClass
 from classrooms.selectors import class_teachers
 
 
@@ -129,3 +129,50 @@ class StudentWriteSerializer(serializers.Serializer):
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     parent_email = serializers.CharField(max_length=255, required=False, allow_blank=True)
     parent_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+# --- Response bodies built by the views and services (declared so that /api/schema/ describes them) -----------
+
+
+class ClaimCodeSerializer(serializers.Serializer):
+    student_id = serializers.UUIDField()
+    name = serializers.CharField()
+    registration_number = serializers.CharField()
+    class_name = serializers.CharField()
+    code = serializers.CharField()
+
+
+class ClaimCodesIssuedSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    claim_codes = ClaimCodeSerializer(many=True)
+
+
+class StudentImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV or XLSX, at most 5 MB.")
+    dry_run = serializers.BooleanField(required=False)
+    issue_claim_codes = serializers.BooleanField(required=False)
+
+
+class StudentImportResultSerializer(serializers.Serializer):
+    """An import's result ({message, imported, failed, errors} as in the guide), and for a recorded or queued
+    import its job's state; the claim codes only for the job's creator, while they are kept."""
+
+    message = serializers.CharField()
+    imported = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    dry_run = serializers.BooleanField(required=False)
+    total_rows = serializers.IntegerField(required=False)
+    would_import = serializers.IntegerField(required=False)
+    created_classes = serializers.ListField(child=serializers.CharField(), required=False)
+    claim_codes_issued = serializers.IntegerField(required=False)
+    job_id = serializers.UUIDField(required=False)
+    status = serializers.ChoiceField(choices=ImportJob.Status.choices, required=False)
+    status_url = serializers.URLField(required=False)
+    file_name = serializers.CharField(required=False)
+    progress = serializers.DictField(required=False)
+    error = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    created_at = serializers.DateTimeField(required=False)
+    finished_at = serializers.DateTimeField(required=False, allow_null=True)
+    claim_codes = ClaimCodeSerializer(many=True, required=False)
+    claim_slips_url = serializers.URLField(required=False)

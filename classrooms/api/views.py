@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -22,21 +22,26 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.serializers import MessageSerializer
 from accounts.models import Teacher
 from classrooms import selectors, services
 from classrooms.api.serializers import (
     AssignStudentsSerializer,
     AssignTeacherSerializer,
+    ClaimCodesIssuedSerializer,
     ClassDetailSerializer,
     ClassSerializer,
     ClassWriteSerializer,
     StudentCreatedSerializer,
+    StudentImportResultSerializer,
+    StudentImportUploadSerializer,
     StudentSerializer,
     StudentWriteSerializer,
 )
 from classrooms.models import ImportJob, SchoolClass
 from quizsite.api.parsers import FormParser, MultiPartParser
 from quizsite.api.permissions import IsAdmin, IsTeacherOrAdmin
+from quizsite.api.schema import file_responses
 from quizsite.pages import file_response
 
 UUID_RE = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -67,6 +72,11 @@ class IgnoreFormatParamNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+@extend_schema_view(
+    create=extend_schema(request=ClassWriteSerializer, responses={201: ClassDetailSerializer}),
+    update=extend_schema(request=ClassWriteSerializer, responses=ClassDetailSerializer),
+    partial_update=extend_schema(request=ClassWriteSerializer, responses=ClassDetailSerializer),
+)
 class ClassViewSet(viewsets.ModelViewSet):
     lookup_value_regex = UUID_RE
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -110,6 +120,7 @@ class ClassViewSet(viewsets.ModelViewSet):
         services.class_delete(school_class=school_class, by=request.user, request=request)
         return Response({"message": "Class deleted"})
 
+    @extend_schema(request=AssignTeacherSerializer, responses=MessageSerializer)
     @action(detail=True, methods=["post"], url_path="assign-teacher")
     def assign_teacher(self, request, pk=None):
         school_class = self.get_object()
@@ -120,6 +131,7 @@ class ClassViewSet(viewsets.ModelViewSet):
         )
         return Response({"message": "Teacher assigned successfully"})
 
+    @extend_schema(request=AssignStudentsSerializer, responses=MessageSerializer)
     @action(detail=True, methods=["post"], url_path="assign-students")
     def assign_students(self, request, pk=None):
         school_class = self.get_object()
@@ -137,6 +149,10 @@ class ClassViewSet(viewsets.ModelViewSet):
         services.class_remove_student(school_class=school_class, student=student, by=request.user, request=request)
         return Response({"message": "Student removed from class"})
 
+    @extend_schema(
+        request=None,
+        responses=ClaimCodesIssuedSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="claim-codes")
     def claim_codes(self, request, pk=None):
         """Re-issue claim codes for the class's unclaimed students; the plain codes are in this response only."""
@@ -145,6 +161,11 @@ class ClassViewSet(viewsets.ModelViewSet):
         return Response({"message": f"{len(codes)} claim codes issued", "claim_codes": codes})
 
 
+@extend_schema_view(
+    create=extend_schema(request=StudentWriteSerializer, responses={201: StudentSerializer}),
+    update=extend_schema(request=StudentWriteSerializer, responses=StudentSerializer),
+    partial_update=extend_schema(request=StudentWriteSerializer, responses=StudentSerializer),
+)
 class StudentViewSet(viewsets.ModelViewSet):
     serializer_class = StudentSerializer
     lookup_value_regex = UUID_RE
@@ -195,6 +216,10 @@ class StudentViewSet(viewsets.ModelViewSet):
         services.student_delete(student=student, by=request.user, request=request)
         return Response({"message": "Student deleted"})
 
+    @extend_schema(
+        request={"multipart/form-data": StudentImportUploadSerializer},
+        responses={200: StudentImportResultSerializer, 202: StudentImportResultSerializer},
+    )
     @action(detail=False, methods=["post"], url_path="bulk-import", parser_classes=[MultiPartParser, FormParser])
     def bulk_import(self, request):
         upload = request.FILES.get("file")
@@ -252,7 +277,7 @@ def import_job_payload(request, job: ImportJob) -> dict:
 class ImportJobView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=StudentImportResultSerializer)
     def get(self, request, pk):
         job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
         return Response(import_job_payload(request, job))
@@ -264,7 +289,7 @@ class ImportJobClaimSlipsView(APIView):
     permission_classes = [IsTeacherOrAdmin]
     content_negotiation_class = IgnoreFormatParamNegotiation
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(responses=file_responses("pdf"))
     def get(self, request, pk):
         job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
         codes = services.import_job_claim_codes(job=job, by=request.user)
@@ -288,7 +313,7 @@ class StudentExportView(APIView):
             OpenApiParameter("class_id", OpenApiTypes.UUID),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "xlsx"]),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses=file_responses("csv", "xlsx"),
     )
     def get(self, request):
         school_class = None

@@ -82,7 +82,8 @@ class QueueAttemptSerializer(serializers.ModelSerializer):
 class GradedAttemptSerializer(QueueAttemptSerializer):
     score = ScoreField()
     percentage = ScoreField()
-    graded_at = serializers.DateTimeField(read_only=True)
+    # null when every answer was marked automatically (graded_at is the latest hand mark's time).
+    graded_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta(QueueAttemptSerializer.Meta):
         fields = [*QueueAttemptSerializer.Meta.fields, "score", "total_marks", "percentage", "passed", "graded_at"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -28,6 +28,21 @@ from quizzes.models import Quiz, normalize_access_code
 UUID_RE = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
+QUESTION_IMPORT_RESULT = inline_serializer(
+    "QuestionImportResult",
+    {
+        "message": serializers.CharField(),
+        "dry_run": serializers.BooleanField(),
+        "total_rows": serializers.IntegerField(),
+        "imported": serializers.IntegerField(),
+        "would_import": serializers.IntegerField(),
+        "failed": serializers.IntegerField(),
+        "errors": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+@extend_schema_view(partial_update=extend_schema(request=QuestionInputSerializer, responses=QuestionSerializer))
 class QuestionViewSet(viewsets.ModelViewSet):
     """The question bank (guide 5.7). Teachers see and edit their own bank, admins every bank."""
 
@@ -64,7 +79,7 @@ class QuestionViewSet(viewsets.ModelViewSet):
         services.question_delete(question=self.get_object(), by=request.user, request=request)
         return Response({"message": "Question deleted"})
 
-    @extend_schema(request=BulkImportSerializer, responses=None)
+    @extend_schema(request={"multipart/form-data": BulkImportSerializer}, responses=QUESTION_IMPORT_RESULT)
     @action(detail=False, methods=["post"], url_path="bulk-import", parser_classes=[MultiPartParser, FormParser])
     def bulk_import(self, request):
         payload = BulkImportSerializer(data=request.data)
@@ -77,6 +92,22 @@ class QuestionViewSet(viewsets.ModelViewSet):
         return Response(result)
 
 
+def _quiz_for_role(*, many: bool = False) -> PolymorphicProxySerializer:
+    """Staff get the quiz with its access code (and, in detail, its questions); students the summary without."""
+    staff = QuizStaffListSerializer if many else QuizStaffDetailSerializer
+    return PolymorphicProxySerializer(
+        component_name="QuizListItemForRole" if many else "QuizForRole",
+        serializers=[staff, QuizStudentSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_quiz_for_role(many=True)),
+    retrieve=extend_schema(responses=_quiz_for_role()),
+    partial_update=extend_schema(request=QuizInputSerializer, responses=QuizStaffDetailSerializer),
+)
 class QuizViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -157,16 +188,34 @@ class QuizViewSet(
         services.quiz_delete(quiz=self.get_object(), by=request.user, request=request)
         return Response({"message": "Quiz deleted"})
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "QuizPublished",
+            {
+                "message": serializers.CharField(),
+                "access_code": serializers.CharField(),
+                "status": serializers.CharField(),
+            },
+        ),
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         quiz = services.quiz_publish(quiz=self.get_object(), by=request.user, request=request)
         return Response({"message": "Quiz published", "access_code": quiz.access_code, "status": quiz.status})
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "QuizArchived", {"message": serializers.CharField(), "status": serializers.CharField()}
+        ),
+    )
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         quiz = services.quiz_archive(quiz=self.get_object(), by=request.user, request=request)
         return Response({"message": "Quiz archived", "status": quiz.status})
 
+    @extend_schema(responses=_quiz_for_role())
     @action(detail=False, methods=["get"], url_path=r"access/(?P<code>[^/]+)")
     def access(self, request, code=None):
         """A student's access-code check: the quiz, if it is published and assigned to their class."""
