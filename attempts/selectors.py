@@ -49,6 +49,16 @@ def can_review(attempt: QuizAttempt, user) -> bool:
     return attempt.is_finished and attempt.quiz.allow_review
 
 
+def reveals_question_marks(attempt: QuizAttempt, question_type: str, user) -> bool:
+    """May `user` see the marks of one question of the attempt? An auto-marked question's marks say whether the answer
+    was right, so while the key is hidden and the quiz allows another attempt they would give the key away between
+    attempts: the student then sees only the total. Hand-marked (descriptive) marks and feedback are the teacher's
+    words to the student and are always shown."""
+    if question_type == QuestionType.DESCRIPTIVE or reveals_answers(attempt, user):
+        return True
+    return attempt.quiz.max_attempts <= 1
+
+
 def reveals_answers(attempt: QuizAttempt, user) -> bool:
     """May `user` (who may already see the attempt) see the answer key next to its answers?"""
     if user.is_teacher_or_admin:
@@ -201,6 +211,7 @@ class ReviewItem:
     sample_answer: str | None = None
     is_correct: bool | None = None
     marking_rubric: str | None = None
+    marks_hidden: bool = False  # reveals_question_marks said no: the total only
 
     @property
     def answer_option(self) -> int | None:
@@ -212,7 +223,7 @@ class ReviewItem:
 
     @property
     def marks_awarded(self) -> Decimal | None:
-        return self.answer.marks_awarded if self.answer else None
+        return self.answer.marks_awarded if self.answer and not self.marks_hidden else None
 
     @property
     def feedback(self) -> str:
@@ -242,7 +253,8 @@ def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
             key["marking_rubric"] = q.marking_rubric
         options = question_options(q) if q.type in OPTION_TYPES else None
         question = ReviewQuestion(id=q.id, text=q.text, type=q.type, marks=qq.marks, options=options)
-        items.append(ReviewItem(question=question, answer=a, **key))
+        hidden = not reveals_question_marks(attempt, q.type, user)
+        items.append(ReviewItem(question=question, answer=a, marks_hidden=hidden, **key))
     return items
 
 

@@ -218,7 +218,10 @@ class QuizForm(OwnerMixin, forms.Form):
         required=False, initial=True, help_text="Students may look at their submitted answers and marks."
     )
     show_answers_after_submission = forms.BooleanField(
-        required=False, help_text="With review allowed: also show the correct answers after submission."
+        required=False,
+        help_text="With review allowed: also show the correct answers after submission. Without it, and with more than "
+        "one attempt allowed, students see their total score but not the marks of each automatically marked "
+        "question, which would tell them which answers were right before their next attempt.",
     )
 
     # The service's settings, less the grace period, which the page leaves to the site-wide default.

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from analytics.selectors.common import PENDING_STATUSES, result_rows
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
-from attempts.selectors import can_review, ordered_quiz_questions, reveals_answers
+from attempts.selectors import can_review, ordered_quiz_questions, reveals_answers, reveals_question_marks
 from quizsite.api.fields import score_number
 from quizzes.models import Question, Quiz
 
@@ -77,6 +77,7 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
             q = qq.question
             a = answers.get(q.pk)
             options = q.options if isinstance(q.options, list) else []
+            marks_hidden = not reveals_question_marks(attempt, q.type, viewer)
             items.append(
                 {
                     "number": number,
@@ -86,7 +87,8 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
                     "given": _given_text(a, options),
                     "correct": _correct_text(q, options) if show_correct else None,
                     "marks": qq.marks,
-                    "marks_awarded": score_number(a.marks_awarded) if a else None,
+                    "marks_awarded": score_number(a.marks_awarded) if a and not marks_hidden else None,
+                    "marks_hidden": marks_hidden,
                     "feedback": a.feedback if a else "",
                 }
             )

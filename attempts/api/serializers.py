@@ -174,6 +174,10 @@ class ReviewItemSerializer(OutputSerializer):
     answer_option = serializers.IntegerField(allow_null=True)
     answer_text = serializers.CharField(allow_null=True)
     marks_awarded = ScoreField()
+    marks_hidden = serializers.BooleanField(
+        help_text="True when this question's marks are withheld (answers hidden and another attempt allowed: they "
+        "would tell which answers were right); marks_awarded is then null and only the attempt's total is given."
+    )
     feedback = serializers.CharField()
     correct_answer = serializers.IntegerField(required=False, help_text="Only when the answers are revealed.")
     accepted_answers = serializers.ListField(

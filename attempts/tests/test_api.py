@@ -606,3 +606,30 @@ def test_a_pasted_control_character_in_an_answer_is_stripped_not_refused(api_for
     )
     assert r.status_code == 200, r.content
     assert StudentAnswer.objects.get(attempt_id=data["attempt_id"], question_id=short["id"]).answer_text == "1/2"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("max_attempts, shown", [(2, False), (1, True)])
+def test_per_question_marks_do_not_give_the_key_away_between_attempts(
+    api_for, client, student, teacher, school_class, max_attempts, shown
+):
+    """Issue 13: with the answers hidden, 0/2 next to a multiple-choice question told the student it was wrong, so
+    the next attempt could try the other options. Marks of auto-marked questions are withheld while another
+    attempt is allowed; the total and the teacher's marks of written answers stay."""
+    quiz = make_quiz(teacher, school_class, max_attempts=max_attempts, show_answers_after_submission=False)
+    data = start(api_for, student, quiz)
+    mcq = questions_by_type(data)["mcq"]
+    api_for(student).post(url(data["attempt_id"], "answer"), {"question_id": mcq["id"], "answer_option": 0})
+    assert api_for(student).post(url(data["attempt_id"], "submit")).status_code == 200
+    body = api_for(student).get(url(data["attempt_id"])).json()
+    item = next(a for a in body["answers"] if a["question"]["id"] == mcq["id"])
+    assert item["marks_hidden"] is (not shown)
+    assert (item["marks_awarded"] is not None) is shown
+    assert body["score"] is not None  # the total is always given
+    written = next(a for a in body["answers"] if a["question"]["type"] == "descriptive")
+    assert written["marks_hidden"] is False
+    client.force_login(student.user)
+    page = client.get(f"/attempts/{data['attempt_id']}/result/").content.decode()
+    assert ("withheld while you may try again" in page) is (not shown)
+    staff = api_for(teacher).get(url(data["attempt_id"])).json()
+    assert all(not a["marks_hidden"] for a in staff["answers"])
