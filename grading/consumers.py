@@ -63,24 +63,13 @@ CHECK_FAILED = 4500
 
 class _GroupConsumer(AsyncJsonWebsocketConsumer):
     """One object (a quiz, an attempt) loaded through a scoped manager, its group joined, and a loop that re-checks
-    the sign-in and the object every `interval()` seconds. Subclasses say which object and what a tick sends."""
+    the sign-in and the object every `interval()` seconds. Subclasses say which object and what a tick sends, by
+    defining `interval() -> float`, `role_allowed(user) -> bool`, `async load(user, pk)` (the object through the
+    scoped manager, or None) and `group_for(obj) -> str`; `opened()` and `tick()` are optional."""
 
     route_kwarg: str
     group_name: str | None = None
     obj = None
-
-    def interval(self) -> float:
-        raise NotImplementedError
-
-    def role_allowed(self, user) -> bool:
-        raise NotImplementedError
-
-    async def load(self, user, pk: uuid.UUID):
-        """The object through the scoped manager, or None."""
-        raise NotImplementedError
-
-    def group_for(self, obj) -> str:
-        raise NotImplementedError
 
     async def opened(self) -> None:
         """Sent once the socket is accepted."""

@@ -68,13 +68,10 @@ class AttemptGradingView(_GradableAttemptView):
 
 class _ActionView(APIView):
     """POST on one object: load it through the scoped queryset (`get_object`), parse `body_serializer` (if any),
-    `perform` the service, render what it returns with `result_serializer`."""
+    call the subclass's `perform(obj, data)` (the service), render what it returns with `result_serializer`."""
 
     body_serializer = None
     result_serializer = s.AttemptStateSerializer
-
-    def perform(self, obj, data: dict) -> dict:
-        raise NotImplementedError
 
     def post(self, request, pk):
         obj = self.get_object(pk)
