@@ -27,6 +27,7 @@ urlpatterns = [
     path("attempts/", include("attempts.urls")),
     path("grading/", include("grading.urls")),
     path("analytics/", include("analytics.urls")),
+    path("integrity/", include("integrity.urls")),  # issue 20
 ]
 
 handler400 = "quizsite.views.error_400"
