@@ -184,8 +184,8 @@ def _too_small(students: int, items: int) -> str:
         )
     if students < MIN_STUDENTS:
         return (
-            f"Only {students} students have finished: the copying index compares each student with the rest of the "
-            f"class and needs at least {MIN_STUDENTS}, so no pairs are ranked."
+            f"Only {students} student{'s have' if students != 1 else ' has'} finished: the copying index compares "
+            f"each student with the rest of the class and needs at least {MIN_STUDENTS}, so no pairs are ranked."
         )
     if items < MIN_ITEMS:
         return (

@@ -32,15 +32,11 @@ def quiz_leads(request, quiz_id):
 def quiz_leads_compute(request, quiz_id):
     quiz = get_object_or_404(Quiz.objects.manageable_by(request.user), pk=quiz_id)
     try:
-        run = services.collusion_request(quiz=quiz, by=request.user)
+        services.collusion_request(quiz=quiz, by=request.user)
     except DomainError as exc:
         show_error(request, exc)
     else:
-        run.refresh_from_db()
-        if run.status == "done":
-            messages.success(request, "Leads computed from the latest finished attempts.")
-        else:
-            messages.info(request, "Computing the leads; reload this page in a moment.")
+        messages.info(request, "Computing the leads from the latest finished attempts; this takes a few seconds.")
     return redirect("integrity:quiz_leads", quiz_id=quiz.pk)
 
 
