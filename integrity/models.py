@@ -128,3 +128,57 @@ class LeadConclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_conclusion_display()} ({self.student_a_id} / {self.student_b_id})"
+
+
+class FixAction(models.TextChoices):
+    ACCEPT_OPTION = "accept_option", "Accept another option as also correct"
+    ACCEPT_TEXT = "accept_text", "Accept another answer as also correct"
+    FULL_MARKS = "full_marks", "Give everyone full marks"
+    DROP = "drop", "Drop the question from the total"
+    CORRECT_OPTION = "correct_option", "Correct the key: another option is the right one"
+    CORRECT_TEXT = "correct_text", "Correct the key: replace the accepted answers"
+
+
+class QuestionFixQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Admins all; a teacher the fixes made in their quizzes or to their questions (the bank's history)."""
+        return by_role(
+            self,
+            user,
+            admin=everything(self),
+            teacher=lambda u: self.filter(Q(quiz__created_by_id=u.pk) | Q(question__created_by_id=u.pk)),
+        )
+
+
+class QuestionFix(models.Model):
+    """A teacher's fix of a flawed question in a quiz (issue 20's quality loop), with what it replaced so that it can
+    be undone, the flags the question had, and what the regrade changed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey("quizzes.Quiz", on_delete=models.CASCADE, related_name="question_fixes")
+    question = models.ForeignKey("quizzes.Question", on_delete=models.CASCADE, related_name="fixes")
+    action = models.CharField(max_length=20, choices=FixAction.choices)
+    value = models.JSONField(null=True, blank=True)  # the option index or the answer text
+    reason = models.CharField(max_length=500)
+    flags = models.JSONField(default=list, blank=True)  # the question's flags in this quiz when it was fixed
+    before = models.JSONField(default=dict)  # the fields it changed, as they were
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = QuestionFixQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["question", "-created_at"], name="idx_question_fixes_question")]
+        constraints = [models.CheckConstraint(condition=Q(action__in=FixAction.values), name="question_fix_action")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.question_id} in {self.quiz_id})"
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None
