@@ -16,8 +16,8 @@ from quizsite.pages import apply_errors, show_error, staff_required
 from quizzes.models import Question, Quiz, QuizQuestion
 
 
-@require_GET
 @staff_required
+@require_GET
 def quiz_leads(request, quiz_id):
     quiz = get_object_or_404(Quiz.objects.manageable_by(request.user), pk=quiz_id)
     data = selectors.quiz_leads(quiz, viewer=request.user)
@@ -28,8 +28,8 @@ def quiz_leads(request, quiz_id):
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def quiz_leads_compute(request, quiz_id):
     quiz = get_object_or_404(Quiz.objects.manageable_by(request.user), pk=quiz_id)
     try:
@@ -41,8 +41,8 @@ def quiz_leads_compute(request, quiz_id):
     return redirect("integrity:quiz_leads", quiz_id=quiz.pk)
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def lead_detail(request, lead_id):
     lead = get_object_or_404(
         CollusionLead.objects.visible_to(request.user).select_related(*selectors.LEAD_RELATED), pk=lead_id
@@ -78,8 +78,8 @@ def _quiz_link(request, quiz_id, question_id) -> QuizQuestion:
     )
 
 
-@require_GET
 @staff_required
+@require_GET
 def question_review(request, quiz_id, question_id):
     link = _quiz_link(request, quiz_id, question_id)
     data = selectors.question_review(link.quiz, link, viewer=request.user)
@@ -98,8 +98,8 @@ def question_review(request, quiz_id, question_id):
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def question_fix(request, quiz_id, question_id):
     link = _quiz_link(request, quiz_id, question_id)
     form = FixForm(request.POST)
@@ -125,8 +125,8 @@ def question_fix(request, quiz_id, question_id):
     return redirect("integrity:question", quiz_id=link.quiz_id, question_id=link.question_id)
 
 
-@require_POST
 @staff_required
+@require_POST
 def question_fix_undo(request, fix_id):
     fix = get_object_or_404(
         QuestionFix.objects.visible_to(request.user).filter(quiz__in=Quiz.objects.manageable_by(request.user)),
@@ -141,8 +141,8 @@ def question_fix_undo(request, fix_id):
     return redirect("integrity:question", quiz_id=fix.quiz_id, question_id=fix.question_id)
 
 
-@require_GET
 @staff_required
+@require_GET
 def question_history(request, question_id):
     """The bank remembers: every flag and fix of the question, in every quiz that used it."""
     question = get_object_or_404(Question.objects.visible_to(request.user), pk=question_id)
