@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("attempts.api.urls")),
     path("", include("grading.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("integrity.api.urls")),  # issue 20
 ]
 
 urlpatterns = [

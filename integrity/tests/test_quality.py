@@ -15,32 +15,10 @@ from integrity import quality
 from integrity.models import QuestionFix
 from integrity.services import IntegrityError
 from quizzes.models import QuestionType
-from tests.builders import build_quiz, finish_attempt, make_quiz, take_quiz
-from tests.factories import QuestionFactory, StudentFactory
+from tests.builders import make_quiz, take_quiz
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
-
-# Question 1's key says B (1); C (2) is also right, and the stronger students chose it.
-ANSWERS = {
-    "Alice": [2, 1, 1, 1, 1],  # 4/5 passed
-    "Bob": [2, 1, 1, 0, 0],  # 2/5 failed; with C accepted 3/5 passed
-    "Carol": [1, 1, 0, 0, 0],  # 2/5
-    "Dan": [0, 1, 1, 1, 0],  # 3/5
-    "Eve": [2, 0, 0, 0, 0],  # 0/5
-}
-
-
-@pytest.fixture
-def flawed(teacher, school_class, student):
-    quiz = build_quiz(teacher, questions=5, marks=1, school_class=school_class)
-    people = {"Alice": student}
-    attempts = {}
-    for name, options in ANSWERS.items():
-        who = people.get(name) or StudentFactory(user__name=name, school_class=school_class)
-        attempts[name] = finish_attempt(quiz, who, options)
-    quiz.attempts_by_name = attempts
-    quiz.q1 = quiz.quiz_questions.order_by("order_index").first().question
-    return quiz
 
 
 def result(attempt):

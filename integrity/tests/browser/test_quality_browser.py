@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from integrity.tests.test_quality import ANSWERS
+from integrity.tests.conftest import ANSWERS
 from tests.builders import build_quiz, finish_attempt
 from tests.factories import StudentFactory
 
