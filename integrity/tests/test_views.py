@@ -95,3 +95,15 @@ def test_small_quiz_page_says_so(client, teacher, school_class, student, django_
         client.post(reverse("integrity:quiz_leads_compute", args=[quiz.pk]))
     body = client.get(reverse("integrity:quiz_leads", args=[quiz.pk])).content.decode()
     assert "Only 1 student has finished" in body and "no pairs are ranked" in body
+
+
+def test_the_leads_page_costs_the_same_whatever_the_number_of_leads(
+    client, copied_quiz, teacher, django_assert_num_queries
+):
+    services.collusion_compute(quiz=copied_quiz, by=teacher.user)
+    login(client, teacher)
+    url = reverse("integrity:quiz_leads", args=[copied_quiz.pk])
+    client.get(url)
+    # session, user, the quiz, the run, the leads (both students joined), the conclusions, the unread badge
+    with django_assert_num_queries(7):
+        client.get(url)
