@@ -14,8 +14,18 @@ class ConclusionForm(forms.Form):
 
 
 class FixForm(forms.Form):
-    """One fix of a question; `value` is the option index or the answer text, depending on the action."""
+    """One fix of a question: the button pressed (`choice`, "accept_option:2" or "drop"), the answer text typed for
+    a short-answer fix (`value`) and the reason."""
 
-    action = forms.ChoiceField(choices=FixAction.choices)
+    choice = forms.CharField(max_length=40)
     value = forms.CharField(required=False, max_length=255)
     reason = forms.CharField(max_length=500, label="Why (the students are told)")
+
+    def clean(self):
+        data = super().clean()
+        action, _, option = (data.get("choice") or "").partition(":")
+        if action not in FixAction.values:
+            raise forms.ValidationError("Choose one of the listed fixes.")
+        data["action"] = action
+        data["value"] = option if option else data.get("value")
+        return data

@@ -199,7 +199,7 @@ def test_review_page_explains_the_flag_and_applies_a_fix(client, flawed, teacher
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("integrity:question_fix", args=[flawed.pk, flawed.q1.pk]),
-            {"action": "accept_option", "value": "2", "reason": "C is right too"},
+            {"choice": "accept_option:2", "reason": "C is right too"},
             follow=True,
         )
     body = response.content.decode()
@@ -235,3 +235,13 @@ def test_the_student_sees_the_change_and_the_reason(
     client.force_login(student.user)
     body = client.get(reverse("grading:notifications")).content.decode()
     assert "Ambiguous wording" in body and "everyone now gets full marks" in body
+
+
+def test_a_fix_without_a_reason_is_refused_on_the_page(client, flawed, teacher):
+    client.force_login(teacher.user)
+    url = reverse("integrity:question_fix", args=[flawed.pk, flawed.q1.pk])
+    body = client.post(url, {"choice": "drop", "reason": ""}, follow=True).content.decode()
+    assert "Say why" in body
+    body = client.post(url, {"choice": "explode", "reason": "x"}, follow=True).content.decode()
+    assert "choose one of the listed fixes" in body
+    assert not QuestionFix.objects.exists()
