@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0002_text_limits'),
+        ("quizzes", "0002_text_limits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='question',
-            name='also_correct_options',
+            model_name="question",
+            name="also_correct_options",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='quizquestion',
-            name='adjustment',
-            field=models.CharField(blank=True, choices=[('', 'None'), ('full_marks', 'Full marks for everyone'), ('dropped', 'Dropped from the total')], default='', max_length=20),
+            model_name="quizquestion",
+            name="adjustment",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "None"),
+                    ("full_marks", "Full marks for everyone"),
+                    ("dropped", "Dropped from the total"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
     ]
