@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
 from quizzes.marking import auto_mark
-from quizzes.models import QuestionType
+from quizzes.models import QuestionAdjustment, QuestionType
 
 
 def mark_objective_answers(attempt: QuizAttempt) -> None:
@@ -35,11 +35,16 @@ def mark_objective_answers(attempt: QuizAttempt) -> None:
             continue  # left for the teacher; an earlier hand mark is kept
         if answer.graded_by_id is not None:
             continue  # a teacher's override of an automatic mark stands
-        marks = (
-            Decimal(0)
-            if blank
-            else auto_mark(question, marks=qq.marks, answer_option=answer.answer_option, answer_text=answer.answer_text)
-        )
+        if qq.adjustment == QuestionAdjustment.FULL_MARKS:
+            marks = Decimal(qq.marks)  # the quiz's fix of a flawed question: everyone, blank answers included
+        else:
+            marks = (
+                Decimal(0)
+                if blank
+                else auto_mark(
+                    question, marks=qq.marks, answer_option=answer.answer_option, answer_text=answer.answer_text
+                )
+            )
         answer.marks_awarded = marks
         answer.is_final = True
     if to_create:
@@ -51,7 +56,12 @@ def mark_objective_answers(attempt: QuizAttempt) -> None:
 def recompute_totals(attempt: QuizAttempt) -> QuizAttempt:
     """Score, total, percentage and pass/fail from the stored marks; `graded` when nothing awaits a teacher."""
     quiz = attempt.quiz
-    marks_by_question = {qq.question_id: qq.marks for qq in quiz.quiz_questions.select_related("question")}
+    # A question dropped from the quiz (integrity's quality loop) counts neither in the score nor in the total.
+    marks_by_question = {
+        qq.question_id: qq.marks
+        for qq in quiz.quiz_questions.select_related("question")
+        if qq.adjustment != QuestionAdjustment.DROPPED
+    }
     total = sum(marks_by_question.values())
     # Plain values: model instances deferred down to two fields re-read each row's attempt_id (one query per answer).
     marks = dict(attempt.answers.filter(question_id__in=marks_by_question).values_list("question_id", "marks_awarded"))

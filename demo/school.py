@@ -31,6 +31,9 @@ from classrooms import services as classroom_services
 from classrooms.models import SchoolClass
 from demo import content
 from grading import services as grading_services
+from integrity.models import QuestionFix
+from integrity.quality import question_fix_apply
+from integrity.services import collusion_compute
 from quizzes import services as quiz_services
 from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizStatus
 
@@ -67,6 +70,22 @@ def build_demo_school(*, now: datetime | None = None) -> bool:
     school = _School(admin, teachers, classes, students, questions)
     for plan in content.QUIZZES:
         changed |= _quiz(school, plan, rng, now)
+    changed |= _integrity(school)
+    return changed
+
+
+def _integrity(school: _School) -> bool:
+    """Issue 20: a quality fix in the bank's history, and each sat quiz's collusion leads (computed once)."""
+    title, position, action, reason = content.QUALITY_FIX
+    changed = False
+    quiz = Quiz.objects.filter(title=title).select_related("created_by__user").first()
+    if quiz is not None and not QuestionFix.objects.filter(quiz=quiz).exists():
+        link = quiz.quiz_questions.select_related("question").order_by("order_index")[position]
+        question_fix_apply(quiz=quiz, question=link.question, by=quiz.created_by.user, action=action, reason=reason)
+        changed = True
+    for quiz in Quiz.objects.filter(attempts__isnull=False, collusion_runs__isnull=True).distinct():
+        collusion_compute(quiz=quiz, by=None)
+        changed = True
     return changed
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "attempts",
     "grading",
     "analytics",
+    "integrity",  # issue 20: collusion leads and the question-quality loop (above grading and analytics)
     "demo",
 ]
 
@@ -180,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-overdue-attempts": {"task": "attempts.tasks.expire_overdue_attempts", "schedule": 60.0},
     # Plain-text claim codes are kept only for printing the slips right after an import.
     "purge-expired-claim-codes": {"task": "classrooms.tasks.purge_expired_claim_codes", "schedule": 3600.0},
+    # Issue 20: collusion leads of every quiz that has just closed.
+    "analyse-closed-quizzes": {"task": "integrity.tasks.analyse_closed_quizzes", "schedule": 600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("attempts.api.urls")),
     path("", include("grading.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("integrity.api.urls")),  # issue 20
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("attempts/", include("attempts.urls")),
     path("grading/", include("grading.urls")),
     path("analytics/", include("analytics.urls")),
+    path("integrity/", include("integrity.urls")),  # issue 20
 ]
 
 handler400 = "quizsite.views.error_400"

@@ -47,7 +47,9 @@ def accepted_answers_for(question) -> list[str]:
 def auto_mark(question, *, marks: int, answer_option: int | None, answer_text: str | None) -> Decimal | None:
     """Marks for one answer, or None when a teacher must mark it (descriptive)."""
     if question.type in (QuestionType.MCQ, QuestionType.TRUE_FALSE):
-        correct = answer_option is not None and answer_option == question.correct_answer
+        correct = answer_option is not None and (
+            answer_option == question.correct_answer or answer_option in (question.also_correct_options or [])
+        )
         return Decimal(marks) if correct else Decimal(0)
     if question.type == QuestionType.SHORT_ANSWER:
         ok = short_answer_matches(answer_text, accepted_answers_for(question), case_sensitive=question.case_sensitive)

@@ -216,6 +216,9 @@ class Question(models.Model):
     # mcq / true_false: the options and the 0-based index of the correct one.
     options = models.JSONField(null=True, blank=True)
     correct_answer = models.IntegerField(null=True, blank=True)
+    # Issue 20: options accepted as correct besides correct_answer (a teacher's fix of an ambiguous question, made
+    # through integrity's quality loop and undone the same way).
+    also_correct_options = models.JSONField(default=list, blank=True)
     # short_answer: the guide is silent on how a short answer is marked. A list of accepted answers, matched
     # trimmed, Unicode-normalised, case-insensitive unless case_sensitive, with `*` as a wildcard (as Moodle).
     accepted_answers = models.JSONField(default=list, blank=True)
@@ -346,12 +349,21 @@ def _list_problem(texts: list[str], max_length: int, what: str) -> str | None:
     return None
 
 
+class QuestionAdjustment(models.TextChoices):
+    NONE = "", "None"
+    FULL_MARKS = "full_marks", "Full marks for everyone"
+    DROPPED = "dropped", "Dropped from the total"
+
+
 class QuizQuestion(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="quiz_questions")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="quiz_links")
     order_index = models.PositiveIntegerField()
     marks_override = models.PositiveIntegerField(null=True, blank=True)
+    # Issue 20: a teacher's fix of a flawed question in this quiz (integrity's quality loop): everyone gets full
+    # marks, or the question is left out of the total. attempts.scoring applies it.
+    adjustment = models.CharField(max_length=20, choices=QuestionAdjustment.choices, blank=True, default="")
 
     class Meta:
         db_table = "quiz_questions"

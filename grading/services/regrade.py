@@ -37,7 +37,7 @@ class RegradeResult:
     quiz_ids: set = field(default_factory=set)
 
 
-def _regrade_one(attempt_id, question: Question) -> dict[str, Any] | None:
+def _regrade_one(attempt_id, question: Question, reason: str | None = None) -> dict[str, Any] | None:
     with transaction.atomic():
         attempt = (
             QuizAttempt.objects.select_for_update()
@@ -69,11 +69,7 @@ def _regrade_one(attempt_id, question: Question) -> dict[str, Any] | None:
                 users=[attempt.student.user],
                 type="attempt_regraded",
                 title=f"Result updated: {attempt.quiz.title}",
-                message=(
-                    f"A question's answer key was corrected. Your score changed from {marks_text(was['score'])} to "
-                    f"{marks_text(attempt.score)} out of {attempt.total_marks}"
-                    + (f" ({'passed' if attempt.passed else 'not passed'})." if attempt.passed is not None else ".")
-                ),
+                message=_changed_message(was, attempt, reason),
                 link=result_link(attempt),
             )
         return {
@@ -84,21 +80,32 @@ def _regrade_one(attempt_id, question: Question) -> dict[str, Any] | None:
         }
 
 
-def question_regrade(*, question_id, by: User | None = None) -> RegradeResult:
+def _changed_message(was: dict, attempt: QuizAttempt, reason: str | None) -> str:
+    outcome = f" ({'passed' if attempt.passed else 'not passed'})" if attempt.passed is not None else ""
+    change = (
+        f"our score changed from {marks_text(was['score'])} to {marks_text(attempt.score)} out of "
+        f"{attempt.total_marks}{outcome}"
+    )
+    if reason:  # issue 20: the teacher's fix says why ("your score changed from 14 to 15 because ...")
+        return f"Y{change} because {reason.rstrip('.')}."
+    return f"A question's answer key was corrected. Y{change}."
+
+
+def question_regrade(*, question_id, by: User | None = None, quiz_id=None, reason: str | None = None) -> RegradeResult:
     """Re-mark every finished attempt that answered the question, each in its own short transaction (a regrade of
     a large school does not hold every attempt locked at once). Scores, pass/fail and analytics follow; students
-    whose score changed are notified; one audit entry records what changed."""
+    whose score changed are notified; one audit entry records what changed. `quiz_id` limits it to one quiz's
+    attempts (a fix that belongs to that quiz, such as full marks for everyone); `reason` is told to the students."""
     result = RegradeResult()
     question = Question.objects.filter(pk=question_id).first()
     if question is None:
         return result
-    attempt_ids = list(
-        QuizAttempt.objects.filter(answers__question_id=question.pk, status__in=FINISHED_STATUSES)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    attempts = QuizAttempt.objects.filter(answers__question_id=question.pk, status__in=FINISHED_STATUSES)
+    if quiz_id is not None:
+        attempts = attempts.filter(quiz_id=quiz_id)
+    attempt_ids = list(attempts.values_list("pk", flat=True).distinct())
     for attempt_id in attempt_ids:
-        outcome = _regrade_one(attempt_id, question)
+        outcome = _regrade_one(attempt_id, question, reason)
         if outcome is None:
             continue
         result.attempts += 1
@@ -120,8 +127,10 @@ def question_regrade(*, question_id, by: User | None = None) -> RegradeResult:
 @shared_task(
     name="grading.tasks.regrade_question", acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
 )
-def regrade_question(question_id: str, by_id: str | None = None) -> dict:
+def regrade_question(
+    question_id: str, by_id: str | None = None, quiz_id: str | None = None, reason: str | None = None
+) -> dict:
     """Re-mark every finished attempt that used the question after its answer key changed."""
     by = User.objects.filter(pk=by_id).first() if by_id else None
-    result = question_regrade(question_id=question_id, by=by)
+    result = question_regrade(question_id=question_id, by=by, quiz_id=quiz_id, reason=reason)
     return {"attempts": result.attempts, "changed": len(result.changed)}
