@@ -1,4 +1,5 @@
-"""Importing questions into a teacher's bank from a CSV or XLSX file (a dry run first, then the import)."""
+"""Importing questions into a teacher's bank (a dry run first, then the import): a CSV or XLSX file (the guide's
+contract), or a Moodle XML, GIFT, Aiken or QTI file read by quizzes.interchange with a per-question report."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.db import transaction
 from accounts.models import Teacher, User
 from accounts.services import audit_record
 from quizsite.tabular import read_table
+from quizzes.interchange import FORMATS, TABULAR, detect_format, read_items
+from quizzes.interchange.mapping import CHANGED, IMPORTED, SKIPPED, item_to_question
 from quizzes.models import Difficulty, Question, QuestionType
 from quizzes.services.bank import QUESTION_FIELDS, validate_question
 from quizzes.services.base import QuizError, resolve_owner
@@ -87,11 +90,40 @@ def _error_text(exc: Exception) -> str:
     return str(exc)
 
 
+def _bank_key(text: str, qtype: str) -> tuple[str, str]:
+    return (" ".join(text.split()).casefold(), qtype)
+
+
+def _upload_format(upload, fmt: str | None) -> tuple[str, bytes | None]:
+    """(the upload's format, its bytes for a question file). A .csv/.xlsx name, or a spreadsheet's content, keeps
+    the guide's CSV import exactly as it was."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if fmt in TABULAR or (fmt is None and name.endswith((".csv", ".xlsx"))):
+        return "csv", None
+    if fmt is not None and fmt not in FORMATS:
+        raise QuizError(f"Unknown format “{fmt}”; use one of: {', '.join(FORMATS)}.", code="unknown_format")
+    data = upload.read()
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    detected = fmt or detect_format(data, name)
+    return ("csv", None) if detected is None or detected in TABULAR else (detected, data)
+
+
 @transaction.atomic
 def question_bulk_import(
-    *, by: User, upload, owner_id: UUID | str | None = None, dry_run: bool = False, request=None
+    *,
+    by: User,
+    upload,
+    owner_id: UUID | str | None = None,
+    dry_run: bool = False,
+    request=None,
+    fmt: str | None = None,
+    import_valid: bool = False,
 ) -> dict:
-    """Import questions from a CSV/XLSX file into a teacher's bank.
+    """Import questions from a file into a teacher's bank: CSV/XLSX (below), or any format of quizzes.interchange
+    (question_file_import), detected from the file unless `fmt` names it.
+
+    CSV/XLSX:
 
     Valid rows are imported (in one transaction, with one bulk insert); invalid rows are reported as
     {row, error} with the row number a spreadsheet shows. A file that cannot be read or lacks the required
@@ -99,6 +131,18 @@ def question_bulk_import(
     in the bank (same text and type) is reported rather than imported twice, so a corrected file can be
     re-imported safely.
     """
+    detected, data = _upload_format(upload, fmt)
+    if data is not None:
+        return question_file_import(
+            by=by,
+            data=data,
+            name=getattr(upload, "name", "") or "",
+            fmt=detected,
+            owner_id=owner_id,
+            dry_run=dry_run,
+            import_valid=import_valid,
+            request=request,
+        )
     teacher = resolve_owner(by=by, owner_id=owner_id)
     headers, rows = read_table(upload, max_rows=5000)
     missing = [c for c in IMPORT_REQUIRED_COLUMNS if c not in headers]
@@ -152,3 +196,95 @@ def question_bulk_import(
         "failed": len(errors),
         "errors": errors,
     }
+
+
+DUPLICATE = "the same question is already in the bank (or earlier in the file)"
+
+
+@transaction.atomic
+def question_file_import(
+    *,
+    by: User,
+    data: bytes,
+    name: str = "",
+    fmt: str | None = None,
+    owner_id: UUID | str | None = None,
+    dry_run: bool = False,
+    import_valid: bool = False,
+    request=None,
+) -> dict:
+    """Import a Moodle XML, GIFT, Aiken or QTI file, reporting every question: imported, imported with changes
+    (what changed) or skipped (why).
+
+    A file that cannot be read at all raises InterchangeError (a QuizError) and writes nothing. A dry run writes
+    nothing. A real run with any question that cannot be imported writes nothing either (`refused`), unless the
+    teacher chose `import_valid`; a question already in the bank is skipped without blocking, so a file can be
+    imported again after a fix.
+    """
+    teacher = resolve_owner(by=by, owner_id=owner_id)
+    parsed = read_items(data, name=name, fmt=fmt)
+    existing = {
+        _bank_key(text, qtype)
+        for text, qtype in Question.objects.filter(created_by=teacher).values_list("text", "type")
+    }
+    outcomes = []
+    blocking = 0
+    for number, item in enumerate(parsed.items, start=1):
+        outcome = item_to_question(item, teacher=teacher, number=number)
+        if outcome.question is not None:
+            key = _bank_key(outcome.question.text, outcome.question.type)
+            if key in existing:
+                outcome.status, outcome.reason, outcome.changes, outcome.question = SKIPPED, DUPLICATE, [], None
+            else:
+                existing.add(key)
+        elif outcome.status == SKIPPED:
+            blocking += 1
+        outcomes.append(outcome)
+    valid = [o.question for o in outcomes if o.question is not None]
+    skipped = [o for o in outcomes if o.status == SKIPPED]
+    changed = sum(1 for o in outcomes if o.status == CHANGED)
+    refused = not dry_run and blocking > 0 and not import_valid
+    label = FORMATS.get(parsed.format, parsed.format) if parsed.format in FORMATS else parsed.format
+    if not dry_run and not refused and valid:
+        Question.objects.bulk_create(valid, batch_size=500)
+        audit_record(
+            action="question.bulk_import",
+            by=by,
+            entity_type="question",
+            new={"owner": str(teacher.pk), "format": parsed.format, "imported": len(valid), "failed": len(skipped)},
+            request=request,
+        )
+    if dry_run:
+        message = (
+            f"Dry run: {len(valid)} question(s) would be imported ({changed} with changes), {len(skipped)} skipped."
+        )
+    elif refused:
+        message = (
+            f"Nothing was imported: {blocking} question(s) cannot be imported. Fix the file, or choose "
+            "“import what is valid” to import the other questions."
+        )
+    else:
+        message = f"{len(valid)} question(s) imported ({changed} with changes), {len(skipped)} skipped."
+    imported = 0 if dry_run or refused else len(valid)
+    return {
+        "message": message,
+        "dry_run": dry_run,
+        "format": parsed.format,
+        "format_label": label,
+        "import_valid": import_valid,
+        "refused": refused,
+        "total_rows": len(outcomes),
+        "imported": imported,
+        "would_import": len(valid),
+        "changed": changed,
+        "failed": len(skipped),
+        "errors": [{"row": o.number, "error": f"{o.source}: {o.reason}"} for o in skipped],
+        "questions": [
+            {**o.as_dict(), "status": (o.status if imported or dry_run or o.status == SKIPPED else "not_imported")}
+            for o in outcomes
+        ],
+        "question_ids": [str(q.pk) for q in valid] if imported else [],
+    }
+
+
+__all__ = ["IMPORTED", "IMPORT_COLUMNS", "question_bulk_import", "question_file_import"]

