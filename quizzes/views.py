@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from quizsite.errors import DomainError
 from quizsite.pages import apply_errors, paginate, show_error, staff_required
 from quizzes import selectors, services
 from quizzes.filters import QuestionFilter, QuizFilter
-from quizzes.forms import BankFilterForm, QuestionForm, QuestionImportForm, QuizForm
+from quizzes.forms import BankFilterForm, QuestionExportForm, QuestionForm, QuestionImportForm, QuizForm
 from quizzes.models import Question, QuizStatus
 
 # Students get 403 on every page here (staff_required): their quiz pages live in the attempts app.
@@ -92,6 +93,12 @@ def question_delete(request, pk):
     return redirect("quizzes:question_list")
 
 
+def _report_rows(result: dict | None) -> list[dict]:
+    rows = (result or {}).get("questions") or []
+    badge = {"imported": "badge-ok", "imported_with_changes": "badge-warn", "skipped": "badge-danger"}
+    return [{**row, "badge": badge.get(row["status"], "")} for row in rows]
+
+
 @staff_required
 def question_import(request):
     form = QuestionImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -104,18 +111,50 @@ def question_import(request):
                 owner_id=form.owner_id(),
                 dry_run=form.cleaned_data["dry_run"],
                 request=request,
+                fmt=form.cleaned_data.get("format") or None,
+                import_valid=form.cleaned_data["import_valid"],
             )
         except DomainError as exc:  # a file that cannot be read, or lacks a required column
             form.add_error("file", str(exc))
         else:
-            if not result["dry_run"]:
+            if result.get("refused"):
+                form.add_error(None, result["message"])
+            elif not result["dry_run"]:
                 messages.success(request, result["message"])
                 if not result["errors"]:
                     return redirect("quizzes:question_list")
     return render(
         request,
         "quizzes/question_import.html",
-        {"form": form, "result": result, "columns": services.IMPORT_COLUMNS},
+        {"form": form, "result": result, "columns": services.IMPORT_COLUMNS, "report_rows": _report_rows(result)},
+    )
+
+
+@staff_required
+def question_export(request):
+    """The bank page's export: the bank as filtered (or the ticked questions, or a quiz's) in one format, with
+    the per-question report first and the file a click away (?download=1)."""
+    form = QuestionExportForm(request.GET or None)
+    if not form.is_valid():
+        return render(request, "quizzes/question_export.html", {"form": form, "export": None})
+    questions = selectors.questions_for_export(user=request.user, params=request.GET, quiz_id=request.GET.get("quiz"))
+    try:
+        export = services.question_export(
+            by=request.user, questions=questions, fmt=form.cleaned_data["format"], request=request
+        )
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "quizzes/question_export.html", {"form": form, "export": None})
+    if request.GET.get("download"):
+        response = HttpResponse(export.data, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+    query = request.GET.copy()
+    query["download"] = "1"
+    return render(
+        request,
+        "quizzes/question_export.html",
+        {"form": form, "export": export, "download_query": query.urlencode()},
     )
 
 

@@ -198,6 +198,14 @@ def question_bulk_import(
     }
 
 
+def _report_row(outcome, *, written: bool) -> dict:
+    row = outcome.as_dict()
+    if not written and outcome.status != SKIPPED:
+        # Refused run: the question was fine, but nothing was written because others were not.
+        row["status"], row["status_label"] = "not_imported", "not imported (nothing was written)"
+    return row
+
+
 DUPLICATE = "the same question is already in the bank (or earlier in the file)"
 
 
@@ -279,10 +287,7 @@ def question_file_import(
         "changed": changed,
         "failed": len(skipped),
         "errors": [{"row": o.number, "error": f"{o.source}: {o.reason}"} for o in skipped],
-        "questions": [
-            {**o.as_dict(), "status": (o.status if imported or dry_run or o.status == SKIPPED else "not_imported")}
-            for o in outcomes
-        ],
+        "questions": [_report_row(o, written=not refused) for o in outcomes],
         "question_ids": [str(q.pk) for q in valid] if imported else [],
     }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import AuditLog
 from quizzes import services
@@ -447,3 +448,60 @@ def test_export_api(api_for, api, teacher, other_teacher, student, bank):
     assert r.status_code == 400 and "no questions" in r.json()["detail"]
     assert api_for(student).get(f"{URL}/export", {"format": "gift"}).status_code == 403
     assert api.get(f"{URL}/export", {"format": "gift"}).status_code == 401
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(client):
+    def login(persona):
+        client.force_login(getattr(persona, "user", persona))
+        return client
+
+    return login
+
+
+@pytest.mark.django_db
+def test_import_page_report_refusal_and_import_what_is_valid(web, teacher):
+    client = web(teacher)
+    url = reverse("quizzes:question_import")
+
+    def post(**extra):
+        return client.post(url, {"file": SimpleUploadedFile("mixed.gift", MIXED_GIFT), **extra}).content.decode()
+
+    page = post(dry_run="on")
+    assert "Dry run — GIFT" in page and "2 question(s) would be imported" in page
+    assert "numerical not supported" in page and "imported with changes" in page
+    assert "title “one” not kept (questions have no title)" in page
+    page = post()
+    assert "Nothing was imported: 1 question(s) cannot be imported." in page
+    assert "not imported (nothing was written)" in page and not Question.objects.exists()
+    r = client.post(url, {"file": SimpleUploadedFile("mixed.gift", MIXED_GIFT), "import_valid": "on"})
+    assert Question.objects.count() == 2 and "2 question(s) imported (2 with changes), 1 skipped." in r.content.decode()
+    page = client.post(url, {"file": SimpleUploadedFile("evil.xml", BILLION_LAUGHS)}).content.decode()
+    assert "declares a DTD or entities" in page
+
+
+@pytest.mark.django_db
+def test_export_page_report_and_download(web, teacher, other_teacher, bank):
+    client = web(teacher)
+    url = reverse("quizzes:question_export")
+    page = client.get(url, {"format": "gift", "topic": "Geography"}).content.decode()
+    assert "2 question(s) exported, 2 with changes" in page and "Capital of France?" in page
+    assert "Symbol of gold?" not in page and "marks (5) not kept" in page
+    r = client.get(url, {"format": "gift", "topic": "Geography", "download": "1"})
+    assert r["Content-Disposition"] == 'attachment; filename="questions.gift.txt"'
+    assert b"Capital of France?{" in r.content and b"Symbol of gold" not in r.content
+    # Another teacher exports their own (empty) bank, never this one.
+    page = web(other_teacher).get(url, {"format": "gift"}).content.decode()
+    assert "There are no questions to export." in page
+
+
+@pytest.mark.django_db
+def test_import_and_export_pages_outsiders(client, web, student):
+    for url in (reverse("quizzes:question_export"), reverse("quizzes:question_import")):
+        r = client.get(url)
+        assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    client = web(student)
+    assert client.get(reverse("quizzes:question_export"), {"format": "gift"}).status_code == 403
