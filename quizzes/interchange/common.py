@@ -148,7 +148,7 @@ def safe_text(value: str, *, is_html: bool = True) -> tuple[str, list[str]]:
     tags = {t.lower() for t in TAG.findall(value)}
     if is_html and tags - PLAIN_TAGS:
         notes.append("HTML formatting removed (" + ", ".join(sorted(f"<{t}>" for t in tags - PLAIN_TAGS)) + ")")
-    text = BREAKS.sub("\n", value)
+    text = BREAKS.sub("\n", re.sub(r"\s+", " ", value))  # in HTML a line break in the source is a space
     text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
     lines = [" ".join(line.split()) for line in text.split("\n")]
     text = "\n".join(lines)

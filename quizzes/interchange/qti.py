@@ -97,6 +97,14 @@ def _qti21_item(root: Element, number: int) -> Item:
             for e in _children(decl, "mapEntry")
             if float(e.get("mappedValue") or 0) > 0
         ]
+    if not any(correct.values()):
+        # Tools that score in responseProcessing instead of declaring a correctResponse (Canvas's converter).
+        for rid, values in _scored_values(root).items():
+            correct.setdefault(rid, [])
+            correct[rid] += values
+    instructure = {f.get("name"): f.get("value", "") for f in _children(root, "instructureField")}
+    feedback = [safe_text(_inner_xml(f))[0] for f in _children(root, "modalFeedback")]
+    item.general_feedback = "\n".join(f for f in feedback if f)
     for outcome in _children(root, "outcomeDeclaration"):
         if outcome.get("identifier") == "MAXSCORE":
             value = _first(outcome, "value")
@@ -104,6 +112,17 @@ def _qti21_item(root: Element, number: int) -> Item:
                 item.marks = float((value.text or "").strip()) if value is not None else None
             except ValueError:
                 pass
+    if "points_possible" in instructure:
+        try:
+            item.marks = float(instructure["points_possible"])
+        except ValueError:
+            pass
+    canvas_kind = CANVAS_KINDS.get(instructure.get("question_type", ""))
+    if canvas_kind == Kind.SHORT_ANSWER:
+        rid = interactions[0].get("responseIdentifier", "") if interactions else ""
+        item.kind = Kind.SHORT_ANSWER
+        item.choices = [Choice(text=v, fraction=100.0) for v in dict.fromkeys(correct.get(rid, [])) if v]
+        return item
     if len(interactions) != 1:
         item.kind = Kind.CLOZE if len(interactions) > 1 else Kind.DESCRIPTION
         if len(interactions) > 1:
@@ -147,6 +166,33 @@ def _qti21_item(root: Element, number: int) -> Item:
     else:
         item.kind = name.removesuffix("Interaction")
     return item
+
+
+def _scored_values(root: Element) -> dict[str, list[str]]:
+    """{response id: the values a responseIf/responseElseIf gives a positive SCORE for}."""
+    found: dict[str, list[str]] = {}
+    for branch in root.iter():
+        if local(branch.tag) not in ("responseIf", "responseElseIf"):
+            continue
+        children = list(branch)
+        scores = [c for c in children if local(c.tag) == "setOutcomeValue" and c.get("identifier") == "SCORE"]
+        if not children or not scores:
+            continue
+        try:
+            positive = any(float((_first(c, "baseValue").text or "0").strip()) > 0 for c in scores)
+        except (AttributeError, ValueError):
+            positive = False
+        if not positive:
+            continue
+        condition = children[0]
+        negated = {id(n) for x in condition.iter() if local(x.tag) == "not" for n in x.iter()}
+        for test in condition.iter():
+            if local(test.tag) not in ("match", "stringMatch") or id(test) in negated:
+                continue
+            variable, value = _first(test, "variable"), _first(test, "baseValue")
+            if variable is not None and value is not None:
+                found.setdefault(variable.get("identifier", ""), []).append((value.text or "").strip())
+    return found
 
 
 def _in_correct(decl: Element, value: Element) -> bool:
@@ -251,8 +297,12 @@ def _items_from_xml(data: bytes, start: int, what: str) -> list[Item]:
 
 
 def _category_of(root: Element) -> str:
+    """Canvas: the quiz's title (an assessment) or the question bank's (an objectbank's bank_title)."""
     assessment = _first(root, "assessment")
-    return (assessment.get("title", "") if assessment is not None else "")[:100]
+    if assessment is not None:
+        return assessment.get("title", "")[:100]
+    bank = _first(root, "objectbank")
+    return _metadata(bank).get("bank_title", "")[:100] if bank is not None else ""
 
 
 def _manifest_files(members: dict[str, bytes]) -> list[str]:

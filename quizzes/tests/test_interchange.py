@@ -170,6 +170,68 @@ def test_aiken_broken_questions_are_reported(teacher):
     assert result["would_import"] == 1
 
 
+# --- files written by Canvas --------------------------------------------------------------------------------------
+
+CANVAS = FIXTURES / "canvas"
+CANVAS_MANIFEST = b"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="g1" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">
+  <metadata><schema>IMS Content</schema><schemaversion>1.1.3</schemaversion></metadata>
+  <organizations/>
+  <resources>
+    <resource identifier="g2" type="imsqti_xmlv1p2">
+      <file href="g2/g2.xml"/>
+      <dependency identifierref="g3"/>
+    </resource>
+    <resource identifier="g3" type="associatedcontent/imscc_xmlv1p1/learning-application-resource"
+              href="g2/assessment_meta.xml">
+      <file href="g2/assessment_meta.xml"/>
+    </resource>
+  </resources>
+</manifest>"""
+
+
+@pytest.mark.django_db
+def test_canvas_qti_12_package(teacher):
+    """Canvas's export layout: imsmanifest.xml naming the QTI 1.2 file, next to Canvas's own assessment_meta.xml
+    (not QTI, and not read). The question file is Canvas's own fixture."""
+    package = _zip(
+        {
+            "imsmanifest.xml": CANVAS_MANIFEST,
+            "g2/g2.xml": (CANVAS / "multiple_choice_html.xml").read_bytes(),
+            "g2/assessment_meta.xml": b"<quiz><title>not questions</title></quiz>",
+        }
+    )
+    result = run(teacher, package, "canvas-export.zip")
+    assert result["format"] == "qti12" and by_status(result) == {"imported_with_changes": [1]}
+    assert changes(result, 1) == [
+        "HTML formatting removed (<strong>)",
+        "general feedback not kept (the bank has no general feedback yet)",
+        "title “test fun” not kept (questions have no title)",
+    ]
+    question = Question.objects.get()
+    assert (question.text, question.options, question.correct_answer, question.marks, question.topic) == (
+        "html for fun", ["html answer 1", "html answer 2"], 0, 10, "Test Bank")  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_qti_21_items_converted_from_canvas(teacher):
+    """QTI 2.1 items written by Canvas's QTI converter: scored in responseProcessing, no correctResponse."""
+    got = {}
+    for name in ("true_false.xml", "short_answer.xml", "essay.xml"):
+        result = run(teacher, (CANVAS / name).read_bytes(), name)
+        assert result["format"] == "qti21" and result["imported"] == 1, result["questions"]
+        got[name] = result["questions"][0]
+    assert Question.objects.get(type=QuestionType.TRUE_FALSE).correct_answer == 1
+    short = Question.objects.get(type=QuestionType.SHORT_ANSWER)
+    assert short.accepted_answers == ["short answer", "Something else"] and short.marks == 19
+    essay = Question.objects.get(type=QuestionType.DESCRIPTIVE)
+    assert essay.text == "Why do we have so many types now‽ <-- unicode character, you're screwed!" and essay.marks == 6
+    assert got["essay.xml"]["changes"] == [
+        "general feedback not kept (the bank has no general feedback yet)",
+        "title “essay” not kept (questions have no title)",
+    ]
+
+
 # --- dry run, refusal, import what is valid ------------------------------------------------------------------------
 
 MIXED_GIFT = b"""
