@@ -312,3 +312,18 @@ QUIZZES = [
 OPEN_FOR = timedelta(days=30)
 ARCHIVED_AFTER = timedelta(days=7)
 TIME_LIMIT_MINUTES = 20
+
+
+# --- issue 18: questions brought from Moodle as a GIFT file (imported through quizzes.services) ------------------
+IMPORTED_GIFT_TEACHER = SCIENCE  # their bank shows a topic imported from another tool
+IMPORTED_GIFT = """// Exported from the school's old Moodle course.
+$CATEGORY: $course$/top/Imported from Moodle
+
+::Water cycle::Water vapour turning into liquid water is called {=condensation ~evaporation ~precipitation}.
+
+::Planets::Mars is the largest planet of the solar system.{F}
+
+::Symbols::The chemical symbol of iron is {=Fe =fe}.
+
+::Essay::Describe one way your town could save water. {}
+"""
