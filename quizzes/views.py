@@ -16,7 +16,7 @@ from quizsite.pages import apply_errors, paginate, show_error, staff_required
 from quizzes import selectors, services
 from quizzes.filters import QuestionFilter, QuizFilter
 from quizzes.forms import BankFilterForm, QuestionExportForm, QuestionForm, QuestionImportForm, QuizForm
-from quizzes.models import Question, QuizStatus
+from quizzes.models import Question, QuestionImportJob, QuizStatus
 
 # Students get 403 on every page here (staff_required): their quiz pages live in the attempts app.
 PAGE_SIZE = 20
@@ -117,6 +117,8 @@ def question_import(request):
         except DomainError as exc:  # a file that cannot be read, or lacks a required column
             form.add_error("file", str(exc))
         else:
+            if result.get("queued"):
+                return redirect("quizzes:question_import_job", pk=result["job_id"])
             if result.get("refused"):
                 form.add_error(None, result["message"])
             elif not result["dry_run"]:
@@ -127,6 +129,23 @@ def question_import(request):
         request,
         "quizzes/question_import.html",
         {"form": form, "result": result, "columns": services.IMPORT_COLUMNS, "report_rows": _report_rows(result)},
+    )
+
+
+@staff_required
+def question_import_job(request, pk):
+    """A large file imported by a worker: its progress (the student import's progress display), then its report."""
+    job = get_object_or_404(QuestionImportJob.objects.visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "quizzes/question_import_job.html",
+        {
+            "job": job,
+            "result": job.result,
+            "report_rows": _report_rows(job.result),
+            "progress": services.question_import_job_progress(job),
+            "status_url": reverse("question-import-job", kwargs={"job_id": job.pk}),
+        },
     )
 
 

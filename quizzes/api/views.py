@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,7 +33,7 @@ from quizzes.api.serializers import (
 )
 from quizzes.filters import QuestionFilter, QuizFilter
 from quizzes.interchange.export import EXPORT_FORMATS
-from quizzes.models import Quiz, normalize_access_code
+from quizzes.models import QuestionImportJob, Quiz, normalize_access_code
 
 UUID_RE = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -55,6 +56,22 @@ QUESTION_IMPORT_RESULT = inline_serializer(
         "changed": serializers.IntegerField(required=False),
         "questions": serializers.ListField(child=serializers.DictField(), required=False),
         "question_ids": serializers.ListField(child=serializers.CharField(), required=False),
+        # A large question file queued for a worker (202): where to follow it.
+        "queued": serializers.BooleanField(required=False),
+        "job_id": serializers.UUIDField(required=False),
+        "status_url": serializers.URLField(required=False),
+    },
+)
+QUESTION_IMPORT_JOB = inline_serializer(
+    "QuestionImportJob",
+    {
+        "id": serializers.UUIDField(),
+        "status": serializers.ChoiceField(choices=["queued", "running", "done", "failed"]),
+        "file_name": serializers.CharField(),
+        "format": serializers.CharField(),
+        "progress": serializers.DictField(child=serializers.IntegerField()),
+        "result": serializers.DictField(allow_null=True),
+        "error": serializers.CharField(),
     },
 )
 QUESTION_EXPORT_REPORT = inline_serializer(
@@ -109,7 +126,7 @@ class QuestionViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": BulkImportSerializer},
-        responses={200: QUESTION_IMPORT_RESULT, 422: QUESTION_IMPORT_RESULT},
+        responses={200: QUESTION_IMPORT_RESULT, 202: QUESTION_IMPORT_RESULT, 422: QUESTION_IMPORT_RESULT},
     )
     @action(detail=False, methods=["post"], url_path="bulk-import", parser_classes=[MultiPartParser, FormParser])
     def bulk_import(self, request):
@@ -129,7 +146,28 @@ class QuestionViewSet(viewsets.ModelViewSet):
         if result.get("refused"):
             # A question file with questions that cannot be imported, and "import what is valid" not chosen.
             return Response({"detail": result["message"], **result}, status=422)
+        if result.get("queued"):
+            # A large question file: a worker imports it; the job's URL reports progress and then the report.
+            url = request.build_absolute_uri(reverse("question-import-job", kwargs={"job_id": result["job_id"]}))
+            return Response({**result, "status_url": url}, status=202)
         return Response(result)
+
+    @extend_schema(responses=QUESTION_IMPORT_JOB)
+    @action(detail=False, methods=["get"], url_path=f"import-jobs/(?P<job_id>{UUID_RE})", filterset_class=None)
+    def import_job(self, request, job_id=None):
+        """A large question file's import: queued, running (with progress), done (with the report) or failed."""
+        job = get_object_or_404(QuestionImportJob.objects.visible_to(request.user), pk=job_id)
+        return Response(
+            {
+                "id": str(job.pk),
+                "status": job.status,
+                "file_name": job.file_name,
+                "format": job.format,
+                "progress": services.question_import_job_progress(job),
+                "result": job.result,
+                "error": job.error,
+            }
+        )
 
     @extend_schema(
         parameters=[

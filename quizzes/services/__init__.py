@@ -21,7 +21,13 @@ from quizzes.services.bank import (
 )
 from quizzes.services.base import QuizError
 from quizzes.services.exports import question_export
-from quizzes.services.imports import IMPORT_COLUMNS, question_bulk_import, question_file_import
+from quizzes.services.imports import (
+    IMPORT_COLUMNS,
+    QUESTION_ASYNC_THRESHOLD,
+    question_bulk_import,
+    question_file_import,
+    question_import_job_progress,
+)
 from quizzes.services.lifecycle import (
     QUIZ_SETTINGS,
     publish_problems,
@@ -39,12 +45,14 @@ from quizzes.services.lifecycle import (
 __all__ = [
     "ANSWER_KEY_FIELDS",
     "IMPORT_COLUMNS",
+    "QUESTION_ASYNC_THRESHOLD",
     "QUESTION_FIELDS",
     "QUIZ_SETTINGS",
     "QuizError",
     "publish_problems",
     "question_bulk_import",
     "question_file_import",
+    "question_import_job_progress",
     "question_create",
     "question_delete",
     "question_export",

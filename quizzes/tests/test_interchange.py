@@ -567,3 +567,69 @@ def test_import_and_export_pages_outsiders(client, web, student):
         assert r.status_code == 302 and "/accounts/login/" in r["Location"]
     client = web(student)
     assert client.get(reverse("quizzes:question_export"), {"format": "gift"}).status_code == 403
+
+
+# --- large files: a Celery worker ------------------------------------------------------------------------------------
+
+
+def _many_questions(n: int) -> bytes:
+    return "\n\n".join(f"Question {i}: is {i} even?{{{'T' if i % 2 == 0 else 'F'}}}" for i in range(n)).encode()
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_imported_by_a_job(api_for, teacher, other_teacher, student, monkeypatch,
+                                           django_capture_on_commit_callbacks):  # fmt: skip
+    monkeypatch.setattr("quizzes.services.imports.QUESTION_ASYNC_THRESHOLD", 10)
+    with django_capture_on_commit_callbacks(execute=True):  # Celery runs eagerly here; a real worker below
+        r = api_for(teacher).post(
+            f"{URL}/bulk-import", {"file": SimpleUploadedFile("many.gift", _many_questions(25))}, format="multipart"
+        )
+    assert r.status_code == 202 and r.json()["queued"] and r.json()["total_rows"] == 25
+    status_url = r.json()["status_url"]
+    job = api_for(teacher).get(status_url).json()
+    assert job["status"] == "done" and job["progress"] == {"processed": 25, "total": 25}
+    assert job["result"]["imported"] == 25 and Question.objects.filter(created_by=teacher).count() == 25
+    # The job is its uploader's: another teacher gets 404, a student 403.
+    assert api_for(other_teacher).get(status_url).status_code == 404
+    assert api_for(student).get(status_url).status_code == 403
+    # The page follows the same job, then shows its report.
+    from quizzes.models import QuestionImportJob
+
+    jobs = QuestionImportJob.objects.all()
+    assert jobs.count() == 1 and bytes(jobs.get().content) == b""  # the file is not kept after the import
+
+
+@pytest.mark.django_db
+def test_the_import_page_sends_a_large_file_to_a_job(web, teacher, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("quizzes.services.imports.QUESTION_ASYNC_THRESHOLD", 10)
+    client = web(teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            reverse("quizzes:question_import"), {"file": SimpleUploadedFile("many.gift", _many_questions(12))}
+        )
+    assert r.status_code == 302 and "/quizzes/questions/import/" in r["Location"]
+    page = client.get(r["Location"]).content.decode()
+    assert "12 question(s) imported (0 with changes), 0 skipped." in page and "Question 11: is 11 even?" in page
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_imported_by_a_real_worker(api_for, teacher, monkeypatch):
+    import time
+
+    from tests.processes import celery_worker
+
+    monkeypatch.setattr("quizzes.services.imports.QUESTION_ASYNC_THRESHOLD", 10)
+    with celery_worker() as worker:
+        r = api_for(teacher).post(
+            f"{URL}/bulk-import", {"file": SimpleUploadedFile("many.gift", _many_questions(600))}, format="multipart"
+        )
+        assert r.status_code == 202, r.json()
+        deadline, job = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            job = api_for(teacher).get(r.json()["status_url"]).json()
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(0.25)
+        assert job.get("status") == "done", f"job {job}; worker log:\n{worker.output()}"
+    assert job["result"]["imported"] == 600 and Question.objects.filter(created_by=teacher).count() == 600
