@@ -127,7 +127,8 @@ class Parsed:
 
 # --- safe text ---------------------------------------------------------------------------------------------------
 
-BREAKS = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(p|div|li|h[1-6]|tr)\s*>", re.I)
+BREAKS = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(li|tr)\s*>", re.I)
+PARAGRAPHS = re.compile(r"<\s*/\s*(p|div|h[1-6])\s*>", re.I)
 TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)")
 DANGEROUS = re.compile(r"<\s*(script|style|iframe|object|embed)\b|\son[a-z]+\s*=|javascript:", re.I)
 PLAIN_TAGS = {"p", "br", "div", "span"}
@@ -148,7 +149,8 @@ def safe_text(value: str, *, is_html: bool = True) -> tuple[str, list[str]]:
     tags = {t.lower() for t in TAG.findall(value)}
     if is_html and tags - PLAIN_TAGS:
         notes.append("HTML formatting removed (" + ", ".join(sorted(f"<{t}>" for t in tags - PLAIN_TAGS)) + ")")
-    text = BREAKS.sub("\n", re.sub(r"\s+", " ", value))  # in HTML a line break in the source is a space
+    text = re.sub(r"\s+", " ", value)  # in HTML a line break in the source is a space
+    text = PARAGRAPHS.sub("\n\n", BREAKS.sub("\n", text))
     text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
     lines = [" ".join(line.split()) for line in text.split("\n")]
     text = "\n".join(lines)

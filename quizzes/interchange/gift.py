@@ -232,6 +232,13 @@ def parse(data: bytes) -> Parsed:
 # --- writing -----------------------------------------------------------------------------------------------------
 
 
+def plain(text: str) -> str:
+    """Our text for GIFT: escaped, and marked [plain] when an importer would otherwise read it as HTML or as a
+    format marker (it holds < or &, or starts with [)."""
+    marker = "[plain]" if ("<" in text or "&" in text or text.startswith("[")) else ""
+    return marker + escape(text)
+
+
 def escape(text: str) -> str:
     text = text.replace("\\", "\\\\")
     for char in "~=#{}:":
@@ -260,7 +267,7 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
             category = item.category
             out.append(f"$CATEGORY: $course$/top{'/' + category if category else ''}\n")
         head = f"::{escape(item.name)}::" if item.name else ""
-        text = escape(item.text)
+        text = plain(item.text)
         if item.kind == Kind.DESCRIPTION:
             out.append(f"{head}{text}\n")
             problems.append(None)
@@ -279,12 +286,12 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
             ]
             body = "#\n" + "\n".join(f"    {p}" for p in parts) + "\n"
         elif item.kind == Kind.MATCHING:
-            body = "\n" + "\n".join(f"    ={escape(p.prompt)} -> {escape(p.answer)}" for p in item.pairs) + "\n"
+            body = "\n" + "\n".join(f"    ={plain(p.prompt)} -> {escape(p.answer)}" for p in item.pairs) + "\n"
         elif item.kind == Kind.SHORT_ANSWER:
             body = (
                 "\n"
                 + "\n".join(
-                    f"    ={_weight(c.fraction, 100)}{escape(c.text)}{_feedback(c.feedback)}" for c in item.choices
+                    f"    ={_weight(c.fraction, 100)}{plain(c.text)}{_feedback(c.feedback)}" for c in item.choices
                 )
                 + "\n"
             )
@@ -292,9 +299,9 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
             lines = []
             for c in item.choices:
                 if item.kind == Kind.SINGLE_CHOICE and c.fraction == 100:
-                    lines.append(f"    ={escape(c.text)}{_feedback(c.feedback)}")
+                    lines.append(f"    ={plain(c.text)}{_feedback(c.feedback)}")
                 else:
-                    lines.append(f"    ~{_weight(c.fraction, 0)}{escape(c.text)}{_feedback(c.feedback)}")
+                    lines.append(f"    ~{_weight(c.fraction, 0)}{plain(c.text)}{_feedback(c.feedback)}")
             body = "\n" + "\n".join(lines) + "\n"
         if item.general_feedback:
             body += f"####{escape(item.general_feedback)}"

@@ -375,7 +375,11 @@ def _item_xml(item: Item, ident: str) -> Element | None:
         SubElement(SubElement(outcome, "defaultValue"), "value").text = value
     body = SubElement(root, "itemBody")
     for paragraph in item.text.split("\n\n"):
-        SubElement(body, "p").text = paragraph
+        p = SubElement(body, "p")
+        first, *more = paragraph.split("\n")
+        p.text = first
+        for line in more:
+            SubElement(p, "br").tail = line
     if kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_RESPONSE, Kind.TRUE_FALSE):
         max_choices = "1" if kind != Kind.MULTIPLE_RESPONSE else "0"
         inter = SubElement(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
