@@ -8,6 +8,7 @@ crossing drops or alters is said in words, per question, for the report.
 from __future__ import annotations
 
 import math
+import mimetypes
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -162,9 +163,13 @@ def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
         fields["marking_rubric"] = item.grader_info
         if item.general_feedback:
             changes.append("general feedback not kept (the bank has no general feedback yet)")
-    if item.images and not IMAGES_SUPPORTED:
-        names = ", ".join(f"“{i.name}”" for i in item.images[:5])
+    images = [i for i in item.images if (i.mime or mimetypes.guess_type(i.name)[0] or "").startswith("image/")]
+    if images and not IMAGES_SUPPORTED:
+        names = ", ".join(f"“{i.name}”" for i in images[:5])
         changes.append(f"image(s) {names} not imported (the bank has no question images yet)")
+    if others := [i for i in item.images if i not in images]:
+        names = ", ".join(f"“{i.name}”" for i in others[:5])
+        changes.append(f"file(s) {names} not imported (the bank holds no sound, video or other files)")
     if item.tags:
         changes.append(
             "tags " + ", ".join(f"“{t}”" for t in item.tags[:5]) + " not kept (the bank has topics, not tags)"

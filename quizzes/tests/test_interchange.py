@@ -92,6 +92,51 @@ def test_moodle_19_images_and_cloze(teacher):
     )
 
 
+PNG = (MOODLE / "sample_questions_with_old_image_tag.xml").read_text().split("<image_base64>")[1].split("<")[0].strip()
+# The shape Moodle 2+ exports (as in its fixtures truefalse.xml and multichoice.xml): files referenced from the HTML
+# with @@PLUGINFILE@@ and embedded base64 in <file> elements of the text that uses them.
+PLUGINFILE_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>Logo</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>Which project uses this logo? <img src="@@PLUGINFILE@@/logo.png" alt="a logo"></p>
+<p><a href="@@PLUGINFILE@@/hello.mp3">Listen</a></p>]]></text>
+      <file name="logo.png" path="/" encoding="base64">{PNG}</file>
+      <file name="hello.mp3" path="/" encoding="base64">SUQzAwAAAAAAEFRDT04=</file>
+    </questiontext>
+    <defaultgrade>2.5</defaultgrade>
+    <single>true</single>
+    <answer fraction="100" format="html"><text><![CDATA[<p>Moodle</p>]]></text>
+      <feedback format="html"><text>Yes.</text></feedback></answer>
+    <answer fraction="0" format="html"><text><![CDATA[<p>Canvas</p>]]></text>
+      <feedback format="html"><text></text></feedback></answer>
+  </question>
+</quiz>""".encode()
+
+
+@pytest.mark.django_db
+def test_moodle_pluginfile_images_are_read_and_reported(teacher):
+    parsed = read_items(PLUGINFILE_XML)
+    (item,) = parsed.items
+    assert [(i.name, i.mime, i.data[:4]) for i in item.images] == [
+        ("logo.png", "image/png", b"\x89PNG"),
+        ("hello.mp3", "audio/mpeg", b"ID3\x03"),
+    ]
+    result = run(teacher, PLUGINFILE_XML, "logo.xml")
+    assert changes(result, 1) == [
+        "HTML formatting removed (<a>, <img>)",
+        "per-answer feedback not kept (the bank has no answer feedback yet)",
+        "image(s) “logo.png” not imported (the bank has no question images yet)",
+        "file(s) “hello.mp3” not imported (the bank holds no sound, video or other files)",
+        "title “Logo” not kept (questions have no title)",
+        "marks 2.5 rounded to 3 (marks are whole numbers)",
+    ]
+    question = Question.objects.get()
+    assert question.text == "Which project uses this logo?\n\nListen" and question.options == ["Moodle", "Canvas"]
+    assert question.marks == 3
+
+
 @pytest.mark.django_db
 def test_moodle_gift_fixture_report(teacher):
     result = run(teacher, fixture("questions.gift.txt"), "questions.gift.txt", dry_run=True)
