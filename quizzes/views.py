@@ -153,7 +153,7 @@ def question_import_job(request, pk):
 def question_export(request):
     """The bank page's export: the bank as filtered (or the ticked questions, or a quiz's) in one format, with
     the per-question report first and the file a click away (?download=1)."""
-    form = QuestionExportForm(request.GET or None)
+    form = QuestionExportForm(request.GET if "format" in request.GET else None)  # the bank's filters are not it
     if not form.is_valid():
         return render(request, "quizzes/question_export.html", {"form": form, "export": None})
     questions = selectors.questions_for_export(user=request.user, params=request.GET, quiz_id=request.GET.get("quiz"))

@@ -620,6 +620,25 @@ def test_export_page_report_and_download(web, teacher, other_teacher, bank):
 
 
 @pytest.mark.django_db
+def test_quiz_page_exports_the_quiz_questions_in_order(web, teacher, other_teacher, bank):
+    quiz = QuizFactory(created_by=teacher)
+    QuizQuestionFactory(quiz=quiz, question=bank[3], order_index=0)
+    QuizQuestionFactory(quiz=quiz, question=bank[0], order_index=1)
+    client = web(teacher)
+    detail = client.get(reverse("quizzes:detail", args=[quiz.pk])).content.decode()
+    link = f"{reverse('quizzes:question_export')}?quiz={quiz.pk}"
+    assert link in detail
+    page = client.get(reverse("quizzes:question_export"), {"quiz": str(quiz.pk)}).content.decode()
+    assert "This field is required" not in page and f'name="quiz" value="{quiz.pk}"' in page
+    r = client.get(reverse("quizzes:question_export"), {"quiz": str(quiz.pk), "format": "moodle_xml", "download": "1"})
+    names = [i.text for i in read_items(r.content).items]
+    assert names == ["Explain erosion.", "Capital of France?"]
+    # Another teacher's quiz: 404, nothing exported.
+    r = web(other_teacher).get(reverse("quizzes:question_export"), {"quiz": str(quiz.pk), "format": "gift"})
+    assert r.status_code == 404
+
+
+@pytest.mark.django_db
 def test_import_and_export_pages_outsiders(client, web, student):
     for url in (reverse("quizzes:question_export"), reverse("quizzes:question_import")):
         r = client.get(url)
