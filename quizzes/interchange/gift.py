@@ -11,6 +11,7 @@ missing-word question ("_____" where the block was).
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from quizzes.interchange.common import TAG, Choice, Item, Kind, Pair, Parsed, decode_text, safe_text
 
@@ -86,8 +87,10 @@ def _numeric_choice(marker: str, body: str, notes: list[str]) -> Choice | None:
     if not value:
         return Choice(text="*", fraction=fraction, feedback=feedback)
     if ".." in value:
-        low, high = (float(x) for x in value.split("..", 1))
-        return Choice(text=f"{(low + high) / 2:g}", fraction=fraction, feedback=feedback, tolerance=abs(high - low) / 2)
+        # In decimal: 3.141..3.142 is 3.1415 +/- 0.0005 exactly, not 0.000499999...
+        low, high = (Decimal(x.strip()) for x in value.split("..", 1))
+        middle, tolerance = (low + high) / 2, abs(high - low) / 2
+        return Choice(text=f"{middle.normalize():f}", fraction=fraction, feedback=feedback, tolerance=float(tolerance))
     number, _, tolerance = value.partition(":")
     return Choice(text=f"{float(number):g}", fraction=fraction, feedback=feedback, tolerance=float(tolerance or 0))
 
@@ -112,7 +115,7 @@ def _read_block(item: Item, block: str) -> None:
                 choices = [_numeric_choice("=", head, notes)]
                 if rest:
                     choices.append(_numeric_choice("~", rest, notes))
-        except ValueError:
+        except (ValueError, InvalidOperation):
             item.problem = "a numerical answer is not a number"
             return
         item.choices = [c for c in choices if c is not None]

@@ -711,3 +711,45 @@ def test_a_large_file_is_imported_by_a_real_worker(api_for, teacher, monkeypatch
             time.sleep(0.25)
         assert job.get("status") == "done", f"job {job}; worker log:\n{worker.output()}"
     assert job["result"]["imported"] == 600 and Question.objects.filter(created_by=teacher).count() == 600
+
+
+# --- ready for issue 15's types ------------------------------------------------------------------------------------
+
+
+def test_issue15_shapes_from_real_files():
+    """What Moodle's and the GIFT documentation's questions become in issue 15's shapes once it merges."""
+    from quizzes.interchange.issue15 import issue15_fields
+
+    gift = read_items(fixture("gift_examples.txt")).items
+    assert issue15_fields(gift[30]) == {  # ~%-50%No one ~%50%Grant ~%50%Grant's wife ~%-50%Grant's father
+        "general_feedback": "",
+        "options": ["No one", "Grant", "Grant's wife", "Grant's father"],
+        "details": {"correct": [1, 2], "scoring": "partial"},
+    }
+    assert issue15_fields(gift[18])["details"] == {  # {#=1822:0 =%50%1822:2}
+        "answers": [
+            {"value": 1822.0, "tolerance": 0.0, "fraction": 1.0},
+            {"value": 1822.0, "tolerance": 2.0, "fraction": 0.5},
+        ]
+    }
+    assert issue15_fields(gift[17])["details"] == {"answers": [{"value": 3.1415, "tolerance": 0.0005, "fraction": 1.0}]}
+    assert issue15_fields(gift[14])["details"] == {
+        "pairs": [
+            {"prompt": "Canada", "answer": "Ottawa"},
+            {"prompt": "Italy", "answer": "Rome"},
+            {"prompt": "Japan", "answer": "Tokyo"},
+            {"prompt": "India", "answer": "New Delhi"},
+        ]
+    }
+    assert issue15_fields(gift[27])["details"] == {  # Jesus' hometown: partial credit and feedback kept
+        "fractions": [0.0, 0.25, 0.5, 1.0],
+        "feedback": [
+            "This was an important city, but the wrong answer.",
+            "He was born here, but not raised here.",
+            "You need to be more specific.",
+            "Yes! That's right!",
+        ],
+    }
+    moodle = read_items(fixture("questions.gift.txt")).items
+    assert issue15_fields(moodle[1])["details"]["distractors"] == ["Chat"]  # "= -> Chat" in Moodle's fixture
+    assert issue15_fields(moodle[4])["details"] == {"answers": [{"value": 3.0, "tolerance": 2.0, "fraction": 1.0}]}
