@@ -753,3 +753,17 @@ def test_issue15_shapes_from_real_files():
     moodle = read_items(fixture("questions.gift.txt")).items
     assert issue15_fields(moodle[1])["details"]["distractors"] == ["Chat"]  # "= -> Chat" in Moodle's fixture
     assert issue15_fields(moodle[4])["details"] == {"answers": [{"value": 3.0, "tolerance": 2.0, "fraction": 1.0}]}
+
+
+@pytest.mark.django_db
+def test_the_page_lists_every_changed_or_skipped_question_and_the_first_plain_ones(web, teacher, monkeypatch):
+    monkeypatch.setattr("quizzes.views.REPORT_PLAIN_ROWS", 3)
+    data = _many_questions(6) + b"\n\nPi?{#3.14}\n\n::named::Named question?{T}"
+    page = (
+        web(teacher)
+        .post(reverse("quizzes:question_import"), {"file": SimpleUploadedFile("q.gift", data), "dry_run": "on"})
+        .content.decode()
+    )
+    assert "Question 2: is 2 even?" in page and "Question 3: is 3 even?" not in page
+    assert "numerical not supported" in page and "title “named” not kept" in page
+    assert "8 questions in the file: every question that changed or was skipped is listed" in page
