@@ -1,4 +1,5 @@
-"""Writing our questions to Moodle XML, GIFT or QTI 2.1, with a per-question report of what each format loses.
+"""Writing our questions to Moodle XML, GIFT, QTI 2.1, Canvas QTI 1.2 or Aiken, with a per-question report of what
+each format loses.
 
 `FORMAT_CARRIES` is the table of what each format can hold besides a question's text, type and answer key;
 whatever a question has that its format cannot carry is said in the report ("exported with changes").
@@ -16,6 +17,7 @@ EXPORT_FORMATS = {
     "moodle_xml": ("Moodle XML", "xml", "application/xml", moodle_xml.write),
     "gift": ("GIFT", "gift.txt", "text/plain; charset=utf-8", gift.write),
     "qti21": ("QTI 2.1 package", "qti21.zip", "application/zip", qti.write),
+    "qti12": ("Canvas QTI 1.2 package", "canvas-qti12.zip", "application/zip", qti.write_canvas),
     "aiken": ("Aiken", "aiken.txt", "text/plain; charset=utf-8", aiken.write),
 }
 # Besides text, type, options and the answer key: what each format keeps of a question.
@@ -23,6 +25,7 @@ FORMAT_CARRIES = {
     "moodle_xml": {"topic", "marks", "case_sensitive", "sample_answer_essay", "marking_rubric"},
     "gift": {"topic"},
     "qti21": {"topic", "marks", "case_sensitive"},
+    "qti12": {"marks"},
     "aiken": set(),
 }
 EXPORT_STATUS_LABELS = {IMPORTED: "exported as is", CHANGED: "exported with changes", SKIPPED: "not exportable"}

@@ -430,3 +430,83 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
             problems.append(None)
         archive.writestr("imsmanifest.xml", _document(manifest))
     return out.getvalue(), problems
+
+
+# --- writing Canvas's QTI 1.2 ----------------------------------------------------------------------------------------
+
+QTI12_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CANVAS_TYPES = {
+    Kind.SINGLE_CHOICE: "multiple_choice_question",
+    Kind.TRUE_FALSE: "true_false_question",
+    Kind.SHORT_ANSWER: "short_answer_question",
+    Kind.ESSAY: "essay_question",
+}
+
+
+def _mat(parent: Element, text: str) -> None:
+    SubElement(SubElement(parent, "material"), "mattext", texttype="text/plain").text = text
+
+
+def _canvas_item(section: Element, item: Item, ident: str) -> bool:
+    qtype = CANVAS_TYPES.get(item.kind)
+    if qtype is None:
+        return False
+    node = SubElement(section, "item", ident=ident, title=(item.name or "Question")[:200])
+    meta = SubElement(SubElement(node, "itemmetadata"), "qtimetadata")
+    for label, entry in (("question_type", qtype), ("points_possible", f"{item.marks or 1:g}")):
+        field = SubElement(meta, "qtimetadatafield")
+        SubElement(field, "fieldlabel").text = label
+        SubElement(field, "fieldentry").text = entry
+    presentation = SubElement(node, "presentation")
+    _mat(presentation, item.text)
+    processing = SubElement(node, "resprocessing")
+    outcomes = SubElement(processing, "outcomes")
+    SubElement(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    if item.kind in (Kind.SINGLE_CHOICE, Kind.TRUE_FALSE):
+        lid = SubElement(presentation, "response_lid", ident="response1", rcardinality="Single")
+        render = SubElement(lid, "render_choice")
+        for number, choice in enumerate(item.choices, start=1):
+            text = choice.text.capitalize() if item.kind == Kind.TRUE_FALSE else choice.text
+            _mat(SubElement(render, "response_label", ident=f"{ident}_{number}"), text)
+            if choice.fraction >= 100:
+                cond = SubElement(processing, "respcondition", {"continue": "No"})
+                SubElement(
+                    SubElement(cond, "conditionvar"), "varequal", respident="response1"
+                ).text = f"{ident}_{number}"
+                SubElement(cond, "setvar", action="Set", varname="SCORE").text = "100"
+    elif item.kind == Kind.SHORT_ANSWER:
+        SubElement(SubElement(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib")
+        cond = SubElement(processing, "respcondition", {"continue": "No"})
+        var = SubElement(cond, "conditionvar")
+        for choice in item.choices:
+            if choice.fraction >= 100:
+                SubElement(var, "varequal", respident="response1").text = choice.text
+        SubElement(cond, "setvar", action="Set", varname="SCORE").text = "100"
+    else:  # essay
+        SubElement(SubElement(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib")
+        cond = SubElement(processing, "respcondition", {"continue": "No"})
+        SubElement(SubElement(cond, "conditionvar"), "other")
+    return True
+
+
+def write_canvas(items: list[Item]) -> tuple[bytes, list[str | None]]:
+    """A package Canvas imports as a quiz (Settings → Import course content → QTI .zip): imsmanifest.xml and one
+    QTI 1.2 assessment with Canvas's question_type and points_possible metadata."""
+    problems: list[str | None] = []
+    root = Element("questestinterop", xmlns=QTI12_NS)
+    assessment = SubElement(root, "assessment", ident="quiz_bank_export", title="Question bank export")
+    section = SubElement(assessment, "section", ident="root_section")
+    for number, item in enumerate(items, start=1):
+        written = _canvas_item(section, item, f"q{number:04d}")
+        problems.append(None if written else f"Canvas QTI 1.2 export writes no {item.kind} items")
+    manifest = Element("manifest", {"xmlns": "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1",
+                                    "identifier": "quiz_bank_export_manifest"})  # fmt: skip
+    SubElement(manifest, "organizations")
+    resource = SubElement(SubElement(manifest, "resources"), "resource", identifier="quiz_bank_export",
+                          type="imsqti_xmlv1p2")  # fmt: skip
+    SubElement(resource, "file", href="quiz_bank_export/quiz_bank_export.xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", _document(manifest))
+        archive.writestr("quiz_bank_export/quiz_bank_export.xml", _document(root))
+    return out.getvalue(), problems

@@ -510,6 +510,7 @@ ROUND_TRIP = {
     "moodle_xml": ("topic", "marks", "case_sensitive", "sample_answer", "marking_rubric"),
     "gift": ("topic",),
     "qti21": ("topic", "marks", "case_sensitive"),
+    "qti12": ("marks",),
 }
 
 
