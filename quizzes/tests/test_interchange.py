@@ -768,3 +768,17 @@ def test_the_page_lists_every_changed_or_skipped_question_and_the_first_plain_on
     assert "Question 2: is 2 even?" in page and "Question 3: is 3 even?" not in page
     assert "numerical not supported" in page and "title “named” not kept" in page
     assert "8 questions in the file: every question that changed or was skipped is listed" in page
+
+
+@pytest.mark.django_db
+def test_broken_gift_questions_are_reported_one_by_one(teacher):
+    data = b"Never closed?{=a ~b\n\nNever opened? =a}\n\n::t::{=only an answer}\n\nPi?{#three}\n\nFine?{T}\n"
+    result = run(teacher, data, "broken.gift", import_valid=True)
+    assert reasons(result) == {
+        1: "the answer block opened with { is never closed with }",
+        2: "an answer block is closed with } but never opened with {",
+        3: "the question has no text",
+        4: "a numerical answer is not a number",
+    }
+    assert [q["source"] for q in result["questions"]][:3] == ["line 1", "line 3", "line 5 “t”"]
+    assert result["imported"] == 1 and Question.objects.get().text == "Fine?"
