@@ -119,7 +119,10 @@ def questions_for_export(*, user, params, quiz_id: str | None = None) -> list[Qu
             raise Http404("No such quiz.") from None
         links = quiz.quiz_questions.select_related("question").order_by("order_index")
         return [link.question for link in links[:EXPORT_MAX_QUESTIONS]]
-    queryset = QuestionFilter(params, queryset=question_list(user=user)).qs
+    filters = QuestionFilter(params, queryset=question_list(user=user))
+    if not filters.is_valid():  # as the list endpoint: a filter that cannot apply is an error, not "everything"
+        raise ValidationError({name: " ".join(errors) for name, errors in filters.errors.items()})
+    queryset = filters.qs
     ids = [part.strip() for part in (params.get("ids") or "").split(",") if part.strip()]
     if ids:
         try:

@@ -168,13 +168,15 @@ def question_export(request):
     form = QuestionExportForm(request.GET if "format" in request.GET else None)  # the bank's filters are not it
     if not form.is_valid():
         return render(request, "quizzes/question_export.html", {"form": form, "export": None})
-    questions = selectors.questions_for_export(user=request.user, params=request.GET, quiz_id=request.GET.get("quiz"))
     try:
+        questions = selectors.questions_for_export(
+            user=request.user, params=request.GET, quiz_id=request.GET.get("quiz")
+        )
         export = services.question_export(
             by=request.user, questions=questions, fmt=form.cleaned_data["format"], request=request
         )
-    except DomainError as exc:
-        form.add_error(None, str(exc))
+    except (DomainError, ValidationError) as exc:
+        form.add_error(None, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return render(request, "quizzes/question_export.html", {"form": form, "export": None})
     if request.GET.get("download"):
         response = HttpResponse(export.data, content_type=export.content_type)

@@ -564,6 +564,8 @@ def test_export_api(api_for, api, teacher, other_teacher, student, bank):
     r = api_for(teacher).get(f"{URL}/export", {"format": "qti21", "quiz": str(quiz.pk), "report": "1"})
     assert [q["text"] for q in r.json()["questions"]] == ["Explain erosion.", "Capital of France?"]
     assert api_for(teacher).get(f"{URL}/export", {"format": "pdf"}).status_code == 400
+    r = api_for(teacher).get(f"{URL}/export", {"format": "gift", "type": "poem"})
+    assert r.status_code == 400 and "poem" in r.json()["detail"]  # a bad filter is an error, not "the whole bank"
     # Outsiders: another teacher's quiz is a 404, their own empty bank a 400; students 403, anonymous 401.
     assert api_for(other_teacher).get(f"{URL}/export", {"format": "gift", "quiz": str(quiz.pk)}).status_code == 404
     r = api_for(other_teacher).get(f"{URL}/export", {"format": "gift", "ids": str(bank[0].pk)})
