@@ -140,8 +140,8 @@ def question_bulk_import(
     re-imported safely.
     """
     detected, data = _upload_format(upload, fmt)
-    if data is not None and not dry_run:
-        parsed = read_items(data, name=getattr(upload, "name", "") or "", fmt=detected)
+    parsed = read_items(data, name=getattr(upload, "name", "") or "", fmt=detected) if data is not None else None
+    if parsed is not None and not dry_run:
         if len(parsed.items) > QUESTION_ASYNC_THRESHOLD:
             job = question_import_job_queue(
                 by=by,
@@ -170,6 +170,7 @@ def question_bulk_import(
             dry_run=dry_run,
             import_valid=import_valid,
             request=request,
+            parsed=parsed,
         )
     teacher = resolve_owner(by=by, owner_id=owner_id)
     headers, rows = read_table(upload, max_rows=5000)
@@ -234,6 +235,8 @@ def _report_row(outcome, *, written: bool) -> dict:
     return row
 
 
+# The format a file turned out to be (QTI tells 2.1 from Canvas's 1.2 inside the file).
+FORMAT_LABELS = {**FORMATS, "qti21": "QTI 2.1", "qti12": "Canvas QTI 1.2"}
 DUPLICATE = "the same question is already in the bank (or earlier in the file)"
 
 
@@ -285,12 +288,12 @@ def question_file_import(
     skipped = [o for o in outcomes if o.status == SKIPPED]
     changed = sum(1 for o in outcomes if o.status == CHANGED)
     refused = not dry_run and blocking > 0 and not import_valid
-    label = FORMATS.get(parsed.format, parsed.format) if parsed.format in FORMATS else parsed.format
+    label = FORMAT_LABELS.get(parsed.format, parsed.format)
     if not dry_run and not refused and valid:
         for start in range(0, len(valid), 500):
             Question.objects.bulk_create(valid[start : start + 500])
             if progress is not None:
-                progress(total // 2 + (start + 500) * total // (2 * len(valid)), total)
+                progress(total // 2 + min(start + 500, len(valid)) * total // (2 * len(valid)), total)
         audit_record(
             action="question.bulk_import",
             by=by,

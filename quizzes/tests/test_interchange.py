@@ -248,6 +248,7 @@ def test_canvas_qti_12_package(teacher):
     )
     result = run(teacher, package, "canvas-export.zip")
     assert result["format"] == "qti12" and by_status(result) == {"imported_with_changes": [1]}
+    assert result["format_label"] == "Canvas QTI 1.2"
     assert changes(result, 1) == [
         "HTML formatting removed (<strong>)",
         "general feedback not kept (the bank has no general feedback yet)",
