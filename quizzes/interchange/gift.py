@@ -250,6 +250,10 @@ def escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
+GIFT_KINDS = {Kind.SINGLE_CHOICE, Kind.MULTIPLE_RESPONSE, Kind.TRUE_FALSE, Kind.SHORT_ANSWER, Kind.NUMERICAL,
+              Kind.ESSAY, Kind.MATCHING, Kind.DESCRIPTION}  # fmt: skip
+
+
 def _weight(fraction: float, default: float) -> str:
     return "" if fraction == default else f"%{fraction:g}%"
 
@@ -263,8 +267,8 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
     problems: list[str | None] = []
     category = None
     for item in items:
-        if item.kind in (Kind.CLOZE, Kind.ORDERING):
-            problems.append(f"GIFT cannot hold a {item.kind} question")
+        if item.kind not in GIFT_KINDS:
+            problems.append("GIFT cannot hold this type")
             continue
         if item.category != category:
             category = item.category

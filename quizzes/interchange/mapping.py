@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from quizzes.interchange.common import Choice, Item, Kind, kind_label
+from quizzes.interchange.issue15 import issue15_item
 from quizzes.models import MAX_OPTIONS, Question, QuestionType
 
 # Neutral kind -> our question type; None: our bank cannot hold it yet, the question is skipped with
@@ -226,6 +227,6 @@ def question_to_item(question: Question) -> Item:
         item.kind = Kind.ESSAY
         item.sample_answer = question.sample_answer
         item.grader_info = question.marking_rubric
-    else:  # a type this module does not know yet: the writers skip it with its name
-        item.kind = question.type
+    else:  # issue 15's types, read from their `details` once they exist; any other type is not exportable
+        issue15_item(question, item)
     return item

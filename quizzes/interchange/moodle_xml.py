@@ -171,7 +171,7 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
     for item in items:
         qtype = KIND_TYPES.get(item.kind)
         if qtype is None:
-            problems.append(f"Moodle XML cannot hold a {item.kind} question")
+            problems.append("this Moodle XML export does not write this type yet")
             continue
         if item.category != category:
             category = item.category

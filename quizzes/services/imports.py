@@ -257,7 +257,7 @@ def question_file_import(
     """Import a Moodle XML, GIFT, Aiken or QTI file, reporting every question: imported, imported with changes
     (what changed) or skipped (why).
 
-    A file that cannot be read at all raises InterchangeError (a QuizError) and writes nothing. A dry run writes
+    A file that cannot be read at all raises InterchangeError (a DomainError, 400) and writes nothing. A dry run writes
     nothing. A real run with any question that cannot be imported writes nothing either (`refused`), unless the
     teacher chose `import_valid`; a question already in the bank is skipped without blocking, so a file can be
     imported again after a fix.

@@ -785,3 +785,48 @@ def test_broken_gift_questions_are_reported_one_by_one(teacher):
     }
     assert [q["source"] for q in result["questions"]][:3] == ["line 1", "line 3", "line 5 “t”"]
     assert result["imported"] == 1 and Question.objects.get().text == "Fine?"
+
+
+def test_issue15_questions_export_from_their_details():
+    """Questions shaped as issue 15 stores them (stand-ins here: this branch's Question has no `details`) are
+    written by every format that can hold them, and a round trip through Moodle XML gives the same details back."""
+    from types import SimpleNamespace
+
+    from quizzes.interchange.export import export_questions
+    from quizzes.interchange.issue15 import issue15_fields
+
+    def q(qtype, text, options=None, details=None):
+        return SimpleNamespace(pk=text, type=qtype, text=text, options=options, details=details or {}, topic="T",
+                               marks=2, difficulty="medium", case_sensitive=False, sample_answer="",
+                               marking_rubric="", correct_answer=None, accepted_answers=[],
+                               general_feedback="")  # fmt: skip
+
+    questions = [
+        q("multiple_response", "Which are prime?", ["2", "3", "4", "9"], {"correct": [0, 1], "scoring": "partial"}),
+        q("numeric", "Pi to 2 decimals?", None, {"answers": [{"value": 3.14, "tolerance": 0.005, "fraction": 1}]}),
+        q("matching", "Capitals", None, {"pairs": [{"prompt": "France", "answer": "Paris"},
+                                                  {"prompt": "Italy", "answer": "Rome"}], "distractors": ["Oslo"]}),
+        q("ordering", "Order these", None, {"items": ["a", "b"]}),
+        q("essay_plus", "A type nobody knows", None, {}),
+    ]  # fmt: skip
+    moodle = export_questions(questions, "moodle_xml")
+    assert [r["status"] for r in moodle.report] == ["imported", "imported", "imported", "skipped", "skipped"]
+    assert moodle.report[3]["reason"] == "ordering: this Moodle XML export does not write this type yet"
+    assert (
+        moodle.report[4]["reason"] == "essay_plus (unknown type): this Moodle XML export does not write this type yet"
+    )
+    gift_report = export_questions(questions, "gift").report
+    assert [r["status"] for r in gift_report][3:] == ["skipped", "skipped"]  # never written half empty
+    back = read_items(moodle.data).items
+    assert [issue15_fields(i)["details"] for i in back] == [
+        {"correct": [0, 1], "scoring": "partial"},
+        {"answers": [{"value": 3.14, "tolerance": 0.005, "fraction": 1.0}]},
+        {"pairs": [{"prompt": "France", "answer": "Paris"}, {"prompt": "Italy", "answer": "Rome"}],
+         "distractors": ["Oslo"]},
+    ]  # fmt: skip
+    gift = export_questions(questions, "gift")
+    assert [r["status"] for r in gift.report][:3] == ["imported_with_changes"] * 3  # GIFT has no marks
+    assert gift.report[0]["changes"] == ["marks (2) not kept: the format has none, importers use 1"]
+    assert [issue15_fields(i)["details"] for i in read_items(gift.data).items][1] == {
+        "answers": [{"value": 3.14, "tolerance": 0.005, "fraction": 1.0}]
+    }
