@@ -317,3 +317,18 @@ TIME_LIMIT_MINUTES = 20
 # The science teacher dropped a question of the archived review for ambiguity (the bank's history shows it next
 # year), and the leads of every quiz with finished attempts are computed, as after a quiz closes.
 QUALITY_FIX = ("Autumn term science review", 1, "drop", "Ambiguous wording: two of the options could be read as right")
+
+
+# --- issue 18: questions brought from Moodle as a GIFT file (imported through quizzes.services) ------------------
+IMPORTED_GIFT_TEACHER = SCIENCE  # their bank shows a topic imported from another tool
+IMPORTED_GIFT = """// Exported from the school's old Moodle course.
+$CATEGORY: $course$/top/Imported from Moodle
+
+::Water cycle::Water vapour turning into liquid water is called {=condensation ~evaporation ~precipitation}.
+
+::Planets::Mars is the largest planet of the solar system.{F}
+
+::Symbols::The chemical symbol of iron is {=Fe =fe}.
+
+::Essay::Describe one way your town could save water. {}
+"""

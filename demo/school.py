@@ -67,6 +67,7 @@ def build_demo_school(*, now: datetime | None = None) -> bool:
     changed |= made
     questions, made = _questions(teachers)
     changed |= made
+    changed |= _imported_questions(teachers)
     school = _School(admin, teachers, classes, students, questions)
     for plan in content.QUIZZES:
         changed |= _quiz(school, plan, rng, now)
@@ -201,6 +202,16 @@ def _questions(teachers: list[Teacher]) -> tuple[list[Question], bool]:
             made = True
         questions.append(question)
     return questions, made
+
+
+def _imported_questions(teachers: list[Teacher]) -> bool:
+    """Issue 18: a GIFT file from the school's old Moodle, through the same import as the page (its questions land
+    under the topic "Imported from Moodle"); a second run finds them in the bank and imports nothing."""
+    teacher = teachers[content.IMPORTED_GIFT_TEACHER]
+    result = quiz_services.question_file_import(
+        by=teacher.user, data=content.IMPORTED_GIFT.encode(), name="old-moodle-course.gift", import_valid=True
+    )
+    return result["imported"] > 0
 
 
 def _quiz(school: _School, plan: content.QuizPlan, rng: random.Random, now: datetime) -> bool:

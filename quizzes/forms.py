@@ -8,6 +8,8 @@ from django import forms
 
 from accounts.models import Teacher
 from classrooms.models import SchoolClass
+from quizzes.interchange import FORMATS as IMPORT_FORMATS
+from quizzes.interchange.export import EXPORT_FORMATS
 from quizzes.models import (
     OPTION_TYPES,
     QUESTION_TEXT_MAX_LENGTH,
@@ -153,14 +155,31 @@ class QuestionForm(OwnerMixin, forms.Form):
 
 
 class QuestionImportForm(OwnerMixin, forms.Form):
-    file = forms.FileField(help_text="CSV (UTF-8, comma or semicolon separated) or XLSX, at most 5 MB.")
+    file = forms.FileField(
+        help_text="Moodle XML, GIFT, Aiken, a QTI package (.zip), or CSV/XLSX (UTF-8, comma or semicolon "
+        "separated); at most 5 MB."
+    )
+    format = forms.ChoiceField(
+        required=False,
+        choices=[("", "Detect from the file"), *IMPORT_FORMATS.items()],
+        label="Format",
+    )
     dry_run = forms.BooleanField(
         required=False, initial=True, label="Dry run", help_text="Check the file and show what would happen."
+    )
+    import_valid = forms.BooleanField(
+        required=False,
+        label="Import what is valid",
+        help_text="When some questions cannot be imported, import the others anyway (otherwise nothing is imported).",
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_owner_field(user)
+
+
+class QuestionExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[(k, v[0]) for k, v in EXPORT_FORMATS.items()], label="Export format")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

@@ -383,3 +383,56 @@ class QuizQuestion(models.Model):
     @property
     def marks(self) -> int:
         return self.marks_override if self.marks_override is not None else self.question.marks
+
+
+# --- issue 18: large question files are imported by a Celery worker ------------------------------------------------
+
+
+class QuestionImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An import's file and report are its uploader's (admins see every one)."""
+        return by_role(self, user, admin=everything(self), teacher=lambda u: self.filter(created_by_id=u.pk))
+
+
+class QuestionImportJob(models.Model):
+    """One question file (Moodle XML, GIFT, Aiken, QTI) too large to import in the request: the file until a worker
+    has imported it, then the per-question report (the shape of quizzes.services.question_file_import's result)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_import_jobs"
+    )
+    owner = models.ForeignKey("accounts.Teacher", on_delete=models.CASCADE, related_name="question_import_jobs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    format = models.CharField(max_length=20, blank=True, default="")
+    # The uploaded bytes (at most 5 MB, the upload limit); emptied once the import has run.
+    content = models.BinaryField(blank=True, default=b"")
+    import_valid = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionImportJobQuerySet.as_manager()
+
+    class Meta:
+        db_table = "question_import_jobs"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "created_at"], name="idx_question_import_jobs_by")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="question_import_jobs_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"

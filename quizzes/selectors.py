@@ -4,11 +4,16 @@ pages show the same things to the same people; these functions only add what a p
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from accounts.models import active_user
 from classrooms.models import SchoolClass
+from quizzes.filters import QuestionFilter
 from quizzes.models import Question, Quiz, QuizQuestion, QuizStatus, normalize_access_code
 
 
@@ -99,3 +104,29 @@ def ordered_quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
     if links is None:
         links = list(quiz.quiz_questions.select_related("question").order_by("order_index"))
     return links
+
+
+EXPORT_MAX_QUESTIONS = 5000
+
+
+def questions_for_export(*, user, params, quiz_id: str | None = None) -> list[Question]:
+    """What an export writes: a quiz's questions in its order (the quiz loaded through manageable_by, so another
+    teacher's quiz is a 404), else the bank as the list filters it (QuestionFilter), narrowed to `ids` if given."""
+    if quiz_id:
+        try:
+            quiz = Quiz.objects.manageable_by(user).get(pk=UUID(str(quiz_id)))
+        except (ValueError, Quiz.DoesNotExist):
+            raise Http404("No such quiz.") from None
+        links = quiz.quiz_questions.select_related("question").order_by("order_index")
+        return [link.question for link in links[:EXPORT_MAX_QUESTIONS]]
+    filters = QuestionFilter(params, queryset=question_list(user=user))
+    if not filters.is_valid():  # as the list endpoint: a filter that cannot apply is an error, not "everything"
+        raise ValidationError({name: " ".join(errors) for name, errors in filters.errors.items()})
+    queryset = filters.qs
+    ids = [part.strip() for part in (params.get("ids") or "").split(",") if part.strip()]
+    if ids:
+        try:
+            queryset = queryset.filter(pk__in=[UUID(i) for i in ids])
+        except ValueError:
+            raise ValidationError({"ids": "ids must be question ids separated by commas."}) from None
+    return list(queryset.order_by("topic", "created_at")[:EXPORT_MAX_QUESTIONS])

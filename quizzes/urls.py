@@ -21,6 +21,8 @@ urlpatterns = [
     path("questions/", views.question_list, name="question_list"),
     path("questions/new/", views.question_create, name="question_create"),
     path("questions/import/", views.question_import, name="question_import"),
+    path("questions/import/<uuid:pk>/", views.question_import_job, name="question_import_job"),
+    path("questions/export/", views.question_export, name="question_export"),
     path("questions/<uuid:pk>/edit/", views.question_edit, name="question_edit"),
     path("questions/<uuid:pk>/delete/", views.question_delete, name="question_delete"),
 ]

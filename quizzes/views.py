@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,8 +15,8 @@ from quizsite.errors import DomainError
 from quizsite.pages import apply_errors, paginate, show_error, staff_required
 from quizzes import selectors, services
 from quizzes.filters import QuestionFilter, QuizFilter
-from quizzes.forms import BankFilterForm, QuestionForm, QuestionImportForm, QuizForm
-from quizzes.models import Question, QuizStatus
+from quizzes.forms import BankFilterForm, QuestionExportForm, QuestionForm, QuestionImportForm, QuizForm
+from quizzes.models import Question, QuestionImportJob, QuizStatus
 
 # Students get 403 on every page here (staff_required): their quiz pages live in the attempts app.
 PAGE_SIZE = 20
@@ -92,6 +93,24 @@ def question_delete(request, pk):
     return redirect("quizzes:question_list")
 
 
+REPORT_PLAIN_ROWS = 300  # questions imported as they were, listed on the page (every other outcome is listed)
+
+
+def _report_rows(result: dict | None) -> list[dict]:
+    """The report's rows for the page: every question that changed or was skipped, and the first
+    REPORT_PLAIN_ROWS imported unchanged (a 5,000-question file would otherwise be a 5,000-row page)."""
+    rows = (result or {}).get("questions") or []
+    badge = {"imported": "badge-ok", "imported_with_changes": "badge-warn", "skipped": "badge-danger"}
+    shown, plain = [], 0
+    for row in rows:
+        if row["status"] == "imported":
+            plain += 1
+            if plain > REPORT_PLAIN_ROWS:
+                continue
+        shown.append({**row, "badge": badge.get(row["status"], "")})
+    return shown
+
+
 @staff_required
 def question_import(request):
     form = QuestionImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -104,18 +123,71 @@ def question_import(request):
                 owner_id=form.owner_id(),
                 dry_run=form.cleaned_data["dry_run"],
                 request=request,
+                fmt=form.cleaned_data.get("format") or None,
+                import_valid=form.cleaned_data["import_valid"],
             )
         except DomainError as exc:  # a file that cannot be read, or lacks a required column
             form.add_error("file", str(exc))
         else:
-            if not result["dry_run"]:
+            if result.get("queued"):
+                return redirect("quizzes:question_import_job", pk=result["job_id"])
+            if result.get("refused"):
+                form.add_error(None, result["message"])
+            elif not result["dry_run"]:
                 messages.success(request, result["message"])
                 if not result["errors"]:
                     return redirect("quizzes:question_list")
     return render(
         request,
         "quizzes/question_import.html",
-        {"form": form, "result": result, "columns": services.IMPORT_COLUMNS},
+        {"form": form, "result": result, "columns": services.IMPORT_COLUMNS, "report_rows": _report_rows(result)},
+    )
+
+
+@staff_required
+def question_import_job(request, pk):
+    """A large file imported by a worker: its progress (the student import's progress display), then its report."""
+    job = get_object_or_404(QuestionImportJob.objects.visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "quizzes/question_import_job.html",
+        {
+            "job": job,
+            "result": job.result,
+            "report_rows": _report_rows(job.result),
+            "progress": services.question_import_job_progress(job),
+            "status_url": reverse("question-import-job", kwargs={"job_id": job.pk}),
+        },
+    )
+
+
+@staff_required
+def question_export(request):
+    """The bank page's export: the bank as filtered (or the ticked questions, or a quiz's) in one format, with
+    the per-question report first and the file a click away (?download=1)."""
+    form = QuestionExportForm(request.GET if "format" in request.GET else None)  # the bank's filters are not it
+    if not form.is_valid():
+        return render(request, "quizzes/question_export.html", {"form": form, "export": None})
+    try:
+        questions = selectors.questions_for_export(
+            user=request.user, params=request.GET, quiz_id=request.GET.get("quiz")
+        )
+        export = services.question_export(
+            by=request.user, questions=questions, fmt=form.cleaned_data["format"], request=request
+        )
+    except (DomainError, ValidationError) as exc:
+        form.add_error(None, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return render(request, "quizzes/question_export.html", {"form": form, "export": None})
+    if request.GET.get("download"):
+        response = HttpResponse(export.data, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+    query = request.GET.copy()
+    query["download"] = "1"
+    return render(
+        request,
+        "quizzes/question_export.html",
+        {"form": form, "export": export, "download_query": query.urlencode()},
     )
 
 

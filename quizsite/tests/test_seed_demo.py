@@ -29,7 +29,11 @@ def test_seed_demo_builds_a_believable_school_and_prints_logins():
     assert User.objects.filter(role=Role.TEACHER).count() == 3
     assert Student.objects.count() == 60
     assert Student.objects.filter(is_account_claimed=False).exists()
-    assert Question.objects.count() == 40
+    assert Question.objects.count() == 44  # 40 written through the form's service, 4 imported from a GIFT file
+    assert (
+        Question.objects.filter(topic="Imported from Moodle", created_by__user__email="science@school.test").count()
+        == 4
+    )
     assert set(Question.objects.values_list("type", flat=True)) == {"mcq", "true_false", "short_answer", "descriptive"}
     assert set(Quiz.objects.values_list("status", flat=True)) == {"draft", "published", "archived"}
     assert QuizAttempt.objects.filter(status="graded").exists()

@@ -95,6 +95,18 @@ class QuestionInputSerializer(OwnerInputSerializer):
 class BulkImportSerializer(OwnerInputSerializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(required=False, default=False)
+    # Added for the question formats of quizzes.interchange; a CSV/XLSX upload ignores both.
+    format = serializers.ChoiceField(
+        choices=["moodle_xml", "gift", "aiken", "qti", "csv"],
+        required=False,
+        help_text="The file's format; detected from the file when omitted.",
+    )
+    import_valid = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Question files: import the valid questions even when others cannot be imported "
+        "(otherwise nothing is written; the answer is 422 with the report).",
+    )
 
 
 # --- quizzes ---------------------------------------------------------------------------------------------------

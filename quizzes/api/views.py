@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view, inline_serializer
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -23,7 +32,8 @@ from quizzes.api.serializers import (
     QuizStudentSerializer,
 )
 from quizzes.filters import QuestionFilter, QuizFilter
-from quizzes.models import Quiz, normalize_access_code
+from quizzes.interchange.export import EXPORT_FORMATS
+from quizzes.models import QuestionImportJob, Quiz, normalize_access_code
 
 UUID_RE = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -38,6 +48,41 @@ QUESTION_IMPORT_RESULT = inline_serializer(
         "would_import": serializers.IntegerField(),
         "failed": serializers.IntegerField(),
         "errors": serializers.ListField(child=serializers.DictField()),
+        # Question files (Moodle XML, GIFT, Aiken, QTI) only: the per-question report.
+        "format": serializers.CharField(required=False),
+        "format_label": serializers.CharField(required=False),
+        "import_valid": serializers.BooleanField(required=False),
+        "refused": serializers.BooleanField(required=False),
+        "changed": serializers.IntegerField(required=False),
+        "questions": serializers.ListField(child=serializers.DictField(), required=False),
+        "question_ids": serializers.ListField(child=serializers.CharField(), required=False),
+        # A large question file queued for a worker (202): where to follow it.
+        "queued": serializers.BooleanField(required=False),
+        "job_id": serializers.UUIDField(required=False),
+        "status_url": serializers.URLField(required=False),
+    },
+)
+QUESTION_IMPORT_JOB = inline_serializer(
+    "QuestionImportJob",
+    {
+        "id": serializers.UUIDField(),
+        "status": serializers.ChoiceField(choices=["queued", "running", "done", "failed"]),
+        "file_name": serializers.CharField(),
+        "format": serializers.CharField(),
+        "progress": serializers.DictField(child=serializers.IntegerField()),
+        "result": serializers.DictField(allow_null=True),
+        "error": serializers.CharField(),
+    },
+)
+QUESTION_EXPORT_REPORT = inline_serializer(
+    "QuestionExportReport",
+    {
+        "format": serializers.CharField(),
+        "filename": serializers.CharField(),
+        "exported": serializers.IntegerField(),
+        "changed": serializers.IntegerField(),
+        "skipped": serializers.IntegerField(),
+        "questions": serializers.ListField(child=serializers.DictField()),
     },
 )
 
@@ -79,7 +124,10 @@ class QuestionViewSet(viewsets.ModelViewSet):
         services.question_delete(question=self.get_object(), by=request.user, request=request)
         return Response({"message": "Question deleted"})
 
-    @extend_schema(request={"multipart/form-data": BulkImportSerializer}, responses=QUESTION_IMPORT_RESULT)
+    @extend_schema(
+        request={"multipart/form-data": BulkImportSerializer},
+        responses={200: QUESTION_IMPORT_RESULT, 202: QUESTION_IMPORT_RESULT, 422: QUESTION_IMPORT_RESULT},
+    )
     @action(detail=False, methods=["post"], url_path="bulk-import", parser_classes=[MultiPartParser, FormParser])
     def bulk_import(self, request):
         payload = BulkImportSerializer(data=request.data)
@@ -87,9 +135,67 @@ class QuestionViewSet(viewsets.ModelViewSet):
         data = dict(payload.validated_data)
         dry_run = data["dry_run"] or request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         result = services.question_bulk_import(
-            by=request.user, upload=data["file"], owner_id=data.get("owner_id"), dry_run=dry_run, request=request
+            by=request.user,
+            upload=data["file"],
+            owner_id=data.get("owner_id"),
+            dry_run=dry_run,
+            request=request,
+            fmt=data.get("format"),
+            import_valid=data["import_valid"],
         )
+        if result.get("refused"):
+            # A question file with questions that cannot be imported, and "import what is valid" not chosen.
+            return Response({"detail": result["message"], **result}, status=422)
+        if result.get("queued"):
+            # A large question file: a worker imports it; the job's URL reports progress and then the report.
+            url = request.build_absolute_uri(reverse("question-import-job", kwargs={"job_id": result["job_id"]}))
+            return Response({**result, "status_url": url}, status=202)
         return Response(result)
+
+    @extend_schema(responses=QUESTION_IMPORT_JOB)
+    @action(detail=False, methods=["get"], url_path=f"import-jobs/(?P<job_id>{UUID_RE})", filterset_class=None)
+    def import_job(self, request, job_id=None):
+        """A large question file's import: queued, running (with progress), done (with the report) or failed."""
+        job = get_object_or_404(QuestionImportJob.objects.visible_to(request.user), pk=job_id)
+        return Response(
+            {
+                "id": str(job.pk),
+                "status": job.status,
+                "file_name": job.file_name,
+                "format": job.format,
+                "progress": services.question_import_job_progress(job),
+                "result": job.result,
+                "error": job.error,
+            }
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=list(EXPORT_FORMATS), required=True),
+            OpenApiParameter("ids", str, description="comma-separated question ids (default: the filtered bank)"),
+            OpenApiParameter("quiz", str, description="export this quiz's questions, in its order"),
+            OpenApiParameter("report", bool, description="answer the per-question report (JSON), not the file"),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 200: QUESTION_EXPORT_REPORT},
+    )
+    @action(detail=False, methods=["get"], url_path="export", filterset_class=None)
+    def export(self, request):
+        """The bank (filtered like the list), a selection (`ids`) or a quiz's questions as Moodle XML, GIFT, QTI 2.1
+        or Aiken; the per-question report is in `?report=true` and, summed up, in the X-Export-Report header."""
+        fmt = request.query_params.get("format", "")
+        questions = selectors.questions_for_export(
+            user=request.user, params=request.query_params, quiz_id=request.query_params.get("quiz")
+        )
+        result = services.question_export(by=request.user, questions=questions, fmt=fmt)
+        if request.query_params.get("report", "").lower() in ("1", "true", "yes"):
+            return Response({"format": fmt, "filename": result.filename, **result.summary, "questions": result.report})
+        response = HttpResponse(result.data, content_type=result.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        summary = result.summary
+        response["X-Export-Report"] = (
+            f"exported={summary['exported']}; changed={summary['changed']}; skipped={summary['skipped']}"
+        )
+        return response
 
 
 def _quiz_for_role(*, many: bool = False) -> PolymorphicProxySerializer:

@@ -1,7 +1,8 @@
 """Writes of the quizzes app, one module per seam:
 
     bank        questions: create, edit (what freezes once students used a question), delete
-    imports     questions from a CSV/XLSX file into a teacher's bank
+    imports     questions from a CSV/XLSX, Moodle XML, GIFT, Aiken or QTI file into a teacher's bank
+    exports     questions to Moodle XML, GIFT, QTI 2.1 or Aiken, with a per-question report
     lifecycle   quizzes: create and edit (settings, classes, questions), access codes, publish (and notify the
                 students), archive, back to draft, delete, a pass mark that moves after results were given
 
@@ -19,7 +20,14 @@ from quizzes.services.bank import (
     question_update,
 )
 from quizzes.services.base import QuizError
-from quizzes.services.imports import IMPORT_COLUMNS, question_bulk_import
+from quizzes.services.exports import question_export
+from quizzes.services.imports import (
+    IMPORT_COLUMNS,
+    QUESTION_ASYNC_THRESHOLD,
+    question_bulk_import,
+    question_file_import,
+    question_import_job_progress,
+)
 from quizzes.services.lifecycle import (
     QUIZ_SETTINGS,
     publish_problems,
@@ -37,13 +45,17 @@ from quizzes.services.lifecycle import (
 __all__ = [
     "ANSWER_KEY_FIELDS",
     "IMPORT_COLUMNS",
+    "QUESTION_ASYNC_THRESHOLD",
     "QUESTION_FIELDS",
     "QUIZ_SETTINGS",
     "QuizError",
     "publish_problems",
     "question_bulk_import",
+    "question_file_import",
+    "question_import_job_progress",
     "question_create",
     "question_delete",
+    "question_export",
     "question_update",
     "quiz_add_questions",
     "quiz_archive",

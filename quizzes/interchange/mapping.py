@@ -1,0 +1,232 @@
+"""The one bridge between the neutral Items and our questions, both ways, and what each crossing loses.
+
+`IMPORT_TYPES` is the single table that says which kinds our bank can hold today: when the new question types
+(issue 15) land, switching a kind on is one line here plus its branch in `item_to_question`. Everything the
+crossing drops or alters is said in words, per question, for the report.
+"""
+
+from __future__ import annotations
+
+import math
+import mimetypes
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from quizzes.interchange.common import Choice, Item, Kind, kind_label
+from quizzes.interchange.issue15 import issue15_item
+from quizzes.models import MAX_OPTIONS, Question, QuestionType
+
+# Neutral kind -> our question type; None: our bank cannot hold it yet, the question is skipped with
+# "skipped: <kind> not supported". Multiple response, numerical, matching, ordering and cloze arrive with issue 15.
+IMPORT_TYPES: dict[str, str | None] = {
+    Kind.SINGLE_CHOICE: QuestionType.MCQ,
+    Kind.TRUE_FALSE: QuestionType.TRUE_FALSE,
+    Kind.SHORT_ANSWER: QuestionType.SHORT_ANSWER,
+    Kind.ESSAY: QuestionType.DESCRIPTIVE,
+    Kind.MULTIPLE_RESPONSE: None,
+    Kind.NUMERICAL: None,
+    Kind.MATCHING: None,
+    Kind.ORDERING: None,
+    Kind.CLOZE: None,
+    Kind.DESCRIPTION: None,
+}
+# Our bank has no question images yet (issue 15 adds them): an imported image is reported as not imported.
+IMAGES_SUPPORTED = False
+
+IMPORTED = "imported"
+CHANGED = "imported_with_changes"
+SKIPPED = "skipped"
+STATUS_LABELS = {IMPORTED: "imported", CHANGED: "imported with changes", SKIPPED: "skipped"}
+
+
+@dataclass
+class Outcome:
+    """What happens to one question of a file (or of an export)."""
+
+    number: int
+    source: str
+    kind: str
+    text: str
+    status: str = IMPORTED
+    changes: list[str] = field(default_factory=list)
+    reason: str = ""
+    question: Question | None = None
+    type: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "source": self.source,
+            "kind": self.kind,
+            "kind_label": kind_label(self.kind),
+            "type": self.type,
+            "text": self.text[:200],
+            "status": self.status,
+            "status_label": STATUS_LABELS[self.status],
+            "changes": self.changes,
+            "reason": self.reason,
+        }
+
+
+def _pct(value: float) -> str:
+    return f"{value:g}%"
+
+
+def _validation_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _marks(item: Item, changes: list[str]) -> int:
+    marks = item.marks if item.marks is not None else 1
+    if marks <= 0:
+        changes.append(f"marks {marks:g} set to 1 (a question is worth at least 1 mark)")
+        return 1
+    if marks != int(marks):
+        rounded = max(1, math.ceil(marks))
+        changes.append(f"marks {marks:g} rounded to {rounded} (marks are whole numbers)")
+        return rounded
+    return int(marks)
+
+
+def _dropped_feedback(item: Item, changes: list[str]) -> None:
+    if any(c.feedback for c in item.choices):
+        changes.append("per-answer feedback not kept (the bank has no answer feedback yet)")
+    if item.general_feedback:
+        changes.append("general feedback not kept (the bank has no general feedback yet)")
+
+
+def _best_choice(item: Item, changes: list[str]) -> int | None:
+    best = max(range(len(item.choices)), key=lambda i: item.choices[i].fraction)
+    if item.choices[best].fraction < 100:
+        return None
+    full = [c.text for c in item.choices if c.fraction >= 100]
+    if len(full) > 1:
+        changes.append(f"only the first of {len(full)} fully correct options kept as the answer")
+    partial = [f"“{c.text[:40]}” ({_pct(c.fraction)})" for c in item.choices if 0 < c.fraction < 100]
+    if partial:
+        changes.append("partial credit dropped for " + ", ".join(partial) + ": only the correct option scores")
+    if any(c.fraction < 0 for c in item.choices):
+        changes.append("negative marks for wrong options dropped")
+    return best
+
+
+def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
+    """Build (unsaved) the question an Item becomes, or say why it cannot."""
+    outcome = Outcome(number=number, source=item.source or f"question {number}", kind=item.kind, text=item.text)
+    changes = list(item.notes)
+    outcome.changes = changes
+
+    def skip(reason: str) -> Outcome:
+        outcome.status, outcome.reason, outcome.changes = SKIPPED, reason, []
+        return outcome
+
+    if item.problem:
+        return skip(item.problem)
+    if item.kind not in IMPORT_TYPES or IMPORT_TYPES[item.kind] is None:
+        return skip(f"{kind_label(item.kind)} not supported")
+    qtype = IMPORT_TYPES[item.kind]
+    outcome.type = qtype
+    fields: dict = {"options": None, "correct_answer": None, "accepted_answers": [], "sample_answer": "",
+                    "marking_rubric": "", "case_sensitive": False}  # fmt: skip
+    if qtype == QuestionType.MCQ:
+        if not item.choices:
+            return skip("no options")
+        if len(item.choices) > MAX_OPTIONS:
+            return skip(f"{len(item.choices)} options; a multiple-choice question has at most {MAX_OPTIONS}")
+        best = _best_choice(item, changes)
+        if best is None:
+            return skip("no option is fully correct (100%)")
+        fields["options"] = [c.text for c in item.choices]
+        fields["correct_answer"] = best
+        _dropped_feedback(item, changes)
+    elif qtype == QuestionType.TRUE_FALSE:
+        right = [c for c in item.choices if c.fraction >= 100]
+        if len(right) != 1 or right[0].text.strip().lower() not in ("true", "false", "t", "f"):
+            return skip("the correct answer is neither true nor false")
+        fields["options"] = ["True", "False"]
+        fields["correct_answer"] = 0 if right[0].text.strip().lower().startswith("t") else 1
+        _dropped_feedback(item, changes)
+    elif qtype == QuestionType.SHORT_ANSWER:
+        accepted = [c.text for c in item.choices if c.fraction >= 100]
+        if not accepted:
+            return skip("no answer is fully correct (100%)")
+        partial = [f"“{c.text[:40]}” ({_pct(c.fraction)})" for c in item.choices if 0 < c.fraction < 100]
+        if partial:
+            changes.append("partial credit dropped for " + ", ".join(partial) + ": only fully correct answers score")
+        fields["accepted_answers"] = accepted
+        fields["case_sensitive"] = item.case_sensitive
+        _dropped_feedback(item, changes)
+    elif qtype == QuestionType.DESCRIPTIVE:
+        fields["sample_answer"] = item.sample_answer
+        fields["marking_rubric"] = item.grader_info
+        if item.general_feedback:
+            changes.append("general feedback not kept (the bank has no general feedback yet)")
+    images = [i for i in item.images if (i.mime or mimetypes.guess_type(i.name)[0] or "").startswith("image/")]
+    if images and not IMAGES_SUPPORTED:
+        names = ", ".join(f"“{i.name}”" for i in images[:5])
+        changes.append(f"image(s) {names} not imported (the bank has no question images yet)")
+    if others := [i for i in item.images if i not in images]:
+        names = ", ".join(f"“{i.name}”" for i in others[:5])
+        changes.append(f"file(s) {names} not imported (the bank holds no sound, video or other files)")
+    if item.tags:
+        changes.append(
+            "tags " + ", ".join(f"“{t}”" for t in item.tags[:5]) + " not kept (the bank has topics, not tags)"
+        )
+    if item.name and not item.text.startswith(item.name):
+        changes.append(f"title “{item.name[:60]}” not kept (questions have no title)")
+    topic = item.category
+    if len(topic) > 100:
+        topic = topic[-100:]
+        changes.append("category shortened to its last 100 characters for the topic")
+    question = Question(
+        created_by=teacher,
+        text=item.text,
+        type=qtype,
+        topic=topic,
+        difficulty=item.difficulty or "medium",
+        marks=_marks(item, changes),
+        **fields,
+    )
+    try:
+        question.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return skip(_validation_text(exc))
+    outcome.question = question
+    outcome.status = CHANGED if changes else IMPORTED
+    return outcome
+
+
+# --- our questions -> Items (for the writers) ----------------------------------------------------------------------
+
+
+def question_to_item(question: Question) -> Item:
+    """The neutral form of one of our questions; nothing is lost on this side (the writers say what they lose)."""
+    item = Item(kind="", text=question.text, category=question.topic, marks=question.marks)
+    item.difficulty = question.difficulty
+    item.source = f"“{question.text[:60]}”"
+    if question.type == QuestionType.MCQ:
+        item.kind = Kind.SINGLE_CHOICE
+        item.choices = [
+            Choice(text=o, fraction=100.0 if i == question.correct_answer else 0.0)
+            for i, o in enumerate(question.options or [])
+        ]
+    elif question.type == QuestionType.TRUE_FALSE:
+        item.kind = Kind.TRUE_FALSE
+        truth = question.correct_answer == 0
+        item.choices = [Choice(text="true", fraction=100.0 if truth else 0.0),
+                        Choice(text="false", fraction=0.0 if truth else 100.0)]  # fmt: skip
+    elif question.type == QuestionType.SHORT_ANSWER:
+        item.kind = Kind.SHORT_ANSWER
+        item.choices = [Choice(text=a, fraction=100.0) for a in question.accepted_answers or []]
+        item.case_sensitive = question.case_sensitive
+        item.sample_answer = question.sample_answer
+    elif question.type == QuestionType.DESCRIPTIVE:
+        item.kind = Kind.ESSAY
+        item.sample_answer = question.sample_answer
+        item.grader_info = question.marking_rubric
+    else:  # issue 15's types, read from their `details` once they exist; any other type is not exportable
+        issue15_item(question, item)
+    return item

