@@ -27,6 +27,8 @@ urlpatterns = [
     path("attempts/", include("attempts.urls")),
     path("grading/", include("grading.urls")),
     path("analytics/", include("analytics.urls")),
+    # LTI 1.3 (issue 19): registration, JWKS, OIDC login/launch, deep linking, grades and roster pages.
+    path("lti/", include("lti.urls")),
 ]
 
 handler400 = "quizsite.views.error_400"
