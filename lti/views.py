@@ -30,7 +30,7 @@ from lti.cookies import LtiCookieService
 from lti.errors import LtiError
 from lti.forms import DeepLinkForm, PlatformForm
 from lti.models import Context, GradeSync, Platform, QuizLink, ToolKey
-from lti.services import deep_linking, grades, keys, launch, registration, roster
+from lti.services import deep_linking, dynamic, grades, keys, launch, registration, roster
 from lti.tasks import send_grade
 from lti.toolconf import DbToolConf
 from quizsite.pages import admin_required, apply_errors, show_error, staff_required
@@ -90,6 +90,7 @@ def registrations(request):
             "platforms": Platform.objects.manageable_by(request.user).prefetch_related("deployments"),
             "key": key,
             "published": ToolKey.objects.published(),
+            "registration_url": request.session.pop("lti_registration_url", ""),
         },
     )
 
@@ -131,6 +132,47 @@ def key_rotate(request):
     else:
         messages.success(request, "A new key signs from now on; the old one stays published for a day.")
     return redirect("lti:registrations")
+
+
+@admin_required
+@require_POST
+def dynamic_registration_issue(request):
+    try:
+        token = dynamic.registration_url_issue(by=request.user, request=request)
+    except LtiError as exc:
+        show_error(request, exc)
+        return redirect("lti:registrations")
+    request.session["lti_registration_url"] = request.build_absolute_uri(reverse("lti:dynamic", args=[token]))
+    messages.success(request, "Paste the registration URL into your LMS within the hour. It works once.")
+    return redirect("lti:registrations")
+
+
+@require_GET
+def dynamic_registration(request, token):
+    """The LMS opens this (in its iframe or a window) with ?openid_configuration=...&registration_token=..."""
+    config_url = request.GET.get("openid_configuration", "")
+    if not dynamic.registration_token_valid(token):
+        return render(
+            request,
+            "lti/refused.html",
+            {"reason": "This registration link has expired or was already used. Create a new one on the LTI page."},
+            status=403,
+        )
+    try:
+        platform = dynamic.dynamic_register(
+            token=token,
+            openid_configuration=config_url,
+            request=request,
+            registration_token=request.GET.get("registration_token", ""),
+            urls=tool_urls(request),
+        )
+    except LtiError as exc:
+        return render(request, "lti/refused.html", {"reason": str(exc)}, status=exc.status_code)
+    response = render(request, "lti/registered.html", {"platform": platform})
+    response.xframe_options_exempt = True
+    origin = _origin(platform.issuer)
+    response._csp_replace = {"frame-ancestors": sorted({origin, _origin(config_url)} - {""}) or ["'none'"]}
+    return response
 
 
 @require_GET

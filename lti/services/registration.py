@@ -47,8 +47,18 @@ def _snapshot(p: Platform) -> dict:
 
 
 @transaction.atomic
-def platform_save(*, by: User, platform: Platform | None = None, deployment_ids: list[str], request=None, **values):
-    """Create (platform=None) or update a registration and set its deployment ids to exactly `deployment_ids`."""
+def platform_save(
+    *,
+    by: User,
+    platform: Platform | None = None,
+    deployment_ids: list[str],
+    require_deployment: bool = True,
+    request=None,
+    **values,
+):
+    """Create (platform=None) or update a registration and set its deployment ids to exactly `deployment_ids`.
+    Dynamic Registration may not learn a deployment id (require_deployment=False): launches are refused until the
+    admin adds one."""
     _require_admin(by)
     creating = platform is None
     platform = platform or Platform(created_by=by)
@@ -56,7 +66,7 @@ def platform_save(*, by: User, platform: Platform | None = None, deployment_ids:
     for field in PLATFORM_FIELDS:
         if field in values:
             setattr(platform, field, values[field].strip() if isinstance(values[field], str) else values[field])
-    if not deployment_ids:
+    if require_deployment and not deployment_ids:
         raise ValidationError({"deployment_ids": ["Give at least one deployment id (the LMS shows it)."]})
     platform.full_clean()
     try:

@@ -56,6 +56,8 @@ class Platform:
         self.fail_scores = 0  # answer 503 to this many score posts first
         self.tool_jwks: dict = {"keys": []}
         self.token_requests = 0
+        self.registration_token = "reg-" + secrets.token_urlsafe(8)
+        self.registrations: list[dict] = []  # what tools asked for through Dynamic Registration
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -157,6 +159,22 @@ class Platform:
                 url = urlsplit(self.path)
                 if url.path == "/jwks":
                     return self._send(200, {"keys": [platform.jwk]})
+                if url.path == "/.well-known/openid-configuration":
+                    return self._send(
+                        200,
+                        {
+                            "issuer": platform.issuer,
+                            "authorization_endpoint": platform.base + "/auth",
+                            "token_endpoint": platform.base + "/token",
+                            "jwks_uri": platform.base + "/jwks",
+                            "registration_endpoint": platform.base + "/register",
+                            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+                            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                                "product_family_code": "moodle",
+                                "version": "4.3",
+                            },
+                        },
+                    )
                 if url.path == "/auth":
                     return self._auth({k: v[0] for k, v in parse_qs(url.query).items()})
                 if url.path.startswith("/memberships/"):
@@ -210,6 +228,22 @@ class Platform:
                         }
                     )
                     return self._send(200, {})
+                if url.path == "/register":
+                    if self.headers.get("Authorization") != f"Bearer {platform.registration_token}":
+                        return self._send(401, {"error": "bad registration token"})
+                    asked = json.loads(raw)
+                    platform.registrations.append(asked)
+                    return self._send(
+                        200,
+                        asked
+                        | {
+                            "client_id": platform.client_id,
+                            "https://purl.imsglobal.org/spec/lti-tool-configuration": asked[
+                                "https://purl.imsglobal.org/spec/lti-tool-configuration"
+                            ]
+                            | {"deployment_id": platform.deployment_id},
+                        },
+                    )
                 if url.path == "/deep-link-return":
                     return self._deep_link_return(form)
                 return self._send(404, {"error": "not found"})

@@ -9,3 +9,7 @@ const answer = document.querySelector("form[data-lti-autosubmit]");
 if (answer) {
   answer.submit();
 }
+// Dynamic Registration is done: tell the LMS, which closes its registration dialog.
+if (document.querySelector("[data-lti-registered]")) {
+  (window.opener || window.parent).postMessage({ subject: "org.imsglobal.lti.close" }, "*");
+}
