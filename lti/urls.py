@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/", views.oidc_login, name="login"),
     path("launch/", views.launch_view, name="launch"),
     path("go/<str:ticket>/", views.go, name="go"),
+    path("link/<str:ticket>/", views.link_account, name="link"),
     path("deep-link/", views.deep_link_submit, name="deep_link"),
     path("quizzes/<uuid:quiz_pk>/grades/", views.quiz_grades, name="quiz_grades"),
     path("grades/<uuid:pk>/resend/", views.grade_resend, name="grade_resend"),

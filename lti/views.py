@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
@@ -71,9 +72,12 @@ def _frameable(response, platform: Platform | None, *, form_action: str = ""):
     return response
 
 
-def _refusal(request, reason: str, *, status: int = 403, claims: dict | None = None, retry_url: str = ""):
+def _refusal(
+    request, reason: str, *, status: int = 403, claims: dict | None = None, retry_url: str = "", link_url: str = ""
+):
     launch.launch_refused(reason=reason, claims=claims, request=request)
-    return render(request, "lti/refused.html", {"reason": reason, "retry_url": retry_url}, status=status)
+    context = {"reason": reason, "retry_url": retry_url, "link_url": link_url}
+    return render(request, "lti/refused.html", context, status=status)
 
 
 # --- admin: registration ---------------------------------------------------------------------------------------
@@ -242,7 +246,10 @@ def launch_view(request):
         launch.check_claims_the_library_leaves(platform=platform, claims=claims)
         accepted = launch.launch_accept(platform=platform, claims=claims, request=request)
     except LtiError as exc:
-        return _refusal(request, str(exc), status=403, claims=claims)
+        link = ""
+        if exc.code == "no_account":
+            link = reverse("lti:link", args=[launch.link_ticket_issue(platform=platform, claims=claims)])
+        return _refusal(request, str(exc), status=403, claims=claims, link_url=link)
     if accepted.deep_linking:
         ctx = (claims.get(launch.CONTEXT) or {}).get("id")
         context = Context.objects.filter(platform=platform, context_id=ctx).first() if ctx else None
@@ -284,6 +291,22 @@ def go(request, ticket):
     user, destination = redeemed
     auth_login(request, user, backend="accounts.backends.EmailOrRegistrationNumberBackend")
     return HttpResponseRedirect(destination)
+
+
+@login_required
+def link_account(request, ticket):
+    """First-party (a new window): the signed-in user links the LMS user of a refused launch to their account."""
+    data = launch.link_ticket(ticket)
+    if request.method == "POST":
+        try:
+            identity = launch.identity_link(ticket=ticket, by=request.user, request=request)
+        except LtiError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, f"Linked to {identity.platform.name}. Open the activity from your LMS again.")
+            return redirect("home")
+        data = launch.link_ticket(ticket)
+    return render(request, "lti/link_account.html", {"data": data})
 
 
 @csrf_exempt

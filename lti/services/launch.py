@@ -264,3 +264,58 @@ def ticket_redeem(ticket: str) -> tuple[User, str] | None:
         return None
     user = User.objects.filter(pk=data["user"], is_active=True).first()
     return (user, data["to"]) if user else None
+
+
+# --- linking an existing account ---------------------------------------------------------------------------------
+# An LMS user with no account here (and an LMS not allowed to create one) may link the account they already have:
+# the refused launch hands out a one-use link ticket (the LMS vouched for who they are there), and they prove who
+# they are here by signing in. Only the role the LMS gives may be linked (an LMS Learner links a student account,
+# never a teacher's), so a link sent to someone else cannot raise anyone's access.
+
+LINK_TICKET_SECONDS = 600
+
+
+def link_ticket_issue(*, platform: Platform, claims: dict) -> str:
+    ticket = secrets.token_urlsafe(32)
+    cache.set(
+        f"lti:link:{ticket}",
+        {
+            "platform": str(platform.pk),
+            "iss": claims["iss"],
+            "sub": claims["sub"],
+            "name": str(claims.get("name") or claims.get("email") or claims["sub"])[:255],
+            "role": role_for(claims.get(ROLES, []), platform),
+        },
+        LINK_TICKET_SECONDS,
+    )
+    return ticket
+
+
+def link_ticket(ticket: str) -> dict | None:
+    return cache.get(f"lti:link:{ticket}")
+
+
+@transaction.atomic
+def identity_link(*, ticket: str, by: User, request=None) -> Identity:
+    data = link_ticket(ticket)
+    if not data or not cache.delete(f"lti:link:{ticket}"):
+        raise LtiError("This link has expired or was already used. Launch the activity from your LMS again.")
+    platform = Platform.objects.filter(pk=data["platform"], is_active=True).first()
+    if platform is None:
+        raise LtiError("This LMS is no longer registered here.")
+    if by.role != data["role"]:
+        raise LtiError(
+            f"Your LMS gives you the role “{data['role']}”; sign in with an account of that role to link it.",
+            status_code=403,
+        )
+    if Identity.objects.filter(issuer=data["iss"], sub=data["sub"]).exists():
+        raise LtiError("This LMS user is already linked to an account here.", status_code=409)
+    identity = Identity.objects.create(platform=platform, issuer=data["iss"], sub=data["sub"], user=by)
+    audit_record(
+        action="lti.identity.link",
+        by=by,
+        entity=identity,
+        new={"platform": platform.name, "sub": data["sub"], "lms_name": data["name"]},
+        request=request,
+    )
+    return identity

@@ -231,3 +231,30 @@ def test_launch_without_cookie_offers_a_new_window(client, lms, registered):
     response = client.post("/lti/launch/", fields)
     refused(response, "blocked the cookie")
     assert "lti1p3_new_window=1" in response.content.decode() and 'target="_blank"' in response.content.decode()
+
+
+def test_an_unlinked_lms_user_links_their_existing_account_by_signing_in(client, lms, admin, student, password):
+    register(lms, admin, create_users=False)
+    response, _ = do_launch(client, lms, lms.claims(sub="lms-alice", roles=[LEARNER], name="Alice J"))
+    refused(response, "not linked to an account here")
+    link = re.search(r'href="(/lti/link/[^"]+)"', response.content.decode()).group(1)
+    assert client.get(link).status_code == 302  # sign in first
+    client.force_login(student.user)
+    assert "Alice J" in client.get(link).content.decode()
+    assert client.post(link).status_code == 302
+    assert Identity.objects.get(sub="lms-alice").user == student.user
+    assert AuditLog.objects.filter(action="lti.identity.link", user=student.user).exists()
+    client.logout()
+    response, _ = do_launch(client, lms, lms.claims(sub="lms-alice", roles=[LEARNER]))
+    assert response.status_code == 200
+    assert client.get(go_link(response))["Location"] == "/"
+
+
+def test_a_learner_link_cannot_be_used_to_link_a_teacher_account(client, lms, admin, teacher):
+    register(lms, admin, create_users=False)
+    response, _ = do_launch(client, lms, lms.claims(sub="lms-mallory", roles=[LEARNER]))
+    link = re.search(r'href="(/lti/link/[^"]+)"', response.content.decode()).group(1)
+    client.force_login(teacher.user)
+    page = client.post(link, follow=True).content.decode()
+    assert "sign in with an account of that role" in page
+    assert not Identity.objects.exists()
