@@ -312,3 +312,16 @@ QUIZZES = [
 OPEN_FOR = timedelta(days=30)
 ARCHIVED_AFTER = timedelta(days=7)
 TIME_LIMIT_MINUTES = 20
+
+# --- LTI (issue 19): the school's Moodle as registered on /lti/admin/ (an example address: no launch reaches it) ---
+LTI_PLATFORM = {
+    "name": "School Moodle (example)",
+    "issuer": "https://moodle.demo-school.example",
+    "client_id": "quizsite-demo-client",
+    "auth_login_url": "https://moodle.demo-school.example/mod/lti/auth.php",
+    "auth_token_url": "https://moodle.demo-school.example/mod/lti/token.php",
+    "jwks_url": "https://moodle.demo-school.example/mod/lti/certs.php",
+    "deployment_ids": ["1"],
+    "create_users": False,
+    "is_active": True,
+}

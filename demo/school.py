@@ -31,6 +31,8 @@ from classrooms import services as classroom_services
 from classrooms.models import SchoolClass
 from demo import content
 from grading import services as grading_services
+from lti.models import Platform as LtiPlatform
+from lti.services.registration import platform_save as lti_platform_save
 from quizzes import services as quiz_services
 from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizStatus
 
@@ -67,7 +69,17 @@ def build_demo_school(*, now: datetime | None = None) -> bool:
     school = _School(admin, teachers, classes, students, questions)
     for plan in content.QUIZZES:
         changed |= _quiz(school, plan, rng, now)
+    changed |= _lti_platform(admin)
     return changed
+
+
+def _lti_platform(admin: User) -> bool:
+    """The school's LMS, registered on the LTI page (issue 19): shows what the admin pasted from Moodle."""
+    plan = dict(content.LTI_PLATFORM)
+    if LtiPlatform.objects.filter(issuer=plan["issuer"], client_id=plan["client_id"]).exists():
+        return False
+    lti_platform_save(by=admin, deployment_ids=plan.pop("deployment_ids"), **plan)
+    return True
 
 
 def _admin() -> tuple[User, bool]:

@@ -360,7 +360,8 @@ def grade_resend(request, pk):
 @staff_required
 def courses(request):
     contexts = roster.contexts_for(request.user).prefetch_related("roster_syncs")
-    return render(request, "lti/courses.html", {"contexts": contexts})
+    links = QuizLink.objects.manageable_by(request.user).select_related("quiz", "platform", "context")
+    return render(request, "lti/courses.html", {"contexts": contexts, "links": links})
 
 
 @staff_required
