@@ -202,6 +202,7 @@ class GradeSync(models.Model):
     status = models.CharField(max_length=10, choices=GradeStatus.choices, default=GradeStatus.WAITING)
     score_given = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     score_maximum = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    fully_graded = models.BooleanField(default=False)  # False: sent as PendingManual (written answers await marks)
     tries = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)

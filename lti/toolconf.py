@@ -7,12 +7,29 @@ pages) does every JWT and OIDC check; this module only feeds it what we know.
 
 from __future__ import annotations
 
+import requests
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
+from pylti1p3.service_connector import REQUESTS_USER_AGENT
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from lti.models import Deployment, Platform
 from lti.services.keys import current_key
+
+HTTP_TIMEOUT = (5, 15)  # connect, read: a slow LMS must not hold a request or a worker for ever
+
+
+class _TimeoutSession(requests.Session):
+    def request(self, *args, **kwargs):
+        kwargs.setdefault("timeout", HTTP_TIMEOUT)
+        return super().request(*args, **kwargs)
+
+
+def http_session() -> requests.Session:
+    """What pylti1p3 talks to the LMS with (JWKS, token, AGS, NRPS): its own session has no timeout."""
+    session = _TimeoutSession()
+    session.headers["User-Agent"] = REQUESTS_USER_AGENT
+    return session
 
 
 def registration_for(platform: Platform) -> Registration:

@@ -33,7 +33,7 @@ from lti.forms import DeepLinkForm, PlatformForm
 from lti.models import Context, GradeSync, Platform, QuizLink, ToolKey
 from lti.services import deep_linking, dynamic, grades, keys, launch, registration, roster
 from lti.tasks import send_grade
-from lti.toolconf import DbToolConf
+from lti.toolconf import DbToolConf, http_session
 from quizsite.pages import admin_required, apply_errors, show_error, staff_required
 from quizzes.models import Quiz
 
@@ -227,6 +227,7 @@ def launch_view(request):
             conf,
             cookie_service=LtiCookieService(lti_request),
             launch_data_storage=DjangoCacheDataStorage(),
+            requests_session=http_session(),
         )
         claims = dict(message.get_launch_data())
     except LtiException as exc:

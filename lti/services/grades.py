@@ -22,7 +22,7 @@ from accounts.services.audit import audit_record
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt
 from lti.errors import LtiError
 from lti.models import GradeStatus, GradeSync, Identity, QuizLink
-from lti.toolconf import registration_for
+from lti.toolconf import http_session, registration_for
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,12 @@ def grades_queue_for_quiz(quiz_id) -> list[GradeSync]:
         for attempt, sub in counted_attempts(link):
             current = GradeSync.objects.filter(link=link, attempt=attempt).first()
             total = Decimal(attempt.total_marks or 0)
+            fully_graded = attempt.status == AttemptStatus.GRADED
             if (
                 current
-                and current.score_given == attempt.score
-                and current.score_maximum == total
-                and (current.status != GradeStatus.FAILED)
+                and (current.score_given, current.score_maximum, current.fully_graded)
+                == (attempt.score, total, fully_graded)
+                and current.status != GradeStatus.FAILED
             ):
                 continue
             sync, _ = GradeSync.objects.update_or_create(
@@ -71,6 +72,7 @@ def grades_queue_for_quiz(quiz_id) -> list[GradeSync]:
                     "status": GradeStatus.WAITING,
                     "score_given": attempt.score,
                     "score_maximum": total,
+                    "fully_graded": fully_graded,
                     "tries": 0,
                     "last_error": "",
                 },
@@ -81,13 +83,12 @@ def grades_queue_for_quiz(quiz_id) -> list[GradeSync]:
 
 def _grade(sync: GradeSync) -> Grade:
     attempt = sync.attempt
-    fully_graded = attempt.status in (AttemptStatus.GRADED, AttemptStatus.AUTO_SUBMITTED)
     return (
         Grade()
         .set_score_given(float(sync.score_given))
         .set_score_maximum(float(sync.score_maximum))
         .set_activity_progress("Completed")
-        .set_grading_progress("FullyGraded" if fully_graded else "PendingManual")
+        .set_grading_progress("FullyGraded" if sync.fully_graded else "PendingManual")
         .set_timestamp((attempt.submitted_at or timezone.now()).isoformat())
         .set_user_id(sync.lms_user_id)
     )
@@ -108,7 +109,8 @@ def grade_send(*, sync_id) -> GradeSync | None:
     link = sync.link
     scopes = link.ags_scopes or [SCORE_SCOPE]
     service = AssignmentsGradesService(
-        ServiceConnector(registration_for(link.platform)), {"scope": scopes, "lineitem": link.lineitem_url}
+        ServiceConnector(registration_for(link.platform), http_session()),
+        {"scope": scopes, "lineitem": link.lineitem_url},
     )
     try:
         service.put_grade(_grade(sync))

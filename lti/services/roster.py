@@ -15,7 +15,7 @@ from classrooms.services.roster import class_assign_students
 from lti.errors import LtiError
 from lti.models import Context, Identity, RosterSync
 from lti.services.launch import ROLES, identity_for, role_for
-from lti.toolconf import registration_for
+from lti.toolconf import http_session, registration_for
 
 
 def contexts_for(user):
@@ -28,7 +28,7 @@ def contexts_for(user):
 
 def _members(context: Context) -> list[dict]:
     service = NamesRolesProvisioningService(
-        ServiceConnector(registration_for(context.platform)),
+        ServiceConnector(registration_for(context.platform), http_session()),
         {"context_memberships_url": context.memberships_url, "service_versions": ["2.0"]},
     )
     try:

@@ -230,3 +230,42 @@ def test_roster_sync_is_for_the_class_teacher_only(client, lms_reg, other_teache
     client.force_login(student.user)
     assert client.post(f"/lti/courses/{context.pk}/sync/").status_code == 403
     assert not RosterSync.objects.exists() and lms_reg.token_requests == 0
+
+
+def test_a_hand_mark_of_zero_still_tells_the_lms_the_grading_is_done(
+    client, lms_reg, teacher, school_class, student, django_capture_on_commit_callbacks
+):
+    quiz = science_quiz(teacher, school_class)
+    QuizLink.objects.create(
+        platform=lms_reg.registration_row, deployment_id="dep-1", quiz=quiz, lineitem_url=lms_reg.lineitem(2)
+    )
+    link_identity(lms_reg.registration_row, student, "lms-alice")
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = make_attempt(quiz, student)
+    essay = StudentAnswer.objects.get(attempt=attempt, question=quiz.essay)
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_grade(attempt=attempt, by=teacher.user, grades=[{"answer_id": str(essay.pk), "marks_awarded": 0}])
+    assert [(s["scoreGiven"], s["gradingProgress"]) for s in lms_reg.scores] == [
+        (5, "PendingManual"),
+        (5, "FullyGraded"),
+    ]
+    # a results change that changes nothing for this student sends nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        from lti.passback import on_results_changed
+
+        on_results_changed(quiz_id=quiz.pk)
+    assert len(lms_reg.scores) == 2
+
+
+def test_the_best_attempt_counts(client, lms_reg, teacher, school_class, student, django_capture_on_commit_callbacks):
+    from tests.builders import finish_attempt
+
+    quiz = build_quiz(teacher, school_class=school_class, questions=2)
+    QuizLink.objects.create(
+        platform=lms_reg.registration_row, deployment_id="dep-1", quiz=quiz, lineitem_url=lms_reg.lineitem(3)
+    )
+    link_identity(lms_reg.registration_row, student, "lms-alice")
+    for number, options in enumerate([[1, 0], [1, 1], [0, 0]], start=1):
+        with django_capture_on_commit_callbacks(execute=True):
+            finish_attempt(quiz, student, options, number=number)
+    assert [s["scoreGiven"] for s in lms_reg.scores] == [1, 2]  # the worse third attempt is not sent
