@@ -19,6 +19,7 @@ class LtiCookieService(DjangoCookieService):
                 path=LTI_COOKIE_PATH,
                 httponly=True,
                 secure=secure,
-                # SameSite=None needs Secure; over plain HTTP (development) Lax is all a browser accepts.
-                samesite="None" if secure else "Lax",
+                # SameSite=None needs Secure. Over plain HTTP (development) no attribute at all, as pylti1p3 does:
+                # a browser then still sends a fresh cookie with the platform's cross-site form post.
+                samesite="None" if secure else None,
             )

@@ -75,9 +75,13 @@ def _frameable(response, platform: Platform | None, *, form_action: str = ""):
 def _refusal(
     request, reason: str, *, status: int = 403, claims: dict | None = None, retry_url: str = "", link_url: str = ""
 ):
+    """The refusal page, framed by the LMS the (possibly unverified) token names when that LMS is registered here:
+    a refusal inside the LMS's iframe must be readable, and it holds nothing but its reason."""
     launch.launch_refused(reason=reason, claims=claims, request=request)
     context = {"reason": reason, "retry_url": retry_url, "link_url": link_url}
-    return render(request, "lti/refused.html", context, status=status)
+    response = render(request, "lti/refused.html", context, status=status)
+    issuer = str((claims or {}).get("iss") or "")
+    return _frameable(response, Platform.objects.filter(issuer=issuer, is_active=True).first() if issuer else None)
 
 
 # --- admin: registration ---------------------------------------------------------------------------------------
@@ -329,6 +333,7 @@ def deep_link_submit(request):
             request,
             str(exc) if isinstance(exc, LtiError) else "; ".join(exc.messages),
             status=getattr(exc, "status_code", 400),
+            claims={"iss": platform.issuer} if platform else None,
         )
     response = render(request, "lti/deep_link_return.html", {"answer": answer})
     return _frameable(response, platform, form_action=_origin(answer.return_url))

@@ -177,6 +177,14 @@ class Platform:
                     )
                 if url.path == "/auth":
                     return self._auth({k: v[0] for k, v in parse_qs(url.query).items()})
+                if url.path == "/course":  # the LMS's course page, the tool in an iframe as Moodle shows it
+                    q = {k: v[0] for k, v in parse_qs(url.query).items()}
+                    return self._send(
+                        200,
+                        f'<h1>Maths 10</h1><iframe title="Quizsite" src="{html.escape(q["src"])}" '
+                        'width="800" height="600"></iframe>',
+                        "text/html",
+                    )
                 if url.path.startswith("/memberships/"):
                     if not self._bearer(NRPS_SCOPE):
                         return self._send(401, {"error": "unauthorized"})
@@ -188,7 +196,7 @@ class Platform:
 
             def _auth(self, q):
                 # OIDC authorization: checks what a platform checks, then answers with an auto-posting form.
-                spec = platform.pending.pop(q.get("login_hint", ""), None)
+                spec = platform.pending.get(q.get("login_hint", ""))
                 if (
                     spec is None
                     or q.get("client_id") != platform.client_id
@@ -206,6 +214,7 @@ class Platform:
                     f'<form method="post" action="{html.escape(q["redirect_uri"])}">'
                     f'<input type="hidden" name="id_token" value="{token}">'
                     f'<input type="hidden" name="state" value="{html.escape(q["state"])}"></form>'
+                    "<script>document.forms[0].submit()</script>"  # what a browser gets (response_mode=form_post)
                 )
                 return self._send(200, page, "text/html")
 

@@ -137,6 +137,7 @@ def test_wrong_signature_is_refused(client, lms, users_before):
     refused(response, "Signature verification failed")
     _nothing_created(users_before)
     assert "_auth_user_id" not in client.session
+    assert "frame-ancestors " + lms.base in response["Content-Security-Policy"]  # readable inside the LMS frame
 
 
 def test_unknown_key_id_is_refused(client, lms, users_before):
