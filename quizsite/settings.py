@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-overdue-attempts": {"task": "attempts.tasks.expire_overdue_attempts", "schedule": 60.0},
     # Plain-text claim codes are kept only for printing the slips right after an import.
     "purge-expired-claim-codes": {"task": "classrooms.tasks.purge_expired_claim_codes", "schedule": 3600.0},
+    # LTI (issue 19): the used-once record of launch nonces, kept two days.
+    "lti-purge-used-nonces": {"task": "lti.tasks.purge_used_nonces", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------

@@ -162,6 +162,26 @@ def test_expired_token_is_refused(client, lms, users_before):
     _nothing_created(users_before)
 
 
+def test_token_issued_in_the_future_is_refused(client, lms, users_before):
+    future = int(time.time()) + 3600
+    response, _ = do_launch(client, lms, lms.claims(sub="x", roles=[LEARNER], iat=future, exp=future + 300))
+    refused(response, "not yet valid")
+    _nothing_created(users_before)
+
+
+def test_old_nonces_are_forgotten_recent_ones_kept(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lti.tasks import purge_used_nonces
+
+    UsedNonce.objects.create(issuer="i", nonce="old", used_at=timezone.now() - timedelta(days=3))
+    UsedNonce.objects.create(issuer="i", nonce="new")
+    assert purge_used_nonces() == 1
+    assert list(UsedNonce.objects.values_list("nonce", flat=True)) == ["new"]
+
+
 def test_token_for_another_tool_is_refused(client, lms, users_before):
     response, _ = do_launch(client, lms, lms.claims(sub="x", roles=[LEARNER], aud="someone-else"))
     refused(response, "Registration not found")
