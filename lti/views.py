@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
+from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoOIDCLogin
 from pylti1p3.contrib.django.request import DjangoRequest
 from pylti1p3.exception import LtiException, OIDCException
 
@@ -30,6 +30,7 @@ from classrooms.models import SchoolClass
 from lti.cookies import LtiCookieService
 from lti.errors import LtiError
 from lti.forms import DeepLinkForm, PlatformForm
+from lti.launching import CachedJwksMessageLaunch
 from lti.models import Context, GradeSync, Platform, QuizLink, ToolKey
 from lti.services import deep_linking, dynamic, grades, keys, launch, registration, roster
 from lti.tasks import send_grade
@@ -226,7 +227,7 @@ def launch_view(request):
     conf = DbToolConf()
     unverified = _unverified(request.POST.get("id_token", ""))
     try:
-        message = DjangoMessageLaunch(
+        message = CachedJwksMessageLaunch(
             lti_request,
             conf,
             cookie_service=LtiCookieService(lti_request),

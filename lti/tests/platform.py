@@ -56,6 +56,7 @@ class Platform:
         self.fail_scores = 0  # answer 503 to this many score posts first
         self.tool_jwks: dict = {"keys": []}
         self.token_requests = 0
+        self.jwks_requests = 0
         self.registration_token = "reg-" + secrets.token_urlsafe(8)
         self.registrations: list[dict] = []  # what tools asked for through Dynamic Registration
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -158,6 +159,7 @@ class Platform:
             def do_GET(self):
                 url = urlsplit(self.path)
                 if url.path == "/jwks":
+                    platform.jwks_requests += 1
                     return self._send(200, {"keys": [platform.jwk]})
                 if url.path == "/.well-known/openid-configuration":
                     return self._send(

@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from django.test import Client
 
 from accounts.models import AuditLog, Role, User
 from lti.models import Identity, UsedNonce
@@ -279,3 +280,14 @@ def test_a_learner_link_cannot_be_used_to_link_a_teacher_account(client, lms, ad
     page = client.post(link, follow=True).content.decode()
     assert "sign in with an account of that role" in page
     assert not Identity.objects.exists()
+
+
+def test_the_platforms_keys_are_fetched_once_and_again_when_it_rotates(client, lms, registered):
+    for sub in ("a", "b", "c"):
+        assert do_launch(Client(), lms, lms.claims(sub=sub, roles=[LEARNER]))[0].status_code == 200
+    assert lms.jwks_requests == 1  # a class launching at the bell costs the LMS one JWKS request
+    lms.key, lms.kid = new_key(), "platform-key-2"  # the LMS rotates its key
+    assert do_launch(Client(), lms, lms.claims(sub="d", roles=[LEARNER]))[0].status_code == 200
+    assert lms.jwks_requests == 2
+    response, _ = do_launch(Client(), lms, lms.claims(sub="e", roles=[LEARNER]), kid="still-unknown")
+    assert response.status_code == 403 and lms.jwks_requests == 3  # one refetch, then refused
