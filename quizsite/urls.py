@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("attempts.api.urls")),
     path("", include("grading.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("lti.api.urls")),  # issue 19: LTI grade passback status
 ]
 
 urlpatterns = [

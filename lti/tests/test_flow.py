@@ -269,3 +269,30 @@ def test_the_best_attempt_counts(client, lms_reg, teacher, school_class, student
         with django_capture_on_commit_callbacks(execute=True):
             finish_attempt(quiz, student, options, number=number)
     assert [s["scoreGiven"] for s in lms_reg.scores] == [1, 2]  # the worse third attempt is not sent
+
+
+def test_the_api_lists_and_resends_scores_for_the_quiz_teacher_only(
+    api_for, api, lms_reg, teacher, other_teacher, student, school_class, settings
+):
+    settings.LTI_GRADE_MAX_TRIES = 1
+    quiz = science_quiz(teacher, school_class)
+    link = QuizLink.objects.create(
+        platform=lms_reg.registration_row, deployment_id="dep-1", quiz=quiz, lineitem_url=lms_reg.lineitem()
+    )
+    attempt = make_attempt(quiz, student)
+    sync = GradeSync.objects.create(
+        link=link, attempt=attempt, lms_user_id="lms-alice", status=GradeStatus.FAILED, score_given=5,
+        score_maximum=15, tries=5, last_error="The LMS answered 503",
+    )  # fmt: skip
+    url = f"/api/v1/lti/quizzes/{quiz.pk}/grades"
+    assert api.get(url).status_code == 401
+    assert api_for(other_teacher).get(url).status_code == 404
+    assert api_for(student).get(url).status_code == 403
+    assert api_for(other_teacher).post(f"/api/v1/lti/grades/{sync.pk}/resend").status_code == 404
+    [row] = api_for(teacher).get(url).json()["items"]
+    assert (row["status"], row["score_given"], row["score_maximum"]) == ("failed", 5, 15)
+    assert row["student_name"] == student.user.name and row["last_error"] == "The LMS answered 503"
+    lms_reg.tool_jwks = Client().get("/lti/jwks/").json()
+    resent = api_for(teacher).post(f"/api/v1/lti/grades/{sync.pk}/resend")
+    assert resent.status_code == 200 and resent.json()["status"] == "sent"
+    assert lms_reg.scores[-1]["userId"] == "lms-alice"
