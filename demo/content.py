@@ -332,3 +332,15 @@ $CATEGORY: $course$/top/Imported from Moodle
 
 ::Essay::Describe one way your town could save water. {}
 """
+# --- LTI (issue 19): the school's Moodle as registered on /lti/admin/ (an example address: no launch reaches it) ---
+LTI_PLATFORM = {
+    "name": "School Moodle (example)",
+    "issuer": "https://moodle.demo-school.example",
+    "client_id": "quizsite-demo-client",
+    "auth_login_url": "https://moodle.demo-school.example/mod/lti/auth.php",
+    "auth_token_url": "https://moodle.demo-school.example/mod/lti/token.php",
+    "jwks_url": "https://moodle.demo-school.example/mod/lti/certs.php",
+    "deployment_ids": ["1"],
+    "create_users": False,
+    "is_active": True,
+}

@@ -34,6 +34,8 @@ from grading import services as grading_services
 from integrity.models import QuestionFix
 from integrity.quality import question_fix_apply
 from integrity.services import collusion_compute
+from lti.models import Platform as LtiPlatform
+from lti.services.registration import platform_save as lti_platform_save
 from quizzes import services as quiz_services
 from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizStatus
 
@@ -72,6 +74,7 @@ def build_demo_school(*, now: datetime | None = None) -> bool:
     for plan in content.QUIZZES:
         changed |= _quiz(school, plan, rng, now)
     changed |= _integrity(school)
+    changed |= _lti_platform(admin)
     return changed
 
 
@@ -88,6 +91,15 @@ def _integrity(school: _School) -> bool:
         collusion_compute(quiz=quiz, by=None)
         changed = True
     return changed
+
+
+def _lti_platform(admin: User) -> bool:
+    """The school's LMS, registered on the LTI page (issue 19): shows what the admin pasted from Moodle."""
+    plan = dict(content.LTI_PLATFORM)
+    if LtiPlatform.objects.filter(issuer=plan["issuer"], client_id=plan["client_id"]).exists():
+        return False
+    lti_platform_save(by=admin, deployment_ids=plan.pop("deployment_ids"), **plan)
+    return True
 
 
 def _admin() -> tuple[User, bool]:

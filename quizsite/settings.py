@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "grading",
     "analytics",
     "integrity",  # issue 20: collusion leads and the question-quality loop (above grading and analytics)
+    "lti",
     "demo",
 ]
 
@@ -183,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-claim-codes": {"task": "classrooms.tasks.purge_expired_claim_codes", "schedule": 3600.0},
     # Issue 20: collusion leads of every quiz that has just closed.
     "analyse-closed-quizzes": {"task": "integrity.tasks.analyse_closed_quizzes", "schedule": 600.0},
+    # LTI (issue 19): the used-once record of launch nonces, kept two days.
+    "lti-purge-used-nonces": {"task": "lti.tasks.purge_used_nonces", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -319,6 +322,15 @@ DEFAULT_VIOLATION_THRESHOLD = 3
 QUIZ_MONITOR_INTERVAL_SECONDS = envint("QUIZ_MONITOR_INTERVAL_SECONDS", 5, minimum=1)
 # How often the student's attempt socket re-checks that its sign-in is still valid (the board does it every tick).
 SOCKET_RECHECK_SECONDS = envint("SOCKET_RECHECK_SECONDS", 30, minimum=1)
+
+# --- LTI 1.3 tool (lti app, issue 19) ------------------------------------------------------------------------
+# How long a rotated-out signing key stays in our JWKS (platforms cache JWKS; tokens signed before a rotation
+# must still verify). pylti1p3's state/session cookies are SameSite=None; Secure on /lti/ only (lti.cookies);
+# the session cookie of the rest of the site is untouched.
+LTI_KEY_RETIRED_SECONDS = envint("LTI_KEY_RETIRED_SECONDS", 86400, minimum=600)
+# Grade passback: tries per score before it shows "failed", and the first retry's delay (doubling after).
+LTI_GRADE_MAX_TRIES = envint("LTI_GRADE_MAX_TRIES", 5, minimum=1)
+LTI_GRADE_RETRY_BASE_SECONDS = envint("LTI_GRADE_RETRY_BASE_SECONDS", 60, minimum=1)
 
 # --- Serving (see quizsite/serve.py and docs/performance.md) ---------------------------------------------------
 # Where pages open their WebSockets: empty = the page's own origin (`make run`, one ASGI server, or a proxy that

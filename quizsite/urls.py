@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("grading.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("integrity.api.urls")),  # issue 20
+    path("", include("lti.api.urls")),  # issue 19: LTI grade passback status
 ]
 
 urlpatterns = [
@@ -29,6 +30,8 @@ urlpatterns = [
     path("grading/", include("grading.urls")),
     path("analytics/", include("analytics.urls")),
     path("integrity/", include("integrity.urls")),  # issue 20
+    # LTI 1.3 (issue 19): registration, JWKS, OIDC login/launch, deep linking, grades and roster pages.
+    path("lti/", include("lti.urls")),
 ]
 
 handler400 = "quizsite.views.error_400"

@@ -1,6 +1,6 @@
 """The layering of docs/architecture.md holds: imports run downward only,
 
-    accounts <- classrooms <- quizzes <- attempts <- grading, analytics
+    accounts <- classrooms <- quizzes <- attempts <- grading, analytics <- lti
 
 with quizsite (settings, URLs, API conventions, live-event transport, page helpers) below them all, and top-level
 apps outside this chain (demo) above everything. A lower app that must tell a higher one something sends a signal.
@@ -19,7 +19,9 @@ import pytest
 from django.conf import settings
 
 ROOT = pathlib.Path(settings.BASE_DIR)
-RANK = {"accounts": 0, "classrooms": 1, "quizzes": 2, "attempts": 3, "grading": 4, "analytics": 4, "integrity": 5}
+RANK = {
+    "accounts": 0, "classrooms": 1, "quizzes": 2, "attempts": 3, "grading": 4, "analytics": 4, "integrity": 5, "lti": 5,
+}
 # The project package may import apps only where it aggregates them.
 AGGREGATORS = {"urls.py", "routing.py", "asgi.py", "wsgi.py", "settings.py", "celery.py", "ws_auth.py"}
 TOP_LEVEL_APPS = {p.parent.name for p in ROOT.glob("*/apps.py")} - set(RANK)

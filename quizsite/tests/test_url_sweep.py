@@ -35,6 +35,16 @@ PUBLIC_PAGES = {
     "/accounts/password/verify/",
     "/accounts/password/reset/",
 }
+# LTI (issue 19): what an LMS and its users reach before any sign-in here; each is protected by the LTI flow itself
+# (signed id_token, OIDC state/nonce, one-use tokens; tested in lti/tests). Without those they refuse with a 4xx.
+PUBLIC_PROTOCOL_PAGES = {
+    "/lti/jwks/",
+    "/lti/login/",
+    "/lti/launch/",
+    "/lti/go/{ticket}/",
+    "/lti/deep-link/",
+    "/lti/register/{token}/",
+}
 
 
 @pytest.fixture
@@ -81,7 +91,7 @@ def test_every_page_sends_anonymous_visitors_to_the_login_page():
     client = Client()
     checked = 0
     for route in page_routes():
-        if route.template in PUBLIC_PAGES:
+        if route.template in PUBLIC_PAGES | PUBLIC_PROTOCOL_PAGES:
             continue
         url = route.url()
         response = client.get(url)
@@ -102,6 +112,16 @@ def test_public_pages_render_for_anonymous_visitors():
     for url in sorted(PUBLIC_PAGES):
         response = client.get(url)
         assert response.status_code in (200, 302, 405), (url, response.status_code)
+
+
+@pytest.mark.django_db
+def test_protocol_pages_refuse_anonymous_visitors_without_the_protocol_with_a_4xx():
+    client = Client()
+    for url in sorted(PUBLIC_PROTOCOL_PAGES):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url.format(ticket="x", token="x"))
+            assert response.status_code < 500, (method, url, response.status_code)
+            assert "_auth_user_id" not in client.session
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+from attempts.tests.browser.conftest import chromium  # noqa: F401
