@@ -91,6 +91,10 @@ class QuizAttempt(models.Model):
     # Every time check compares against this, never against the client's clock; a teacher's extension moves it.
     deadline = models.DateTimeField()
     submit_reason = models.CharField(max_length=20, choices=SubmitReason.choices, blank=True, default="")
+    # Issue 17: the deadline the student's effective settings (quizzes.effective) gave at start, or at their last
+    # change. When an override or accommodation changes during the attempt, `deadline` moves by the difference, so a
+    # teacher's extension from the board is kept. NULL for attempts started before issue 17 (never moved).
+    scheduled_deadline = models.DateTimeField(null=True, blank=True)
 
     score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     total_marks = models.PositiveIntegerField(null=True, blank=True)

@@ -25,7 +25,8 @@ from attempts.models import AttemptStatus, QuizAttempt, Severity, SubmitReason, 
 from attempts.scoring import mark_objective_answers, recompute_totals
 from attempts.selectors import public_status, quiz_is_assigned
 from quizsite.api.fields import score_number
-from quizsite.live import publish_quiz_event
+from quizsite.live import publish_attempt_event, publish_quiz_event
+from quizzes.effective import EffectiveSettings, effective_settings
 from quizzes.models import QuestionType, Quiz, QuizStatus
 from quizzes.selectors import ordered_quiz_questions
 from quizzes.signals import announce_results_changed
@@ -59,38 +60,42 @@ def is_overdue(attempt: QuizAttempt, now=None) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _check_can_start(*, quiz: Quiz, student: Student, now) -> None:
+def _check_can_start(*, quiz: Quiz, student: Student, now, settings: EffectiveSettings | None = None) -> None:
+    """May `student` start a new attempt of `quiz` now? The window and the attempts are the student's effective
+    ones (quizzes.effective: overrides and accommodation). An attempt starts only inside the window the quiz and its
+    overrides give; the accommodation's later close only lets an attempt started in that window run longer."""
+    eff = settings or effective_settings(quiz=quiz, student=student)
     if quiz.status == QuizStatus.DRAFT:
         raise AttemptError("This quiz has not been published yet.", status_code=403, code="not_published")
     if quiz.status != QuizStatus.PUBLISHED:
         raise AttemptError("This quiz is closed.", status_code=403, code="closed")
-    if quiz.start_date and now < quiz.start_date:
+    if eff.start_date and now < eff.start_date:
         raise AttemptError(
-            f"This quiz opens at {timezone.localtime(quiz.start_date):%Y-%m-%d %H:%M}.",
+            f"This quiz opens at {timezone.localtime(eff.start_date):%Y-%m-%d %H:%M}.",
             status_code=403,
             code="not_open",
         )
-    if quiz.end_date and now >= quiz.end_date:
+    if eff.window_end_date and now >= eff.window_end_date:
         raise AttemptError("This quiz has ended.", status_code=403, code="ended")
     used = QuizAttempt.objects.filter(quiz=quiz, student=student).count()
-    if used >= quiz.max_attempts:
+    if used >= eff.max_attempts:
         raise AttemptError(
-            f"You have used all {quiz.max_attempts} attempt(s) allowed for this quiz.",
+            f"You have used all {eff.max_attempts} attempt(s) allowed for this quiz.",
             status_code=409,
             code="no_attempts_left",
         )
 
 
-def start_refusal(*, quiz: Quiz, student: Student, now=None) -> str | None:
+def start_refusal(*, quiz: Quiz, student: Student, now=None, settings: EffectiveSettings | None = None) -> str | None:
     """Why a new attempt cannot start now (for the intro page), or None."""
     try:
-        _check_can_start(quiz=quiz, student=student, now=now or timezone.now())
+        _check_can_start(quiz=quiz, student=student, now=now or timezone.now(), settings=settings)
     except AttemptError as exc:
         return exc.message
     return None
 
 
-def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAttempt:
+def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent, settings: EffectiveSettings) -> QuizAttempt:
     quiz_questions = ordered_quiz_questions(quiz)
     if not quiz_questions:
         raise AttemptError("This quiz has no questions yet.", status_code=409, code="empty_quiz")
@@ -109,9 +114,7 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAt
             perm = list(range(n))
             rng.shuffle(perm)
             option_order[str(q.id)] = perm
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes)
-    if quiz.end_date and quiz.end_date < deadline:
-        deadline = quiz.end_date
+    deadline = settings.deadline_for(now)
     number = (QuizAttempt.objects.filter(quiz=quiz, student=student).aggregate(m=Max("attempt_number"))["m"] or 0) + 1
     return QuizAttempt.objects.create(
         quiz=quiz,
@@ -119,6 +122,7 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAt
         attempt_number=number,
         started_at=now,
         deadline=deadline,
+        scheduled_deadline=deadline,
         status=AttemptStatus.IN_PROGRESS,
         ip_address=ip or None,
         user_agent=(user_agent or "")[:1000],
@@ -154,8 +158,9 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
             existing = _in_progress(quiz=quiz, student=student)
             if existing is not None:
                 return existing, False
-            _check_can_start(quiz=quiz, student=student, now=now)
-            attempt = _new_attempt(quiz=quiz, student=student, now=now, ip=ip, user_agent=user_agent)
+            eff = effective_settings(quiz=quiz, student=student)
+            _check_can_start(quiz=quiz, student=student, now=now, settings=eff)
+            attempt = _new_attempt(quiz=quiz, student=student, now=now, ip=ip, user_agent=user_agent, settings=eff)
             publish_quiz_event(
                 quiz.id,
                 "attempt_started",
@@ -338,6 +343,61 @@ def expire_overdue_for_student(*, student_id, now=None) -> None:
     now = now or timezone.now()
     for attempt in QuizAttempt.objects.overdue(now).filter(student_id=student_id).select_related("quiz"):
         attempt_expire_if_overdue(attempt=attempt, now=now)
+
+
+def attempts_follow_settings(*, quiz_id=None, student_id=None, now=None) -> int:
+    """Issue 17: an override or an accommodation changed: each running attempt it touches (of `quiz_id`, of
+    `student_id`, or both) gets the deadline its student's effective settings now give. The deadline moves by the
+    difference from the scheduled one, so a teacher's extension from the board is kept; a narrowed window can put
+    it in the past, and the attempt is then closed as any overdue one. Returns how many deadlines moved."""
+    now = now or timezone.now()
+    qs = QuizAttempt.objects.filter(status=AttemptStatus.IN_PROGRESS, scheduled_deadline__isnull=False)
+    if quiz_id is not None:
+        qs = qs.filter(quiz_id=quiz_id)
+    if student_id is not None:
+        qs = qs.filter(student_id=student_id)
+    moved = 0
+    for pk in qs.values_list("pk", flat=True):
+        with transaction.atomic():
+            attempt = (
+                QuizAttempt.objects.select_for_update(of=("self",))
+                .select_related("quiz", "student")
+                .filter(pk=pk, status=AttemptStatus.IN_PROGRESS)
+                .first()
+            )
+            if attempt is None:
+                continue
+            scheduled = effective_settings(quiz=attempt.quiz, student=attempt.student).deadline_for(attempt.started_at)
+            delta = scheduled - attempt.scheduled_deadline
+            if not delta:
+                continue
+            attempt.deadline += delta
+            attempt.scheduled_deadline = scheduled
+            attempt.save(update_fields=["deadline", "scheduled_deadline"])
+            data = {
+                "attempt_id": str(attempt.pk),
+                "student_id": str(attempt.student_id),
+                "status": attempt.status,
+                "deadline": attempt.deadline.isoformat(),
+                "seconds_remaining": attempt.seconds_remaining(now),
+            }
+            # The exam page and the board follow a teacher's extension on this event; they follow this change too.
+            publish_attempt_event(attempt.pk, "time_extended", data)
+            publish_quiz_event(attempt.quiz_id, "time_extended", data)
+            moved += 1
+        if is_overdue(attempt, now):
+            attempt_expire_if_overdue(attempt=attempt, now=now)
+    return moved
+
+
+def on_accommodation_changed(sender=None, *, student_id, **kwargs) -> None:
+    """accounts.signals.accommodation_changed (connected in AttemptsConfig.ready)."""
+    attempts_follow_settings(student_id=student_id)
+
+
+def on_overrides_changed(sender=None, *, quiz_id, **kwargs) -> None:
+    """quizzes.signals.quiz_overrides_changed (connected in AttemptsConfig.ready)."""
+    attempts_follow_settings(quiz_id=quiz_id)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -56,6 +56,13 @@ class QuizStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class ViolationAction(models.TextChoices):
+    """Issue 17: what reaching the violation threshold does."""
+
+    FLAG = "flag", "Flag the attempt for the teacher"
+    AUTO_SUBMIT = "auto_submit", "Submit the attempt automatically"
+
+
 class QuestionType(models.TextChoices):
     MCQ = "mcq", "Multiple choice"
     TRUE_FALSE = "true_false", "True / false"
@@ -143,6 +150,13 @@ class Quiz(models.Model):
     # Not in the guide: seconds after the deadline during which saves in flight are still accepted.
     # NULL means the site-wide ATTEMPT_GRACE_SECONDS.
     grace_period_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Issue 17, the violation policy. Focus losses shorter than the tolerance are logged, not counted; each type
+    # counts its weight ({"copy_attempt": 0, ...}; a missing type weighs 1); at the threshold the attempt is
+    # flagged for the teacher or auto-submitted. Quizzes created before issue 17 were migrated to tolerance 0 and
+    # auto-submit, so nothing changed for them.
+    violation_tolerance_seconds = models.DecimalField(max_digits=4, decimal_places=1, default=2)
+    violation_weights = models.JSONField(default=dict, blank=True)
+    violation_action = models.CharField(max_length=20, choices=ViolationAction.choices, default=ViolationAction.FLAG)
 
     classes = models.ManyToManyField("classrooms.SchoolClass", through="QuizClass", related_name="quizzes", blank=True)
     questions = models.ManyToManyField("Question", through="QuizQuestion", related_name="quizzes", blank=True)
@@ -371,3 +385,76 @@ class QuizQuestion(models.Model):
     @property
     def marks(self) -> int:
         return self.marks_override if self.marks_override is not None else self.question.marks
+
+
+class QuizOverrideQuerySet(models.QuerySet):
+    def manageable_by(self, user):
+        """Issue 17: the overrides of the quizzes `user` manages (Quiz.objects.manageable_by's rule)."""
+        return self.filter(quiz__in=Quiz.objects.manageable_by(user))
+
+
+class QuizOverride(models.Model):
+    """Issue 17: one quiz's settings changed for one student or one class (Moodle's user and group overrides).
+    A NULL field keeps what the next level says; a student's override beats their class's, which beats the quiz.
+    quizzes.effective.effective_settings is the one place that merges them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="overrides")
+    student = models.ForeignKey(
+        "accounts.Student", null=True, blank=True, on_delete=models.CASCADE, related_name="quiz_overrides"
+    )
+    school_class = models.ForeignKey(
+        "classrooms.SchoolClass", null=True, blank=True, on_delete=models.CASCADE, related_name="quiz_overrides"
+    )
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True)
+    access_code = models.CharField(max_length=20, blank=True, default="")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuizOverrideQuerySet.as_manager()
+
+    class Meta:
+        db_table = "quiz_overrides"
+        ordering = ["quiz", "school_class", "student"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(student__isnull=False) & Q(school_class__isnull=True))
+                | (Q(student__isnull=True) & Q(school_class__isnull=False)),
+                name="quiz_overrides_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "student"], condition=Q(student__isnull=False), name="quiz_overrides_student_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "school_class"],
+                condition=Q(school_class__isnull=False),
+                name="quiz_overrides_class_uniq",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gt=0),
+                name="quiz_overrides_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gt=0), name="quiz_overrides_attempts_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="quiz_overrides_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(access_code=Upper("access_code")), name="quiz_overrides_access_code_upper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {self.quiz_id} for {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.student_id:
+            return str(self.student)
+        return str(self.school_class)

@@ -4,12 +4,13 @@ pages show the same things to the same people; these functions only add what a p
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import active_user
+from accounts.models import Student, active_user
 from classrooms.models import SchoolClass
-from quizzes.models import Question, Quiz, QuizQuestion, QuizStatus, normalize_access_code
+from quizzes.effective import effective_settings
+from quizzes.models import Question, Quiz, QuizOverride, QuizQuestion, QuizStatus, normalize_access_code
 
 
 def _total_marks_subquery():
@@ -69,12 +70,26 @@ def quiz_manage_queryset(*, user) -> QuerySet[Quiz]:
 
 def quiz_get_by_access_code(*, user, code: str) -> Quiz | None:
     """THE access-code lookup, for the API and the student's page alike: a published quiz assigned to the student's
-    class, by its code typed however the student typed it (`abcd-2345`, ` ABCD 2345 `)."""
+    class, by its code typed however the student typed it (`abcd-2345`, ` ABCD 2345 `). Issue 17: the code is the
+    student's effective one (quizzes.effective): an override's code replaces the quiz's for that student or class."""
     user = active_user(user)
     code = normalize_access_code(code)
     if user is None or not user.is_student or not code:
         return None
-    return quiz_list(user=user).assigned_to(user).filter(access_code=code, status=QuizStatus.PUBLISHED).first()
+    overridden = QuizOverride.objects.filter(quiz=OuterRef("pk"), access_code=code).filter(
+        Q(student_id=user.pk) | Q(school_class__students=user.pk)
+    )
+    candidates = (
+        quiz_list(user=user)
+        .assigned_to(user)
+        .filter(status=QuizStatus.PUBLISHED)
+        .filter(Q(access_code=code) | Exists(overridden))
+    )
+    student = Student.objects.filter(pk=user.pk).first()
+    for quiz in candidates[:5]:
+        if student is not None and effective_settings(quiz=quiz, student=student).access_code == code:
+            return quiz
+    return None
 
 
 def quiz_class_choices(*, user) -> QuerySet[SchoolClass]:

@@ -4,6 +4,7 @@
     imports     questions from a CSV/XLSX file into a teacher's bank
     lifecycle   quizzes: create and edit (settings, classes, questions), access codes, publish (and notify the
                 students), archive, back to draft, delete, a pass mark that moves after results were given
+    overrides   issue 17: a quiz's dates, time limit, attempts or access code for one student or one class
 
 Every service is keyword-only, atomic and takes the acting user `by`; the API, the pages and the demo data call
 the same functions (`from quizzes import services; services.quiz_publish(quiz=..., by=...)`). Rules of a question
@@ -33,13 +34,17 @@ from quizzes.services.lifecycle import (
     quiz_unpublish,
     quiz_update,
 )
+from quizzes.services.overrides import OVERRIDE_FIELDS, override_delete, override_set
 
 __all__ = [
     "ANSWER_KEY_FIELDS",
     "IMPORT_COLUMNS",
+    "OVERRIDE_FIELDS",
     "QUESTION_FIELDS",
     "QUIZ_SETTINGS",
     "QuizError",
+    "override_delete",
+    "override_set",
     "publish_problems",
     "question_bulk_import",
     "question_create",
