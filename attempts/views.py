@@ -32,6 +32,7 @@ from attempts.selectors import (
 from quizsite.clientip import client_ip
 from quizsite.pages import paginate, show_error, student_required
 from quizsite.text import strips_control_characters
+from quizzes.effective import effective_settings
 from quizzes.models import Quiz
 from quizzes.selectors import quiz_get_by_access_code
 
@@ -80,13 +81,15 @@ def intro(request, pk):
     qqs = list(quiz.quiz_questions.select_related("question"))
     attempts = list(QuizAttempt.objects.for_student(request.user).filter(quiz=quiz).order_by("attempt_number"))
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+    eff = effective_settings(quiz=quiz, student=student)
     context = {
+        "eff": eff,
         "quiz": quiz,
         "question_count": len(qqs),
         "total_marks": sum(qq.marks for qq in qqs),
         "attempts": attempts,
         "in_progress": in_progress,
-        "refusal": None if in_progress else services.start_refusal(quiz=quiz, student=student),
+        "refusal": None if in_progress else services.start_refusal(quiz=quiz, student=student, settings=eff),
         "grace_seconds": quiz.grace_seconds,
     }
     return render(request, "attempts/intro.html", context)

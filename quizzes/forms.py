@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from accounts.models import Teacher
+from accounts.models import Student, Teacher
 from classrooms.models import SchoolClass
 from quizzes.models import (
     OPTION_TYPES,
@@ -257,3 +257,33 @@ class BankFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "f-%s")  # the labels in quizzes/_bank_filters.html point at these ids
         super().__init__(*args, **kwargs)
+
+
+class OverrideForm(forms.Form):
+    """Issue 17: a quiz's settings for one student or one class (quizzes.services.override_set validates)."""
+
+    target = forms.ChoiceField(label="For", help_text="One student or one of the quiz's classes.")
+    start_date = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label="Opens")
+    end_date = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label="Closes")
+    time_limit_minutes = forms.IntegerField(required=False, min_value=1, max_value=1440, label="Time limit (minutes)")
+    max_attempts = forms.IntegerField(required=False, min_value=1, max_value=100, label="Attempts")
+    access_code = forms.CharField(required=False, max_length=20, label="Access code")
+    reason = forms.CharField(required=False, max_length=500, help_text="e.g. ill on the exam day.")
+
+    def __init__(self, *args, quiz, **kwargs):
+        super().__init__(*args, **kwargs)
+        classes = list(quiz.classes.order_by("name", "section"))
+        students = Student.objects.filter(school_class__in=classes).select_related("user").order_by("user__name")
+        self.fields["target"].choices = [
+            ("", "Choose a student or class"),
+            ("Classes", [(f"class:{c.pk}", str(c)) for c in classes]),
+            ("Students", [(f"student:{s.pk}", f"{s.user.name} ({s.registration_number})") for s in students]),
+        ]
+        self._classes = {str(c.pk): c for c in classes}
+        self._students = {str(s.pk): s for s in students}
+
+    def target_kwargs(self) -> dict:
+        kind, _, pk = self.cleaned_data["target"].partition(":")
+        if kind == "class":
+            return {"school_class": self._classes[pk]}
+        return {"student": self._students[pk]}

@@ -419,7 +419,7 @@ class QuizOverride(models.Model):
 
     class Meta:
         db_table = "quiz_overrides"
-        ordering = ["quiz", "school_class", "student"]
+        ordering = ["updated_at"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(student__isnull=False) & Q(school_class__isnull=True))

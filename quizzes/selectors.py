@@ -4,12 +4,14 @@ pages show the same things to the same people; these functions only add what a p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Student, active_user
 from classrooms.models import SchoolClass
-from quizzes.effective import effective_settings
+from quizzes.effective import EffectiveSettings, effective_settings
 from quizzes.models import Question, Quiz, QuizOverride, QuizQuestion, QuizStatus, normalize_access_code
 
 
@@ -114,3 +116,37 @@ def ordered_quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
     if links is None:
         links = list(quiz.quiz_questions.select_related("question").order_by("order_index"))
     return links
+
+
+@dataclass(frozen=True)
+class PersonalSettingsRow:
+    """Issue 17: one student whose settings on a quiz differ from the quiz's, as the quiz page shows them."""
+
+    student: Student
+    settings: EffectiveSettings
+
+
+def quiz_personal_settings(quiz: Quiz) -> tuple[list[QuizOverride], list[PersonalSettingsRow]]:
+    """The quiz's overrides, and every student of its classes whose effective settings differ from the quiz's (an
+    override or an accommodation), each with those settings: three queries however many students."""
+    overrides = list(QuizOverride.objects.filter(quiz=quiz).select_related("student__user", "school_class"))
+    by_student = {o.student_id: o for o in overrides if o.student_id}
+    by_class = {o.school_class_id: o for o in overrides if o.school_class_id}
+    students = (
+        Student.objects.filter(school_class__quiz_links__quiz=quiz)
+        .filter(Q(accommodation__isnull=False) | Q(pk__in=list(by_student)) | Q(school_class_id__in=list(by_class)))
+        .select_related("user", "accommodation", "school_class")
+        .order_by("user__name")
+        .distinct()
+    )
+    rows = []
+    for student in students:
+        acc = getattr(student, "accommodation", None)  # a missing reverse one-to-one raises an AttributeError
+        eff = effective_settings(
+            quiz=quiz,
+            student=student,
+            accommodation=acc,
+            overrides=(by_student.get(student.pk), by_class.get(student.school_class_id)),
+        )
+        rows.append(PersonalSettingsRow(student=student, settings=eff))
+    return overrides, rows

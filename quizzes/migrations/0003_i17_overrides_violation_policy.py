@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "db_table": "quiz_overrides",
-                "ordering": ["quiz", "school_class", "student"],
+                "ordering": ["updated_at"],
                 "constraints": [
                     models.CheckConstraint(
                         condition=models.Q(
