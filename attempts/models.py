@@ -107,6 +107,11 @@ class QuizAttempt(models.Model):
     # lifetime count stays on record.
     violation_baseline = models.PositiveIntegerField(default=0)
     auto_submitted_due_to_violations = models.BooleanField(default=False)
+    # Issue 17: when the violations reached the threshold of a quiz whose action is "flag for the teacher" (the
+    # attempt runs on), and the student's own words about it (after a flag or a violations auto-submit).
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    violation_explanation = models.TextField(blank=True, default="")
+    explained_at = models.DateTimeField(null=True, blank=True)
 
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True, default="")
@@ -219,6 +224,11 @@ class Violation(models.Model):
     # The guide's column is `metadata`, a name its SQLAlchemy models reserve (Base.metadata). The column keeps
     # the guide's name; the attribute is `details`; the API field stays `metadata`.
     details = models.JSONField(null=True, blank=True, db_column="metadata")
+    # Issue 17: how long focus was lost (as the page measured it), and whether the event counted against the
+    # threshold: a blip under the quiz's tolerance, a type weighted 0 and an exempt student's events are logged only.
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    counted = models.BooleanField(default=True)
+    weight = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         db_table = "violations"

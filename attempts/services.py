@@ -27,7 +27,7 @@ from attempts.selectors import public_status, quiz_is_assigned
 from quizsite.api.fields import score_number
 from quizsite.live import publish_attempt_event, publish_quiz_event
 from quizzes.effective import EffectiveSettings, effective_settings
-from quizzes.models import QuestionType, Quiz, QuizStatus
+from quizzes.models import QuestionType, Quiz, QuizStatus, ViolationAction
 from quizzes.selectors import ordered_quiz_questions
 from quizzes.signals import announce_results_changed
 
@@ -426,27 +426,83 @@ def _clean_violation(violation_type, question_index, details, severity):
     return severity
 
 
+# Issue 17: the kinds of "away from the page" a screen reader, a notification or assistive technology also cause:
+# their duration is measured, the tolerance applies to them, and an exempt student's are logged only.
+FOCUS_TYPES = frozenset(
+    {ViolationType.TAB_SWITCH, ViolationType.FOCUS_LOST, ViolationType.FULLSCREEN_EXIT, ViolationType.MULTIPLE_WINDOWS}
+)
+MAX_EXPLANATION = 2_000
+
+
+def _duration_ms(details, duration_ms):
+    """The page's measure of a focus loss: the `duration_ms` field, or metadata.duration_ms (older pages)."""
+    value = duration_ms if duration_ms is not None else (details or {}).get("duration_ms")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 86_400_000:
+        raise AttemptError("duration_ms: must be a number of milliseconds.")
+    return int(value)
+
+
+def violation_weight(quiz: Quiz, violation_type: str) -> int:
+    """The quiz's weight of a violation type (1 unless the teacher set another; 0: logged, never counted)."""
+    weights = quiz.violation_weights or {}
+    value = weights.get(violation_type, 1)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 1
+
+
+def violation_counts(*, quiz: Quiz, violation_type: str, duration_ms: int | None, exempt: bool) -> tuple[bool, int]:
+    """THE rule of which violations count, and how much: (counted, weight). A focus loss shorter than the quiz's
+    tolerance is a blip (logged, not counted); an exempt student's focus losses are never counted; a type weighted
+    0 is logged only. A loss the page could not time (no duration) counts, as before issue 17."""
+    weight = violation_weight(quiz, violation_type)
+    if violation_type in FOCUS_TYPES:
+        if exempt:
+            return False, weight
+        tolerance_ms = int(quiz.violation_tolerance_seconds * 1000)
+        if duration_ms is not None and duration_ms < tolerance_ms:
+            return False, weight
+    return weight > 0, weight
+
+
 def violation_record(
-    *, attempt: QuizAttempt, violation_type, question_index=None, details=None, severity=None, now=None
+    *,
+    attempt: QuizAttempt,
+    violation_type,
+    question_index=None,
+    details=None,
+    severity=None,
+    duration_ms=None,
+    now=None,
 ) -> dict:
-    """Record a violation; at the quiz's threshold the attempt is auto-submitted. The count is incremented in
-    the database (UPDATE .. SET total_violations = total_violations + 1), so concurrent reports are all counted.
+    """Record a violation. A counted one adds its weight to total_violations (in the database: UPDATE .. SET
+    total_violations = total_violations + weight, so concurrent reports are all counted); at the quiz's threshold
+    the attempt is auto-submitted or, when the quiz says so, flagged for the teacher and left running. Events that
+    do not count (violation_counts) are logged for the teacher and change nothing else.
     """
     now = now or timezone.now()
     severity = _clean_violation(violation_type, question_index, details, severity)
+    duration = _duration_ms(details, duration_ms)
     if is_overdue(attempt, now):
         attempt_expire_if_overdue(attempt=attempt, now=now)
         raise AttemptError(
             "Time is up: this quiz was submitted automatically.", status_code=409, code="attempt_finished"
         )
+    quiz = attempt.quiz
+    exempt = (
+        violation_type in FOCUS_TYPES
+        and effective_settings(quiz=quiz, student=attempt.student).exempt_from_focus_violations
+    )
+    counted, weight = violation_counts(quiz=quiz, violation_type=violation_type, duration_ms=duration, exempt=exempt)
+    auto_submit_action = quiz.violation_action == ViolationAction.AUTO_SUBMIT
     with transaction.atomic():
         updated = QuizAttempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
-            total_violations=F("total_violations") + 1
+            total_violations=F("total_violations") + (weight if counted else 0)
         )
         if not updated:
             raise AttemptError("This quiz has already been submitted.", status_code=409, code="attempt_finished")
-        total, baseline, allowance = QuizAttempt.objects.filter(pk=attempt.pk).values_list(
-            "total_violations", "violation_baseline", "quiz__violation_threshold"
+        total, baseline, allowance, flagged_at = QuizAttempt.objects.filter(pk=attempt.pk).values_list(
+            "total_violations", "violation_baseline", "quiz__violation_threshold", "flagged_at"
         )[0]
         # After a teacher's reinstatement only the violations since then count against the allowance; the
         # threshold reported to the page is on the lifetime scale ("violation 4 of 6").
@@ -458,10 +514,18 @@ def violation_record(
             question_index=question_index,
             severity=severity,
             details=details,
+            duration_ms=duration,
+            counted=counted,
+            weight=weight,
         )
-        auto_submit = total >= threshold
+        reached = counted and total >= threshold
+        auto_submit = reached and auto_submit_action
+        flagged = flagged_at is not None
         if auto_submit:
             attempt_submit(attempt=attempt, by=None, reason=SubmitReason.VIOLATIONS, now=now)
+        elif reached and not flagged:
+            QuizAttempt.objects.filter(pk=attempt.pk).update(flagged_at=now)
+            flagged = True
         publish_quiz_event(
             attempt.quiz_id,
             "violation",
@@ -475,12 +539,44 @@ def violation_record(
                 "question_index": question_index,
                 "severity": severity,
                 "auto_submit": auto_submit,
+                "counted": counted,
+                "duration_ms": duration,
+                "flagged": flagged,
             },
         )
     attempt.total_violations = total
     return {
-        "message": "Violation recorded",
+        "message": "Violation recorded" if counted else "Event logged (not counted)",
         "total_violations": total,
         "violation_threshold": threshold,
         "auto_submit": auto_submit,
+        "counted": counted,
+        "action": quiz.violation_action,
+        "flagged": flagged,
     }
+
+
+@transaction.atomic
+def attempt_explain(*, attempt: QuizAttempt, by, text: str, now=None) -> QuizAttempt:
+    """The student's explanation of their violations, after the attempt was flagged or auto-submitted for them;
+    the teacher reads it next to the violations in grading and on the board. It may be rewritten."""
+    now = now or timezone.now()
+    locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if by is None or locked.student_id != by.pk:
+        raise AttemptError("Only the student who took this quiz can explain it.", status_code=403)
+    if locked.flagged_at is None and not locked.auto_submitted_due_to_violations:
+        raise AttemptError("There is nothing to explain: this attempt was not flagged.", status_code=409)
+    text = (text or "").strip()
+    if not text:
+        raise AttemptError("Write your explanation.")
+    if len(text) > MAX_EXPLANATION:
+        raise AttemptError(f"At most {MAX_EXPLANATION} characters.")
+    locked.violation_explanation = text
+    locked.explained_at = now
+    locked.save(update_fields=["violation_explanation", "explained_at"])
+    publish_quiz_event(
+        locked.quiz_id,
+        "violation_explained",
+        {"attempt_id": str(locked.pk), "student_id": str(locked.student_id), "explanation": text},
+    )
+    return locked

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<uuid:pk>/", views.take, name="take"),
     path("<uuid:pk>/submit/", views.submit, name="submit"),
     path("<uuid:pk>/result/", views.result, name="result"),
+    path("<uuid:pk>/explain/", views.explain, name="explain"),
 ]

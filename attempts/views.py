@@ -126,6 +126,12 @@ def _exam_context(request, attempt: QuizAttempt) -> dict:
         "csrfToken": get_token(request),
         "timeRemainingMs": max(0, int((attempt.deadline - timezone.now()).total_seconds() * 1000)),
         "threshold": attempt.quiz.violation_threshold,
+        # Issue 17: "warning 2 of 3" only when the threshold auto-submits; a flag lets the student explain.
+        "violationAction": attempt.quiz.violation_action,
+        "toleranceMs": int(attempt.quiz.violation_tolerance_seconds * 1000),
+        "focusExempt": effective_settings(quiz=attempt.quiz, student=attempt.student).exempt_from_focus_violations,
+        "flagged": attempt.flagged_at is not None,
+        "explanationUrl": f"/api/v1/attempts/{attempt.pk}/explanation",
         "totalViolations": attempt.total_violations,
         "maxSeq": max(seqs, default=0),
         "questionIds": [str(q.id) for q in exam.questions],
@@ -201,8 +207,24 @@ def result(request, pk):
         "review": can_review(attempt, request.user),
         "reveal": reveals_answers(attempt, request.user),
         "end_reason": END_REASONS.get(attempt.submit_reason, ""),
+        "can_explain": attempt.flagged_at is not None or attempt.auto_submitted_due_to_violations,
     }
     return render(request, "attempts/result.html", context)
+
+
+@strips_control_characters
+@student_required
+@require_POST
+def explain(request, pk):
+    """Issue 17: the student's explanation of their violations (the result page's form; the exam page uses the API)."""
+    attempt = _own_attempt(request, pk)
+    try:
+        services.attempt_explain(attempt=attempt, by=request.user, text=request.POST.get("explanation", ""))
+    except AttemptError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, "Your explanation was sent to your teacher.")
+    return redirect("attempts:result", pk=attempt.pk)
 
 
 @student_required

@@ -185,6 +185,9 @@ class BoardRow:
     deadline: datetime | None
     seconds_since_last_save: int | None
     score: Decimal | None
+    # Issue 17: flagged for the teacher at the violation threshold, and the student's explanation.
+    flagged: bool = False
+    explanation: str = ""
 
     @property
     def status_label(self) -> str:
@@ -237,6 +240,8 @@ def _attempt_row(attempt: QuizAttempt, *, total_questions: int, now: datetime) -
             max(0, int((now - attempt.last_saved_at).total_seconds())) if attempt.last_saved_at else None
         ),
         score=attempt.score,
+        flagged=attempt.flagged_at is not None,
+        explanation=attempt.violation_explanation,
     )
 
 

@@ -16,6 +16,7 @@ from quizzes.models import (
     SAMPLE_ANSWER_MAX_LENGTH,
     Difficulty,
     QuestionType,
+    ViolationAction,
 )
 from quizzes.selectors import quiz_class_choices
 from quizzes.services import QUIZ_SETTINGS
@@ -205,8 +206,24 @@ class QuizForm(OwnerMixin, forms.Form):
         min_value=1,
         max_value=100,
         initial=3,
-        help_text="Tab switches, leaving fullscreen and similar events after which the attempt is submitted "
-        "automatically.",
+        help_text="Tab switches, leaving fullscreen and similar events after which the attempt is flagged for you "
+        "or submitted automatically (below).",
+    )
+    violation_action = forms.ChoiceField(
+        required=False,
+        choices=ViolationAction.choices,
+        initial=ViolationAction.FLAG,
+        label="At the violation threshold",
+        help_text="Flagging lets the student finish and shows you the attempt; auto-submit ends it.",
+    )
+    violation_tolerance_seconds = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=60,
+        decimal_places=1,
+        initial=2,
+        label="Focus-loss tolerance (seconds)",
+        help_text="Shorter losses of focus (a notification, a screen reader) are logged but not counted.",
     )
     randomize_questions = forms.BooleanField(
         required=False, help_text="Each student gets the questions in their own order."
@@ -225,13 +242,17 @@ class QuizForm(OwnerMixin, forms.Form):
     )
 
     # The service's settings, less the grace period, which the page leaves to the site-wide default.
-    SETTINGS = tuple(name for name in QUIZ_SETTINGS if name != "grace_period_seconds")
+    # Per-type violation weights are set through the API only.
+    SETTINGS = tuple(name for name in QUIZ_SETTINGS if name not in ("grace_period_seconds", "violation_weights"))
 
     def __init__(self, *args, user=None, creating=False, **kwargs):
         super().__init__(*args, **kwargs)
         if creating:
             self.add_owner_field(user)
         self.fields["classes"].queryset = quiz_class_choices(user=user)
+
+    def clean_violation_action(self):
+        return self.cleaned_data.get("violation_action") or None  # empty: the quiz's (or the model's) default
 
     @classmethod
     def initial_for(cls, quiz) -> dict:

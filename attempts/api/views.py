@@ -22,6 +22,8 @@ from attempts.api.serializers import (
     AttemptListSerializer,
     AttemptStaffDetailSerializer,
     ExamSerializer,
+    ExplanationInputSerializer,
+    ExplanationSerializer,
     SubmitResultSerializer,
     TimeRemainingSerializer,
     ViolationInputSerializer,
@@ -173,5 +175,18 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             question_index=data.get("question_index"),
             details=data.get("metadata"),
             severity=data.get("severity"),
+            duration_ms=data.get("duration_ms"),
         )
         return Response(ViolationRecordedSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ExplanationInputSerializer, responses={200: ExplanationSerializer})
+    @action(detail=True, methods=["post"])
+    def explanation(self, request, pk=None):
+        """Issue 17: the student explains their violations after a flag or an auto-submit for violations."""
+        attempt = self._load_own(pk)
+        serializer = ExplanationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.attempt_explain(
+            attempt=attempt, by=request.user, text=serializer.validated_data["explanation"]
+        )
+        return Response(ExplanationSerializer(attempt).data)

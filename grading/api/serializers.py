@@ -225,6 +225,8 @@ class BoardRowSerializer(serializers.Serializer):
     deadline = serializers.DateTimeField(allow_null=True)
     seconds_since_last_save = serializers.IntegerField(allow_null=True)
     score = ScoreField()
+    flagged = serializers.BooleanField(help_text="Issue 17: the violations reached the quiz's 'flag' threshold.")
+    explanation = serializers.CharField(allow_blank=True, help_text="Issue 17: the student's explanation.")
 
 
 class BoardStatusSerializer(serializers.Serializer):

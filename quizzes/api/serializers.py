@@ -25,6 +25,7 @@ from quizzes.models import (
     QuestionType,
     Quiz,
     QuizStatus,
+    ViolationAction,
 )
 from quizzes.selectors import ordered_quiz_questions
 from quizzes.services import QUESTION_FIELDS, QUIZ_SETTINGS
@@ -214,6 +215,12 @@ class QuizInputSerializer(OwnerInputSerializer):
     allow_review = serializers.BooleanField(required=False)
     violation_threshold = serializers.IntegerField(min_value=1, max_value=100, required=False)
     grace_period_seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, allow_null=True)
+    # Issue 17: the violation policy (QuizError/ValidationError from the service for bad weights).
+    violation_action = serializers.ChoiceField(choices=ViolationAction.choices, required=False)
+    violation_tolerance_seconds = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=60, required=False
+    )
+    violation_weights = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=10), required=False)
     status = serializers.ChoiceField(choices=QuizStatus.choices, required=False)
     class_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=200)
     question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)
