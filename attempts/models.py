@@ -112,6 +112,10 @@ class QuizAttempt(models.Model):
     flagged_at = models.DateTimeField(null=True, blank=True)
     violation_explanation = models.TextField(blank=True, default="")
     explained_at = models.DateTimeField(null=True, blank=True)
+    # Issue 17, one active session per attempt (quizzes with single_session): the SHA-256 of the token the first
+    # browser was given, and when another browser was last refused (the board shows it; a teacher releases it).
+    session_token_hash = models.CharField(max_length=64, blank=True, default="")
+    session_refused_at = models.DateTimeField(null=True, blank=True)
 
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True, default="")

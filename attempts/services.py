@@ -18,7 +18,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Student
-from attempts import autosave
+from attempts import access, autosave
 from attempts.autosave import MAX_BATCH
 from attempts.errors import AttemptError
 from attempts.models import AttemptStatus, QuizAttempt, Severity, SubmitReason, Violation, ViolationType
@@ -157,10 +157,12 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
             Student.objects.select_for_update().filter(pk=student.pk).values_list("pk", flat=True).first()
             existing = _in_progress(quiz=quiz, student=student)
             if existing is not None:
+                access.remember_rules(existing)
                 return existing, False
             eff = effective_settings(quiz=quiz, student=student)
             _check_can_start(quiz=quiz, student=student, now=now, settings=eff)
             attempt = _new_attempt(quiz=quiz, student=student, now=now, ip=ip, user_agent=user_agent, settings=eff)
+            access.remember_rules(attempt)  # the save path's copy of the quiz's access rules (issue 17)
             publish_quiz_event(
                 quiz.id,
                 "attempt_started",
@@ -181,6 +183,15 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
         if existing is not None:
             return existing, False
         raise AttemptError("The quiz could not be started; please try again.", status_code=409, code="retry") from None
+
+
+def attempt_start_through_access(*, request, quiz: Quiz, student: Student, by, **kwargs):
+    """Issue 17: start or resume through the quiz's access rules, for the page and the API alike. Network and Safe
+    Exam Browser first (nothing is created for a refused request), then attempt_start, then the one-session claim.
+    Returns (attempt, created, session token or None: the caller sets it as a cookie and the API returns it)."""
+    access.check_quiz_access(request, quiz)
+    attempt, created = attempt_start(quiz=quiz, student=student, by=by, **kwargs)
+    return attempt, created, access.claim_session(request, attempt)
 
 
 # --------------------------------------------------------------------------------------------------------------

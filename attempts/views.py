@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Student
-from attempts import services
+from attempts import access, services
 from attempts.autosave import question_meta
 from attempts.errors import AttemptError
 from attempts.forms import AccessCodeForm
@@ -30,7 +30,7 @@ from attempts.selectors import (
     reveals_answers,
 )
 from quizsite.clientip import client_ip
-from quizsite.pages import paginate, show_error, student_required
+from quizsite.pages import paginate, show_error, staff_required, student_required
 from quizsite.text import strips_control_characters
 from quizzes.effective import effective_settings
 from quizzes.models import Quiz
@@ -82,8 +82,14 @@ def intro(request, pk):
     attempts = list(QuizAttempt.objects.for_student(request.user).filter(quiz=quiz).order_by("attempt_number"))
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
     eff = effective_settings(quiz=quiz, student=student)
+    try:
+        access.check_quiz_access(request, quiz)
+        access_refusal = None
+    except AttemptError as exc:
+        access_refusal = exc.message
     context = {
         "eff": eff,
+        "access_refusal": access_refusal,
         "quiz": quiz,
         "question_count": len(qqs),
         "total_marks": sum(qq.marks for qq in qqs),
@@ -101,7 +107,8 @@ def start(request, pk):
     student = _student(request)
     quiz = _quiz_for_student(request, student, pk)
     try:
-        attempt, _created = services.attempt_start(
+        attempt, _created, token = services.attempt_start_through_access(
+            request=request,
             quiz=quiz,
             student=student,
             by=request.user,
@@ -111,7 +118,9 @@ def start(request, pk):
     except AttemptError as exc:
         show_error(request, exc)
         return redirect("attempts:intro", pk=quiz.pk)
-    return redirect("attempts:take", pk=attempt.pk)
+    response = redirect("attempts:take", pk=attempt.pk)
+    access.set_session_cookie(request, response, attempt, token)
+    return response
 
 
 def _exam_context(request, attempt: QuizAttempt) -> dict:
@@ -144,7 +153,12 @@ def take(request, pk):
     attempt = _own_attempt(request, pk)
     if attempt.is_finished:
         return redirect("attempts:result", pk=attempt.pk)
+    try:
+        token = access.claim_session(request, attempt)  # issue 17: network, SEB, one session (claimed if free)
+    except AttemptError as exc:
+        return render(request, "attempts/blocked.html", {"quiz": attempt.quiz, "message": exc.message}, status=403)
     response = render(request, "attempts/take.html", _exam_context(request, attempt))
+    access.set_session_cookie(request, response, attempt, token)
     # The page holds live answers: never serve it from the browser's back/forward cache or a proxy.
     response["Cache-Control"] = "no-store"
     return response
@@ -172,6 +186,11 @@ def _posted_answers(request, attempt: QuizAttempt) -> list[dict]:
 def submit(request, pk):
     attempt = _own_attempt(request, pk)
     if not attempt.is_finished:
+        try:
+            access.check_attempt_request(request, attempt_id=attempt.pk)  # issue 17
+        except AttemptError as exc:
+            show_error(request, exc)
+            return redirect("attempts:take", pk=attempt.pk)
         items = _posted_answers(request, attempt)
         if items:
             try:
@@ -233,3 +252,17 @@ def mine(request):
     attempts = QuizAttempt.objects.for_student(request.user).select_related("quiz").order_by("-started_at")
     page, query = paginate(request, attempts, per_page=MY_RESULTS_PER_PAGE)
     return render(request, "attempts/mine.html", {"page": page, "query": query})
+
+
+@staff_required
+@require_POST
+def release_session(request, pk):
+    """Issue 17: the board's "release" button: the student may continue the attempt in another browser."""
+    attempt = get_object_or_404(QuizAttempt.objects.gradable_by(request.user), pk=pk)
+    try:
+        access.attempt_release_session(attempt=attempt, by=request.user)
+    except AttemptError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, f"{attempt.student.user.name} can now continue in another browser.")
+    return redirect("grading:board", pk=attempt.quiz_id)

@@ -225,6 +225,27 @@ class QuizForm(OwnerMixin, forms.Form):
         label="Focus-loss tolerance (seconds)",
         help_text="Shorter losses of focus (a notification, a screen reader) are logged but not counted.",
     )
+    allowed_networks = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Allowed networks",
+        help_text="Optional: IP addresses or CIDR ranges (IPv4 or IPv6), one per line; students elsewhere cannot "
+        "start or answer.",
+    )
+    seb_config_keys = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Safe Exam Browser config keys",
+        help_text="Optional: one per line; the quiz then opens only in Safe Exam Browser with that configuration.",
+    )
+    seb_browser_exam_keys = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Safe Exam Browser browser exam keys"
+    )
+    single_session = forms.BooleanField(
+        required=False,
+        label="One browser per attempt",
+        help_text="Answers from a second browser or device are refused until you release the attempt on the board.",
+    )
     randomize_questions = forms.BooleanField(
         required=False, help_text="Each student gets the questions in their own order."
     )
@@ -244,6 +265,7 @@ class QuizForm(OwnerMixin, forms.Form):
     # The service's settings, less the grace period, which the page leaves to the site-wide default.
     # Per-type violation weights are set through the API only.
     SETTINGS = tuple(name for name in QUIZ_SETTINGS if name not in ("grace_period_seconds", "violation_weights"))
+    LIST_SETTINGS = ("allowed_networks", "seb_config_keys", "seb_browser_exam_keys")
 
     def __init__(self, *args, user=None, creating=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,9 +276,25 @@ class QuizForm(OwnerMixin, forms.Form):
     def clean_violation_action(self):
         return self.cleaned_data.get("violation_action") or None  # empty: the quiz's (or the model's) default
 
+    def _lines(self, name):
+        return [
+            line.strip() for line in (self.cleaned_data.get(name) or "").replace(",", "\n").splitlines() if line.strip()
+        ]
+
+    def clean_allowed_networks(self):
+        return self._lines("allowed_networks")
+
+    def clean_seb_config_keys(self):
+        return self._lines("seb_config_keys")
+
+    def clean_seb_browser_exam_keys(self):
+        return self._lines("seb_browser_exam_keys")
+
     @classmethod
     def initial_for(cls, quiz) -> dict:
         initial = {k: getattr(quiz, k) for k in cls.SETTINGS}
+        for name in cls.LIST_SETTINGS:
+            initial[name] = "\n".join(initial.get(name) or [])
         initial["classes"] = list(quiz.classes.all())
         return initial
 

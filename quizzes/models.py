@@ -157,6 +157,13 @@ class Quiz(models.Model):
     violation_tolerance_seconds = models.DecimalField(max_digits=4, decimal_places=1, default=2)
     violation_weights = models.JSONField(default=dict, blank=True)
     violation_action = models.CharField(max_length=20, choices=ViolationAction.choices, default=ViolationAction.FLAG)
+    # Issue 17, access rules (attempts.access checks them on start, the exam page, answers and submit). Empty lists
+    # and False: no rule. Networks are CIDRs (IPv4/IPv6) of the client address quizsite.clientip gives; Safe Exam
+    # Browser keys are the 64-hex config keys / browser exam keys of Moodle's quizaccess_seb.
+    allowed_networks = models.JSONField(default=list, blank=True)
+    seb_config_keys = models.JSONField(default=list, blank=True)
+    seb_browser_exam_keys = models.JSONField(default=list, blank=True)
+    single_session = models.BooleanField(default=False)
 
     classes = models.ManyToManyField("classrooms.SchoolClass", through="QuizClass", related_name="quizzes", blank=True)
     questions = models.ManyToManyField("Question", through="QuizQuestion", related_name="quizzes", blank=True)

@@ -9,7 +9,7 @@ Callers import from here (`from accounts.services import audit_record`, `service
 """
 
 from accounts.errors import AccountError, AccountThrottled
-from accounts.services.accommodations import accommodation_remove, accommodation_set
+from accounts.services.accommodations import accommodation_clean, accommodation_remove, accommodation_set
 from accounts.services.audit import audit_record, client_ip, notify
 from accounts.services.auth import (
     TokenPair,
@@ -30,6 +30,7 @@ from accounts.services.users import user_create, user_delete, user_delete_blocke
 __all__ = [
     "AccountError",
     "AccountThrottled",
+    "accommodation_clean",
     "accommodation_remove",
     "accommodation_set",
     "TokenPair",

@@ -36,7 +36,9 @@ def _snapshot(acc: Accommodation | None) -> dict | None:
     return {f: getattr(acc, f) for f in (*FIELDS, "reason")}
 
 
-def _clean(*, time_multiplier, extra_minutes, no_time_limit, extra_attempts, reason) -> tuple:
+def accommodation_clean(*, time_multiplier, extra_minutes, no_time_limit, extra_attempts, reason) -> tuple:
+    """THE validation of an accommodation's values (the pages, the API and the student import call it):
+    (multiplier, extra minutes, no time limit, extra attempts, reason), or an AccountError saying what is wrong."""
     try:
         multiplier = Decimal(str(time_multiplier if time_multiplier not in (None, "") else 1))
     except InvalidOperation:
@@ -77,7 +79,7 @@ def accommodation_set(
 ) -> Accommodation:
     """Create or replace the student's accommodations. Running attempts follow (their deadline moves)."""
     student = _student_for(by, student)
-    multiplier, extra_minutes, no_limit, extra_attempts, reason = _clean(
+    multiplier, extra_minutes, no_limit, extra_attempts, reason = accommodation_clean(
         time_multiplier=time_multiplier,
         extra_minutes=extra_minutes,
         no_time_limit=no_time_limit,

@@ -178,6 +178,13 @@ class ExamSerializer(serializers.Serializer):
     total_violations = serializers.IntegerField(source="attempt.total_violations")
     questions = ExamQuestionSerializer(many=True)
     resumed = serializers.BooleanField()
+    session_token = serializers.SerializerMethodField(
+        help_text="Issue 17, quizzes with one active session: this browser's token, given once (also set as a "
+        "cookie); send it as X-Exam-Session with every request on the attempt. Null otherwise."
+    )
+
+    def get_session_token(self, exam) -> str | None:
+        return self.context.get("session_token")
 
 
 class ReviewItemSerializer(OutputSerializer):

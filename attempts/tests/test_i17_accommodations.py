@@ -125,6 +125,7 @@ def test_api_time_remaining_and_board_agree(teacher, school_class, student):
     assert 49 * 60 < detail["time_remaining_seconds"] <= 50 * 60
     row = next(r for r in quiz_monitor_status(quiz).students if r.id == str(student.pk))
     assert 49 * 60 < row.time_left_seconds <= 50 * 60
+    assert row.accommodation == "time x1.25"  # the teacher sees why
 
 
 def test_accommodation_changed_mid_attempt_moves_the_running_deadline_keeping_extensions(
@@ -169,3 +170,26 @@ def test_bad_values_are_refused_and_nothing_is_written(student, teacher, kwargs)
     with pytest.raises(AccountError):
         accommodate(student, teacher, **kwargs)
     assert not Accommodation.objects.exists()
+
+
+def test_regrade_of_an_accommodated_late_submission_keeps_its_times(teacher, school_class, student, now):
+    """A x1.5 student who submitted after the class's close is re-marked like anyone else: the regrade changes the
+    score, never the deadline or the time of submission."""
+    from grading.services.regrade import question_regrade
+    from quizzes.models import Question
+    from tests.builders import answer
+
+    quiz = make_quiz(teacher, school_class, time_limit_minutes=20, end_date=now + timedelta(minutes=5))
+    accommodate(student, teacher, time_multiplier="1.5")
+    attempt = start_attempt(quiz, student, at=now)
+    assert attempt.deadline == now + timedelta(minutes=15)
+    mcq = Question.objects.filter(quiz_links__quiz=quiz, type="mcq").first()
+    answer(attempt, {mcq: (mcq.correct_answer + 1) % len(mcq.options)}, at=now + timedelta(minutes=12))
+    submitted = services.attempt_submit(attempt=attempt, by=student.user, now=now + timedelta(minutes=14))
+    before = (submitted.deadline, submitted.submitted_at, submitted.score)
+    Question.objects.filter(pk=mcq.pk).update(correct_answer=(mcq.correct_answer + 1) % len(mcq.options))
+    question_regrade(question_id=mcq.pk, by=teacher.user)
+    submitted.refresh_from_db()
+    assert (submitted.deadline, submitted.submitted_at) == before[:2]
+    assert submitted.submitted_at == now + timedelta(minutes=14)  # after the class's close, inside their own
+    assert submitted.score > before[2]

@@ -68,3 +68,38 @@ def test_the_student_api_never_shows_accommodations(teacher, student):
         f"/api/v1/students/{student.pk}/accommodation", {"extra_minutes": 5, "reason": "SECRET-PLAN"}, format="json"
     )
     assert "SECRET-PLAN" not in api_as(student).get(f"/api/v1/students/{student.pk}").content.decode()
+
+
+def test_import_with_optional_accommodation_columns(api_for, admin, school_class):
+    from accounts.models import Student
+    from classrooms.tests.conftest import csv_upload
+
+    upload = csv_upload(
+        "name,email,registration_number,class_name,time_multiplier,extra_minutes,focus_exempt,accommodation_reason\n"
+        "Ann Lee,ann@school.test,stu100,Class 10A,1.5,,yes,IEP 2026\n"
+        "Bob Ray,bob@school.test,stu101,Class 10A,,,,\n"
+    )
+    res = api_for(admin).post("/api/v1/students/bulk-import", {"file": upload}, format="multipart")
+    assert res.status_code == 200, res.json()
+    ann = Student.objects.get(registration_number="STU100")
+    assert ann.accommodation.time_multiplier == 1.5 and ann.accommodation.exempt_from_focus_violations
+    assert ann.accommodation.set_by == admin
+    assert Accommodation.objects.count() == 1
+    assert AuditLog.objects.get(action="students.import").new_value["accommodations"] == 1
+
+
+def test_import_refuses_a_bad_accommodation_and_writes_nothing_for_that_row(api_for, admin, school_class):
+    from accounts.models import Student
+    from classrooms.tests.conftest import csv_upload
+
+    upload = csv_upload(
+        "name,email,registration_number,class_name,time_multiplier,accommodation_reason\n"
+        "Ann Lee,ann@school.test,stu100,Class 10A,0.5,IEP\n"
+        "Cy Dee,cy@school.test,stu102,Class 10A,2,\n"
+    )
+    res = api_for(admin).post("/api/v1/students/bulk-import", {"file": upload}, format="multipart")
+    body = res.json()
+    errors = " ".join(e["error"] for e in body["errors"])
+    assert "Time multiplier must be between 1 and 5" in errors and "Give the reason" in errors
+    assert not Student.objects.filter(registration_number__in=["STU100", "STU102"]).exists()
+    assert not Accommodation.objects.exists()

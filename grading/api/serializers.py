@@ -227,6 +227,9 @@ class BoardRowSerializer(serializers.Serializer):
     score = ScoreField()
     flagged = serializers.BooleanField(help_text="Issue 17: the violations reached the quiz's 'flag' threshold.")
     explanation = serializers.CharField(allow_blank=True, help_text="Issue 17: the student's explanation.")
+    session_locked = serializers.BooleanField(help_text="Issue 17: the attempt is tied to one browser.")
+    session_refused = serializers.BooleanField(help_text="Issue 17: another browser was refused; release it.")
+    accommodation = serializers.CharField(allow_blank=True, help_text="Issue 17: e.g. 'time x1.5'.")
 
 
 class BoardStatusSerializer(serializers.Serializer):

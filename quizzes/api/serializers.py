@@ -132,10 +132,12 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
         }
 
 
-# The quiz's settings (less the grace period, staff-only) as the services define them, plus what it is and has.
+# Staff-only settings: the grace period, and issue 17's access rules (networks, Safe Exam Browser keys).
+_STAFF_ONLY_SETTINGS = ("grace_period_seconds", "allowed_networks", "seb_config_keys", "seb_browser_exam_keys")
+# The quiz's settings (less the staff-only ones) as the services define them, plus what it is and has.
 _QUIZ_COMMON = [
     "id",
-    *(name for name in QUIZ_SETTINGS if name != "grace_period_seconds"),
+    *(name for name in QUIZ_SETTINGS if name not in _STAFF_ONLY_SETTINGS),
     "status",
     "created_by",
     "created_by_name",
@@ -165,7 +167,7 @@ class QuizSummarySerializer(serializers.ModelSerializer):
 class QuizStaffListSerializer(QuizSummarySerializer):
     class Meta:
         model = Quiz
-        fields = [*_QUIZ_COMMON, "access_code", "grace_period_seconds"]
+        fields = [*_QUIZ_COMMON, "access_code", *_STAFF_ONLY_SETTINGS]
         read_only_fields = fields
 
 
@@ -221,6 +223,12 @@ class QuizInputSerializer(OwnerInputSerializer):
         max_digits=4, decimal_places=1, min_value=0, max_value=60, required=False
     )
     violation_weights = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=10), required=False)
+    allowed_networks = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
+    seb_config_keys = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
+    seb_browser_exam_keys = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    single_session = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=QuizStatus.choices, required=False)
     class_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=200)
     question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)

@@ -5,6 +5,8 @@ results were given. Once students attempted a quiz its classes and questions are
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
@@ -44,7 +46,13 @@ QUIZ_SETTINGS = (
     "violation_action",
     "violation_tolerance_seconds",
     "violation_weights",
+    # Issue 17: the access rules (staff see them; attempts.access checks them).
+    "allowed_networks",
+    "seb_config_keys",
+    "seb_browser_exam_keys",
+    "single_session",
 )
+ACCESS_RULE_SETTINGS = ("allowed_networks", "seb_config_keys", "seb_browser_exam_keys")
 NULLABLE_QUIZ_SETTINGS = ("start_date", "end_date", "description", "grace_period_seconds")
 ACCESS_CODE_TRIES = 10
 # The attempts app's violation types, named here (the quizzes app sits below attempts and cannot import them).
@@ -165,6 +173,40 @@ def _violation_policy_problem(quiz: Quiz) -> dict | None:
     return None
 
 
+SEB_KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_RULE_ENTRIES = 50
+
+
+def _access_rules_problems(quiz: Quiz) -> dict:
+    """Issue 17: networks are CIDRs or addresses (IPv4/IPv6), normalised; SEB keys are 64 hex digits, lower-cased."""
+    errors = {}
+    networks = quiz.allowed_networks if quiz.allowed_networks is not None else []
+    if not isinstance(networks, list) or len(networks) > MAX_RULE_ENTRIES:
+        errors["allowed_networks"] = f"Allowed networks must be a list of at most {MAX_RULE_ENTRIES} CIDR ranges."
+    else:
+        cleaned = []
+        for value in networks:
+            try:
+                cleaned.append(str(ipaddress.ip_network(str(value).strip(), strict=False)))
+            except ValueError:
+                errors["allowed_networks"] = f"{value!r} is not an IP address or CIDR range (e.g. 192.0.2.0/24)."
+                break
+        else:
+            quiz.allowed_networks = list(dict.fromkeys(cleaned))
+    for field in ("seb_config_keys", "seb_browser_exam_keys"):
+        keys = getattr(quiz, field)
+        keys = keys if keys is not None else []
+        if not isinstance(keys, list) or len(keys) > MAX_RULE_ENTRIES:
+            errors[field] = f"At most {MAX_RULE_ENTRIES} keys, as a list."
+            continue
+        cleaned = [str(k).strip().lower() for k in keys]
+        if any(not SEB_KEY_RE.match(k) for k in cleaned):
+            errors[field] = "A Safe Exam Browser key is 64 hexadecimal characters (SEB's config tool shows it)."
+        else:
+            setattr(quiz, field, list(dict.fromkeys(cleaned)))
+    return errors
+
+
 def _validate_quiz(quiz: Quiz) -> None:
     errors = {}
     if quiz.start_date and quiz.end_date and quiz.end_date <= quiz.start_date:
@@ -173,6 +215,7 @@ def _validate_quiz(quiz: Quiz) -> None:
         errors["violation_threshold"] = "The violation threshold must be at least 1."
     if problem := _violation_policy_problem(quiz):
         errors.update(problem)
+    errors.update(_access_rules_problems(quiz))
     if quiz.max_attempts is not None and quiz.max_attempts <= 0:
         errors["max_attempts"] = "Max attempts must be at least 1."
     if quiz.time_limit_minutes is not None and quiz.time_limit_minutes <= 0:
