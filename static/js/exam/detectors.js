@@ -6,22 +6,25 @@
  * fullscreenchange): the signals of one "away" episode are collected for a moment and reported once, as the
  * strongest kind. The next episode starts only after the student is back (visible and focused).
  *
- * Issue 17: a focus loss (tab switch, window blur) is reported when the student is back, with how long they were
- * away (`duration_ms`), so the server can tell a notification's blip from leaving the quiz; one still away after
- * `maxAwayMs` is reported then (`ongoing`). Leaving fullscreen while still on the page is reported at once. */
+ * Issue 17: a focus loss (tab switch, window blur) carries how long the student was away (`duration_ms`), so the
+ * server can tell a notification's blip from leaving the quiz: one back within `maxAwayMs` (the quiz's tolerance)
+ * is reported on the return with its short duration; one still away then is reported at once (`ongoing`), so the
+ * teacher sees it live and a student who never comes back is still counted. With no tolerance this is the old
+ * timing. Leaving fullscreen while still on the page is reported at once. */
 export class AwayTracker {
   constructor(report, opts) {
     this.report = report;
     this.windowMs = (opts && opts.windowMs) || 400;
-    this.maxAwayMs = (opts && opts.maxAwayMs) || 30000;
+    this.maxAwayMs = (opts && typeof opts.maxAwayMs === "number") ? opts.maxAwayMs : 30000;
     this.now = (opts && opts.now) || (() => Date.now());
     this.episode = null;
   }
 
-  signal(kind) {
+  /** `at`: when the student actually left, if earlier than now (a blur judged later). */
+  signal(kind, at) {
     if (this.episode && this.episode.reported) return;
     if (!this.episode) {
-      this.episode = { kinds: {}, reported: false, start: this.now(), backAt: null, kind: null };
+      this.episode = { kinds: {}, reported: false, start: at || this.now(), backAt: null, kind: null };
       this.episode.timer = setTimeout(() => this.decide(), this.windowMs);
     }
     this.episode.kinds[kind] = true;
@@ -31,8 +34,10 @@ export class AwayTracker {
     const ep = this.episode;
     if (!ep || ep.reported || ep.kind) return;
     ep.kind = ep.kinds.tab_switch ? "tab_switch" : ep.kinds.fullscreen_exit ? "fullscreen_exit" : "focus_lost";
-    if (ep.kind === "fullscreen_exit" || ep.backAt !== null) this.send(ep, false);
-    else ep.timer = setTimeout(() => this.send(ep, true), this.maxAwayMs);
+    if (ep.kind === "fullscreen_exit" || ep.backAt !== null) { this.send(ep, false); return; }
+    const wait = this.maxAwayMs - (this.now() - ep.start);
+    if (wait <= 0) this.send(ep, true);
+    else ep.timer = setTimeout(() => this.send(ep, true), wait);
   }
 
   send(ep, ongoing) {
@@ -93,7 +98,9 @@ export class Violations {
     this.page = page;
     this.pending = [];
     this.inFlight = false;
-    this.away = new AwayTracker((kind, extra) => { this.report(kind, extra); this.maybeBack(); });
+    // Away longer than the quiz's tolerance counts: report it then, without waiting for the return.
+    const maxAwayMs = (page.config.toleranceMs || 0) + 150;
+    this.away = new AwayTracker((kind, extra) => { this.report(kind, extra); this.maybeBack(); }, { maxAwayMs });
     this.explainShown = false;
   }
 
@@ -208,7 +215,8 @@ export class Violations {
     window.addEventListener("blur", () => {
       clearTimeout(stillAway);
       if (Date.now() - lastTabAt < TAB_BLUR_MS) {
-        stillAway = setTimeout(() => { if (!document.hasFocus()) this.away.signal("focus_lost"); }, TAB_AWAY_MS);
+        const blurAt = Date.now();
+        stillAway = setTimeout(() => { if (!document.hasFocus()) this.away.signal("focus_lost", blurAt); }, TAB_AWAY_MS);
         return;
       }
       this.away.signal("focus_lost");
