@@ -116,6 +116,8 @@ class QuizAttempt(models.Model):
     # browser was given, and when another browser was last refused (the board shows it; a teacher releases it).
     session_token_hash = models.CharField(max_length=64, blank=True, default="")
     session_refused_at = models.DateTimeField(null=True, blank=True)
+    # Issue 17: started outside the quiz's networks with its network password: the network rule no longer applies.
+    network_bypass = models.BooleanField(default=False)
 
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True, default="")

@@ -189,8 +189,12 @@ def attempt_start_through_access(*, request, quiz: Quiz, student: Student, by, *
     """Issue 17: start or resume through the quiz's access rules, for the page and the API alike. Network and Safe
     Exam Browser first (nothing is created for a refused request), then attempt_start, then the one-session claim.
     Returns (attempt, created, session token or None: the caller sets it as a cookie and the API returns it)."""
-    access.check_quiz_access(request, quiz)
+    network_password = kwargs.pop("network_password", None)
+    bypass = access.check_quiz_access(request, quiz, network_password=network_password)
     attempt, created = attempt_start(quiz=quiz, student=student, by=by, **kwargs)
+    if bypass and not attempt.network_bypass:
+        attempt.network_bypass = True
+        QuizAttempt.objects.filter(pk=attempt.pk).update(network_bypass=True)
     return attempt, created, access.claim_session(request, attempt)
 
 

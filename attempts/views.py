@@ -82,14 +82,17 @@ def intro(request, pk):
     attempts = list(QuizAttempt.objects.for_student(request.user).filter(quiz=quiz).order_by("attempt_number"))
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
     eff = effective_settings(quiz=quiz, student=student)
+    ask_network_password = False
     try:
         access.check_quiz_access(request, quiz)
         access_refusal = None
     except AttemptError as exc:
         access_refusal = exc.message
+        ask_network_password = exc.code == "network_not_allowed" and bool(quiz.network_password)
     context = {
         "eff": eff,
-        "access_refusal": access_refusal,
+        "access_refusal": None if ask_network_password else access_refusal,
+        "ask_network_password": ask_network_password,
         "quiz": quiz,
         "question_count": len(qqs),
         "total_marks": sum(qq.marks for qq in qqs),
@@ -109,6 +112,7 @@ def start(request, pk):
     try:
         attempt, _created, token = services.attempt_start_through_access(
             request=request,
+            network_password=request.POST.get("network_password"),
             quiz=quiz,
             student=student,
             by=request.user,

@@ -241,6 +241,12 @@ class QuizForm(OwnerMixin, forms.Form):
     seb_browser_exam_keys = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Safe Exam Browser browser exam keys"
     )
+    network_password = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Network password",
+        help_text="Optional, with allowed networks: a student elsewhere may start with this password.",
+    )
     single_session = forms.BooleanField(
         required=False,
         label="One browser per attempt",

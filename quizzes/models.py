@@ -164,6 +164,9 @@ class Quiz(models.Model):
     seb_config_keys = models.JSONField(default=list, blank=True)
     seb_browser_exam_keys = models.JSONField(default=list, blank=True)
     single_session = models.BooleanField(default=False)
+    # "On the school network OR with this password" (Canvas testing centres): a student outside the networks may
+    # start with it, and that attempt is then accepted from anywhere. Empty: the networks only.
+    network_password = models.CharField(max_length=64, blank=True, default="")
 
     classes = models.ManyToManyField("classrooms.SchoolClass", through="QuizClass", related_name="quizzes", blank=True)
     questions = models.ManyToManyField("Question", through="QuizQuestion", related_name="quizzes", blank=True)

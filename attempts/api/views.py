@@ -53,8 +53,10 @@ class QuizStartView(APIView):
         # with the reason (403), as the SPA shows it.
         quiz = get_object_or_404(Quiz, pk=pk)
         student = get_object_or_404(Student.objects.select_related("user"), pk=request.user.pk)
+        password = request.data.get("network_password") if isinstance(request.data, dict) else None
         attempt, created, token = services.attempt_start_through_access(
             request=request,
+            network_password=password if isinstance(password, str) else None,
             quiz=quiz,
             student=student,
             by=request.user,

@@ -182,3 +182,54 @@ def test_no_rules_nothing_changes(student, teacher, school_class):
     started = start(client, quiz, REMOTE_ADDR="203.0.113.9")
     assert started.status_code == 201 and started.json()["session_token"] is None
     assert save(api_as(student), started.json()["attempt_id"]).status_code == 200
+
+
+def test_outside_the_network_with_the_quizs_password(teacher, school_class, student):
+    quiz = make_quiz(teacher, school_class, allowed_networks=["192.0.2.0/24"], network_password="Lighthouse-7")
+    client = api_as(student)
+    home = {"REMOTE_ADDR": "203.0.113.9"}
+    no_password = client.post(f"/api/v1/quizzes/{quiz.pk}/start", **home)
+    assert no_password.status_code == 403 and "password" in no_password.json()["detail"]
+    wrong = client.post(f"/api/v1/quizzes/{quiz.pk}/start", {"network_password": "lighthouse"}, format="json", **home)
+    assert wrong.status_code == 403 and not QuizAttempt.objects.exists()
+    right = client.post(f"/api/v1/quizzes/{quiz.pk}/start", {"network_password": "Lighthouse-7"}, format="json", **home)
+    assert right.status_code == 201
+    attempt_id = right.json()["attempt_id"]
+    assert QuizAttempt.objects.get().network_bypass is True
+    assert save(client, attempt_id, **home).status_code == 200  # that attempt is accepted from outside now
+
+
+def test_intro_page_asks_for_the_network_password(teacher, school_class, student):
+    quiz = make_quiz(teacher, school_class, allowed_networks=["192.0.2.0/24"], network_password="Lighthouse-7")
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    client.force_login(student.user)
+    html = client.get(f"/attempts/quiz/{quiz.pk}/").content.decode()
+    assert 'name="network_password"' in html
+    refused = client.post(f"/attempts/quiz/{quiz.pk}/start/", {"network_password": "nope"})
+    assert refused.status_code == 302 and not QuizAttempt.objects.exists()
+    started = client.post(f"/attempts/quiz/{quiz.pk}/start/", {"network_password": "Lighthouse-7"})
+    assert started.status_code == 302 and QuizAttempt.objects.get().network_bypass
+
+
+def test_students_never_see_the_rules(teacher, school_class, student):
+    quiz = make_quiz(
+        teacher,
+        school_class,
+        allowed_networks=["192.0.2.0/24"],
+        network_password="Lighthouse-7",
+        seb_config_keys=[CONFIG_KEY],
+    )
+    body = api_as(student).get(f"/api/v1/quizzes/{quiz.pk}").content.decode()
+    assert "Lighthouse-7" not in body and CONFIG_KEY not in body and "192.0.2.0" not in body
+    staff = api_as(teacher).get(f"/api/v1/quizzes/{quiz.pk}").json()
+    assert staff["network_password"] == "Lighthouse-7" and staff["allowed_networks"] == ["192.0.2.0/24"]
+
+
+def test_quiz_api_validates_the_rules(teacher):
+    client = api_as(teacher)
+    base = {"title": "T", "subject": "S", "time_limit_minutes": 10}
+    for bad in ({"allowed_networks": ["not-a-net"]}, {"seb_config_keys": ["abc"]}):
+        response = client.post("/api/v1/quizzes", {**base, **bad}, format="json")
+        assert response.status_code == 400, response.content
+    ok = client.post("/api/v1/quizzes", {**base, "allowed_networks": ["2001:db8::1", "192.0.2.7/24"]}, format="json")
+    assert ok.status_code == 201 and ok.json()["allowed_networks"] == ["2001:db8::1/128", "192.0.2.0/24"]

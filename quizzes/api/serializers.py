@@ -133,7 +133,13 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
 
 
 # Staff-only settings: the grace period, and issue 17's access rules (networks, Safe Exam Browser keys).
-_STAFF_ONLY_SETTINGS = ("grace_period_seconds", "allowed_networks", "seb_config_keys", "seb_browser_exam_keys")
+_STAFF_ONLY_SETTINGS = (
+    "grace_period_seconds",
+    "allowed_networks",
+    "seb_config_keys",
+    "seb_browser_exam_keys",
+    "network_password",
+)
 # The quiz's settings (less the staff-only ones) as the services define them, plus what it is and has.
 _QUIZ_COMMON = [
     "id",
@@ -229,6 +235,7 @@ class QuizInputSerializer(OwnerInputSerializer):
         child=serializers.CharField(max_length=64), required=False, max_length=50
     )
     single_session = serializers.BooleanField(required=False)
+    network_password = serializers.CharField(required=False, allow_blank=True, max_length=64)
     status = serializers.ChoiceField(choices=QuizStatus.choices, required=False)
     class_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=200)
     question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)
