@@ -4,7 +4,9 @@ configured proxies), Safe Exam Browser hashes right / wrong / missing, and one a
 import hashlib
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from attempts.access import seb_hash
 from attempts.models import QuizAttempt, StudentAnswer
@@ -233,3 +235,21 @@ def test_quiz_api_validates_the_rules(teacher):
         assert response.status_code == 400, response.content
     ok = client.post("/api/v1/quizzes", {**base, "allowed_networks": ["2001:db8::1", "192.0.2.7/24"]}, format="json")
     assert ok.status_code == 201 and ok.json()["allowed_networks"] == ["2001:db8::1/128", "192.0.2.0/24"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="query counts pinned for PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_save_path_with_every_rule_still_costs_three_queries(teacher, school_class, student):
+    """The access rules ride on the cached copy start made: a save costs what it cost before issue 17."""
+    quiz = make_quiz(teacher, school_class, allowed_networks=["192.0.2.0/24"], single_session=True)
+    client = api_as(student)
+    started = start(client, quiz, REMOTE_ADDR="192.0.2.5")
+    attempt_id = started.json()["attempt_id"]
+    headers = {"REMOTE_ADDR": "192.0.2.5", "HTTP_X_EXAM_SESSION": started.json()["session_token"]}
+    qid = first_qid(attempt_id)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            f"/api/v1/attempts/{attempt_id}/answer", {"question_id": qid, "answer_text": "a"}, format="json", **headers
+        )
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) == 3, [q["sql"] for q in ctx.captured_queries]  # user, attempt, upsert
