@@ -97,3 +97,22 @@ def test_an_accommodated_students_timer_shows_the_longer_time(browser_as, studen
     expect(timer).to_have_text(re.compile(r"^(1:00:00|59:[0-5]\d)$"))
     attempt = QuizAttempt.objects.get()
     assert 59 * 60 < attempt.seconds_remaining() <= 60 * 60
+
+
+def test_a_save_refused_by_the_network_rule_says_why_and_keeps_the_answer(browser_as, student, teacher, school_class):
+    from django.core.cache import cache
+
+    from quizzes.models import Quiz
+
+    quiz = make_quiz(teacher, school_class, allowed_networks=["127.0.0.0/8", "::1/128"])
+    page = browser_as(student)
+    attempt = open_exam(page, quiz)
+    # The teacher narrows the rule to another network; the save path's cached copy expires.
+    Quiz.objects.filter(pk=quiz.pk).update(allowed_networks=["192.0.2.0/24"])
+    cache.clear()
+    page.get_by_label("3/4").check()
+    expect(page.locator("#exam-banner")).to_contain_text("school's network")
+    expect(page.locator("#exam-banner")).to_contain_text("kept on this device")
+    stored = page.evaluate("() => window.ExamPage.outbox.size()")
+    assert stored == 1
+    assert not attempt.answers.exists()
