@@ -69,7 +69,7 @@ class EffectiveSettings:
         """Where the settings differ from the quiz's, in words (the intro page and the quiz page say it)."""
         out = []
         if self.class_override is not None:
-            out.append(f"override for class {self.class_override.school_class}")
+            out.append(f"class override ({self.class_override.school_class})")
         if self.student_override is not None:
             out.append("personal override")
         if self.accommodation is not None:
