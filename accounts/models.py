@@ -291,6 +291,71 @@ class Student(models.Model):
         return self.user_id
 
 
+class AccommodationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Issue 17: a student's accommodations are seen by the teachers of the student's class and by admins,
+        never by students (not even their own profile: the student meets it as a longer timer)."""
+        return by_role(
+            self,
+            user,
+            admin=everything(self),
+            teacher=lambda u: self.filter(student__in=Student.objects.visible_to(u)),
+        )
+
+
+class Accommodation(models.Model):
+    """Issue 17: a student's exam accommodations (IEP/504 plans, reasonable adjustments). They apply to every quiz
+    the student takes, including quizzes created later; quizzes.effective.effective_settings turns them into the
+    student's time limit, close time and attempts. Written only by accounts.services.accommodations (audited)."""
+
+    student = models.OneToOneField(Student, primary_key=True, on_delete=models.CASCADE, related_name="accommodation")
+    # Time limit x multiplier + extra minutes (either or both); no_time_limit wins over both.
+    time_multiplier = models.DecimalField(max_digits=3, decimal_places=2, default=1)
+    extra_minutes = models.PositiveIntegerField(default=0)
+    no_time_limit = models.BooleanField(default=False)
+    extra_attempts = models.PositiveSmallIntegerField(default=0)
+    # Assistive technology takes focus: focus/tab/fullscreen events are logged for the teacher, never counted.
+    exempt_from_focus_violations = models.BooleanField(default=False)
+    reason = models.CharField(max_length=500)
+    set_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccommodationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "student_accommodations"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(time_multiplier__gte=1) & Q(time_multiplier__lte=5), name="accommodations_multiplier_range"
+            ),
+            models.CheckConstraint(condition=Q(extra_minutes__lte=1440), name="accommodations_extra_minutes_range"),
+            models.CheckConstraint(condition=Q(extra_attempts__lte=20), name="accommodations_extra_attempts_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Accommodation of {self.student_id}"
+
+    @property
+    def changes_time(self) -> bool:
+        return self.no_time_limit or self.time_multiplier != 1 or self.extra_minutes > 0
+
+    def summary(self) -> str:
+        """One line for the roster, the quiz page and the board."""
+        parts = []
+        if self.no_time_limit:
+            parts.append("no time limit")
+        else:
+            if self.time_multiplier != 1:
+                parts.append(f"time x{self.time_multiplier.normalize():f}")
+            if self.extra_minutes:
+                parts.append(f"+{self.extra_minutes} min")
+        if self.extra_attempts:
+            parts.append(f"+{self.extra_attempts} attempt(s)")
+        if self.exempt_from_focus_violations:
+            parts.append("focus-loss exempt")
+        return ", ".join(parts) or "none"
+
+
 class PasswordResetToken(models.Model):
     """A 6-digit reset code. The guide stores the code itself (VARCHAR(6)); here only its hash is kept, with a
     count of wrong tries, so a database leak or a brute force does not reset anyone's password."""

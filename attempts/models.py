@@ -91,6 +91,10 @@ class QuizAttempt(models.Model):
     # Every time check compares against this, never against the client's clock; a teacher's extension moves it.
     deadline = models.DateTimeField()
     submit_reason = models.CharField(max_length=20, choices=SubmitReason.choices, blank=True, default="")
+    # Issue 17: the deadline the student's effective settings (quizzes.effective) gave at start, or at their last
+    # change. When an override or accommodation changes during the attempt, `deadline` moves by the difference, so a
+    # teacher's extension from the board is kept. NULL for attempts started before issue 17 (never moved).
+    scheduled_deadline = models.DateTimeField(null=True, blank=True)
 
     score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     total_marks = models.PositiveIntegerField(null=True, blank=True)
@@ -103,6 +107,17 @@ class QuizAttempt(models.Model):
     # lifetime count stays on record.
     violation_baseline = models.PositiveIntegerField(default=0)
     auto_submitted_due_to_violations = models.BooleanField(default=False)
+    # Issue 17: when the violations reached the threshold of a quiz whose action is "flag for the teacher" (the
+    # attempt runs on), and the student's own words about it (after a flag or a violations auto-submit).
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    violation_explanation = models.TextField(blank=True, default="")
+    explained_at = models.DateTimeField(null=True, blank=True)
+    # Issue 17, one active session per attempt (quizzes with single_session): the SHA-256 of the token the first
+    # browser was given, and when another browser was last refused (the board shows it; a teacher releases it).
+    session_token_hash = models.CharField(max_length=64, blank=True, default="")
+    session_refused_at = models.DateTimeField(null=True, blank=True)
+    # Issue 17: started outside the quiz's networks with its network password: the network rule no longer applies.
+    network_bypass = models.BooleanField(default=False)
 
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True, default="")
@@ -215,6 +230,11 @@ class Violation(models.Model):
     # The guide's column is `metadata`, a name its SQLAlchemy models reserve (Base.metadata). The column keeps
     # the guide's name; the attribute is `details`; the API field stays `metadata`.
     details = models.JSONField(null=True, blank=True, db_column="metadata")
+    # Issue 17: how long focus was lost (as the page measured it), and whether the event counted against the
+    # threshold: a blip under the quiz's tolerance, a type weighted 0 and an exempt student's events are logged only.
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    counted = models.BooleanField(default=True)
+    weight = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         db_table = "violations"

@@ -18,15 +18,16 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Student
-from attempts import autosave
+from attempts import access, autosave
 from attempts.autosave import MAX_BATCH
 from attempts.errors import AttemptError
 from attempts.models import AttemptStatus, QuizAttempt, Severity, SubmitReason, Violation, ViolationType
 from attempts.scoring import mark_objective_answers, recompute_totals
 from attempts.selectors import public_status, quiz_is_assigned
 from quizsite.api.fields import score_number
-from quizsite.live import publish_quiz_event
-from quizzes.models import QuestionType, Quiz, QuizStatus
+from quizsite.live import publish_attempt_event, publish_quiz_event
+from quizzes.effective import EffectiveSettings, effective_settings
+from quizzes.models import QuestionType, Quiz, QuizStatus, ViolationAction
 from quizzes.selectors import ordered_quiz_questions
 from quizzes.signals import announce_results_changed
 
@@ -59,38 +60,42 @@ def is_overdue(attempt: QuizAttempt, now=None) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _check_can_start(*, quiz: Quiz, student: Student, now) -> None:
+def _check_can_start(*, quiz: Quiz, student: Student, now, settings: EffectiveSettings | None = None) -> None:
+    """May `student` start a new attempt of `quiz` now? The window and the attempts are the student's effective
+    ones (quizzes.effective: overrides and accommodation). An attempt starts only inside the window the quiz and its
+    overrides give; the accommodation's later close only lets an attempt started in that window run longer."""
+    eff = settings or effective_settings(quiz=quiz, student=student)
     if quiz.status == QuizStatus.DRAFT:
         raise AttemptError("This quiz has not been published yet.", status_code=403, code="not_published")
     if quiz.status != QuizStatus.PUBLISHED:
         raise AttemptError("This quiz is closed.", status_code=403, code="closed")
-    if quiz.start_date and now < quiz.start_date:
+    if eff.start_date and now < eff.start_date:
         raise AttemptError(
-            f"This quiz opens at {timezone.localtime(quiz.start_date):%Y-%m-%d %H:%M}.",
+            f"This quiz opens at {timezone.localtime(eff.start_date):%Y-%m-%d %H:%M}.",
             status_code=403,
             code="not_open",
         )
-    if quiz.end_date and now >= quiz.end_date:
+    if eff.window_end_date and now >= eff.window_end_date:
         raise AttemptError("This quiz has ended.", status_code=403, code="ended")
     used = QuizAttempt.objects.filter(quiz=quiz, student=student).count()
-    if used >= quiz.max_attempts:
+    if used >= eff.max_attempts:
         raise AttemptError(
-            f"You have used all {quiz.max_attempts} attempt(s) allowed for this quiz.",
+            f"You have used all {eff.max_attempts} attempt(s) allowed for this quiz.",
             status_code=409,
             code="no_attempts_left",
         )
 
 
-def start_refusal(*, quiz: Quiz, student: Student, now=None) -> str | None:
+def start_refusal(*, quiz: Quiz, student: Student, now=None, settings: EffectiveSettings | None = None) -> str | None:
     """Why a new attempt cannot start now (for the intro page), or None."""
     try:
-        _check_can_start(quiz=quiz, student=student, now=now or timezone.now())
+        _check_can_start(quiz=quiz, student=student, now=now or timezone.now(), settings=settings)
     except AttemptError as exc:
         return exc.message
     return None
 
 
-def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAttempt:
+def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent, settings: EffectiveSettings) -> QuizAttempt:
     quiz_questions = ordered_quiz_questions(quiz)
     if not quiz_questions:
         raise AttemptError("This quiz has no questions yet.", status_code=409, code="empty_quiz")
@@ -109,9 +114,7 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAt
             perm = list(range(n))
             rng.shuffle(perm)
             option_order[str(q.id)] = perm
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes)
-    if quiz.end_date and quiz.end_date < deadline:
-        deadline = quiz.end_date
+    deadline = settings.deadline_for(now)
     number = (QuizAttempt.objects.filter(quiz=quiz, student=student).aggregate(m=Max("attempt_number"))["m"] or 0) + 1
     return QuizAttempt.objects.create(
         quiz=quiz,
@@ -119,6 +122,7 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent) -> QuizAt
         attempt_number=number,
         started_at=now,
         deadline=deadline,
+        scheduled_deadline=deadline,
         status=AttemptStatus.IN_PROGRESS,
         ip_address=ip or None,
         user_agent=(user_agent or "")[:1000],
@@ -153,9 +157,12 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
             Student.objects.select_for_update().filter(pk=student.pk).values_list("pk", flat=True).first()
             existing = _in_progress(quiz=quiz, student=student)
             if existing is not None:
+                access.remember_rules(existing)
                 return existing, False
-            _check_can_start(quiz=quiz, student=student, now=now)
-            attempt = _new_attempt(quiz=quiz, student=student, now=now, ip=ip, user_agent=user_agent)
+            eff = effective_settings(quiz=quiz, student=student)
+            _check_can_start(quiz=quiz, student=student, now=now, settings=eff)
+            attempt = _new_attempt(quiz=quiz, student=student, now=now, ip=ip, user_agent=user_agent, settings=eff)
+            access.remember_rules(attempt)  # the save path's copy of the quiz's access rules (issue 17)
             publish_quiz_event(
                 quiz.id,
                 "attempt_started",
@@ -176,6 +183,19 @@ def attempt_start(*, quiz: Quiz, student: Student, by, ip=None, user_agent: str 
         if existing is not None:
             return existing, False
         raise AttemptError("The quiz could not be started; please try again.", status_code=409, code="retry") from None
+
+
+def attempt_start_through_access(*, request, quiz: Quiz, student: Student, by, **kwargs):
+    """Issue 17: start or resume through the quiz's access rules, for the page and the API alike. Network and Safe
+    Exam Browser first (nothing is created for a refused request), then attempt_start, then the one-session claim.
+    Returns (attempt, created, session token or None: the caller sets it as a cookie and the API returns it)."""
+    network_password = kwargs.pop("network_password", None)
+    bypass = access.check_quiz_access(request, quiz, network_password=network_password)
+    attempt, created = attempt_start(quiz=quiz, student=student, by=by, **kwargs)
+    if bypass and not attempt.network_bypass:
+        attempt.network_bypass = True
+        QuizAttempt.objects.filter(pk=attempt.pk).update(network_bypass=True)
+    return attempt, created, access.claim_session(request, attempt)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -340,6 +360,61 @@ def expire_overdue_for_student(*, student_id, now=None) -> None:
         attempt_expire_if_overdue(attempt=attempt, now=now)
 
 
+def attempts_follow_settings(*, quiz_id=None, student_id=None, now=None) -> int:
+    """Issue 17: an override or an accommodation changed: each running attempt it touches (of `quiz_id`, of
+    `student_id`, or both) gets the deadline its student's effective settings now give. The deadline moves by the
+    difference from the scheduled one, so a teacher's extension from the board is kept; a narrowed window can put
+    it in the past, and the attempt is then closed as any overdue one. Returns how many deadlines moved."""
+    now = now or timezone.now()
+    qs = QuizAttempt.objects.filter(status=AttemptStatus.IN_PROGRESS, scheduled_deadline__isnull=False)
+    if quiz_id is not None:
+        qs = qs.filter(quiz_id=quiz_id)
+    if student_id is not None:
+        qs = qs.filter(student_id=student_id)
+    moved = 0
+    for pk in qs.values_list("pk", flat=True):
+        with transaction.atomic():
+            attempt = (
+                QuizAttempt.objects.select_for_update(of=("self",))
+                .select_related("quiz", "student")
+                .filter(pk=pk, status=AttemptStatus.IN_PROGRESS)
+                .first()
+            )
+            if attempt is None:
+                continue
+            scheduled = effective_settings(quiz=attempt.quiz, student=attempt.student).deadline_for(attempt.started_at)
+            delta = scheduled - attempt.scheduled_deadline
+            if not delta:
+                continue
+            attempt.deadline += delta
+            attempt.scheduled_deadline = scheduled
+            attempt.save(update_fields=["deadline", "scheduled_deadline"])
+            data = {
+                "attempt_id": str(attempt.pk),
+                "student_id": str(attempt.student_id),
+                "status": attempt.status,
+                "deadline": attempt.deadline.isoformat(),
+                "seconds_remaining": attempt.seconds_remaining(now),
+            }
+            # The exam page and the board follow a teacher's extension on this event; they follow this change too.
+            publish_attempt_event(attempt.pk, "time_extended", data)
+            publish_quiz_event(attempt.quiz_id, "time_extended", data)
+            moved += 1
+        if is_overdue(attempt, now):
+            attempt_expire_if_overdue(attempt=attempt, now=now)
+    return moved
+
+
+def on_accommodation_changed(sender=None, *, student_id, **kwargs) -> None:
+    """accounts.signals.accommodation_changed (connected in AttemptsConfig.ready)."""
+    attempts_follow_settings(student_id=student_id)
+
+
+def on_overrides_changed(sender=None, *, quiz_id, **kwargs) -> None:
+    """quizzes.signals.quiz_overrides_changed (connected in AttemptsConfig.ready)."""
+    attempts_follow_settings(quiz_id=quiz_id)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Violations
 # --------------------------------------------------------------------------------------------------------------
@@ -366,27 +441,83 @@ def _clean_violation(violation_type, question_index, details, severity):
     return severity
 
 
+# Issue 17: the kinds of "away from the page" a screen reader, a notification or assistive technology also cause:
+# their duration is measured, the tolerance applies to them, and an exempt student's are logged only.
+FOCUS_TYPES = frozenset(
+    {ViolationType.TAB_SWITCH, ViolationType.FOCUS_LOST, ViolationType.FULLSCREEN_EXIT, ViolationType.MULTIPLE_WINDOWS}
+)
+MAX_EXPLANATION = 2_000
+
+
+def _duration_ms(details, duration_ms):
+    """The page's measure of a focus loss: the `duration_ms` field, or metadata.duration_ms (older pages)."""
+    value = duration_ms if duration_ms is not None else (details or {}).get("duration_ms")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 86_400_000:
+        raise AttemptError("duration_ms: must be a number of milliseconds.")
+    return int(value)
+
+
+def violation_weight(quiz: Quiz, violation_type: str) -> int:
+    """The quiz's weight of a violation type (1 unless the teacher set another; 0: logged, never counted)."""
+    weights = quiz.violation_weights or {}
+    value = weights.get(violation_type, 1)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 1
+
+
+def violation_counts(*, quiz: Quiz, violation_type: str, duration_ms: int | None, exempt: bool) -> tuple[bool, int]:
+    """THE rule of which violations count, and how much: (counted, weight). A focus loss shorter than the quiz's
+    tolerance is a blip (logged, not counted); an exempt student's focus losses are never counted; a type weighted
+    0 is logged only. A loss the page could not time (no duration) counts, as before issue 17."""
+    weight = violation_weight(quiz, violation_type)
+    if violation_type in FOCUS_TYPES:
+        if exempt:
+            return False, weight
+        tolerance_ms = int(quiz.violation_tolerance_seconds * 1000)
+        if duration_ms is not None and duration_ms < tolerance_ms:
+            return False, weight
+    return weight > 0, weight
+
+
 def violation_record(
-    *, attempt: QuizAttempt, violation_type, question_index=None, details=None, severity=None, now=None
+    *,
+    attempt: QuizAttempt,
+    violation_type,
+    question_index=None,
+    details=None,
+    severity=None,
+    duration_ms=None,
+    now=None,
 ) -> dict:
-    """Record a violation; at the quiz's threshold the attempt is auto-submitted. The count is incremented in
-    the database (UPDATE .. SET total_violations = total_violations + 1), so concurrent reports are all counted.
+    """Record a violation. A counted one adds its weight to total_violations (in the database: UPDATE .. SET
+    total_violations = total_violations + weight, so concurrent reports are all counted); at the quiz's threshold
+    the attempt is auto-submitted or, when the quiz says so, flagged for the teacher and left running. Events that
+    do not count (violation_counts) are logged for the teacher and change nothing else.
     """
     now = now or timezone.now()
     severity = _clean_violation(violation_type, question_index, details, severity)
+    duration = _duration_ms(details, duration_ms)
     if is_overdue(attempt, now):
         attempt_expire_if_overdue(attempt=attempt, now=now)
         raise AttemptError(
             "Time is up: this quiz was submitted automatically.", status_code=409, code="attempt_finished"
         )
+    quiz = attempt.quiz
+    exempt = (
+        violation_type in FOCUS_TYPES
+        and effective_settings(quiz=quiz, student=attempt.student).exempt_from_focus_violations
+    )
+    counted, weight = violation_counts(quiz=quiz, violation_type=violation_type, duration_ms=duration, exempt=exempt)
+    auto_submit_action = quiz.violation_action == ViolationAction.AUTO_SUBMIT
     with transaction.atomic():
         updated = QuizAttempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
-            total_violations=F("total_violations") + 1
+            total_violations=F("total_violations") + (weight if counted else 0)
         )
         if not updated:
             raise AttemptError("This quiz has already been submitted.", status_code=409, code="attempt_finished")
-        total, baseline, allowance = QuizAttempt.objects.filter(pk=attempt.pk).values_list(
-            "total_violations", "violation_baseline", "quiz__violation_threshold"
+        total, baseline, allowance, flagged_at = QuizAttempt.objects.filter(pk=attempt.pk).values_list(
+            "total_violations", "violation_baseline", "quiz__violation_threshold", "flagged_at"
         )[0]
         # After a teacher's reinstatement only the violations since then count against the allowance; the
         # threshold reported to the page is on the lifetime scale ("violation 4 of 6").
@@ -398,10 +529,18 @@ def violation_record(
             question_index=question_index,
             severity=severity,
             details=details,
+            duration_ms=duration,
+            counted=counted,
+            weight=weight,
         )
-        auto_submit = total >= threshold
+        reached = counted and total >= threshold
+        auto_submit = reached and auto_submit_action
+        flagged = flagged_at is not None
         if auto_submit:
             attempt_submit(attempt=attempt, by=None, reason=SubmitReason.VIOLATIONS, now=now)
+        elif reached and not flagged:
+            QuizAttempt.objects.filter(pk=attempt.pk).update(flagged_at=now)
+            flagged = True
         publish_quiz_event(
             attempt.quiz_id,
             "violation",
@@ -415,12 +554,44 @@ def violation_record(
                 "question_index": question_index,
                 "severity": severity,
                 "auto_submit": auto_submit,
+                "counted": counted,
+                "duration_ms": duration,
+                "flagged": flagged,
             },
         )
     attempt.total_violations = total
     return {
-        "message": "Violation recorded",
+        "message": "Violation recorded" if counted else "Event logged (not counted)",
         "total_violations": total,
         "violation_threshold": threshold,
         "auto_submit": auto_submit,
+        "counted": counted,
+        "action": quiz.violation_action,
+        "flagged": flagged,
     }
+
+
+@transaction.atomic
+def attempt_explain(*, attempt: QuizAttempt, by, text: str, now=None) -> QuizAttempt:
+    """The student's explanation of their violations, after the attempt was flagged or auto-submitted for them;
+    the teacher reads it next to the violations in grading and on the board. It may be rewritten."""
+    now = now or timezone.now()
+    locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if by is None or locked.student_id != by.pk:
+        raise AttemptError("Only the student who took this quiz can explain it.", status_code=403)
+    if locked.flagged_at is None and not locked.auto_submitted_due_to_violations:
+        raise AttemptError("There is nothing to explain: this attempt was not flagged.", status_code=409)
+    text = (text or "").strip()
+    if not text:
+        raise AttemptError("Write your explanation.")
+    if len(text) > MAX_EXPLANATION:
+        raise AttemptError(f"At most {MAX_EXPLANATION} characters.")
+    locked.violation_explanation = text
+    locked.explained_at = now
+    locked.save(update_fields=["violation_explanation", "explained_at"])
+    publish_quiz_event(
+        locked.quiz_id,
+        "violation_explained",
+        {"attempt_id": str(locked.pk), "student_id": str(locked.student_id), "explanation": text},
+    )
+    return locked

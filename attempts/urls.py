@@ -14,4 +14,6 @@ urlpatterns = [
     path("<uuid:pk>/", views.take, name="take"),
     path("<uuid:pk>/submit/", views.submit, name="submit"),
     path("<uuid:pk>/result/", views.result, name="result"),
+    path("<uuid:pk>/explain/", views.explain, name="explain"),
+    path("<uuid:pk>/release-session/", views.release_session, name="release_session"),
 ]

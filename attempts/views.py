@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Student
-from attempts import services
+from attempts import access, services
 from attempts.autosave import question_meta
 from attempts.errors import AttemptError
 from attempts.forms import AccessCodeForm
@@ -30,8 +30,9 @@ from attempts.selectors import (
     reveals_answers,
 )
 from quizsite.clientip import client_ip
-from quizsite.pages import paginate, show_error, student_required
+from quizsite.pages import paginate, show_error, staff_required, student_required
 from quizsite.text import strips_control_characters
+from quizzes.effective import effective_settings
 from quizzes.models import Quiz
 from quizzes.selectors import quiz_get_by_access_code
 
@@ -80,13 +81,24 @@ def intro(request, pk):
     qqs = list(quiz.quiz_questions.select_related("question"))
     attempts = list(QuizAttempt.objects.for_student(request.user).filter(quiz=quiz).order_by("attempt_number"))
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+    eff = effective_settings(quiz=quiz, student=student)
+    ask_network_password = False
+    try:
+        access.check_quiz_access(request, quiz)
+        access_refusal = None
+    except AttemptError as exc:
+        access_refusal = exc.message
+        ask_network_password = exc.code == "network_not_allowed" and bool(quiz.network_password)
     context = {
+        "eff": eff,
+        "access_refusal": None if ask_network_password else access_refusal,
+        "ask_network_password": ask_network_password,
         "quiz": quiz,
         "question_count": len(qqs),
         "total_marks": sum(qq.marks for qq in qqs),
         "attempts": attempts,
         "in_progress": in_progress,
-        "refusal": None if in_progress else services.start_refusal(quiz=quiz, student=student),
+        "refusal": None if in_progress else services.start_refusal(quiz=quiz, student=student, settings=eff),
         "grace_seconds": quiz.grace_seconds,
     }
     return render(request, "attempts/intro.html", context)
@@ -98,7 +110,9 @@ def start(request, pk):
     student = _student(request)
     quiz = _quiz_for_student(request, student, pk)
     try:
-        attempt, _created = services.attempt_start(
+        attempt, _created, token = services.attempt_start_through_access(
+            request=request,
+            network_password=request.POST.get("network_password"),
             quiz=quiz,
             student=student,
             by=request.user,
@@ -108,7 +122,9 @@ def start(request, pk):
     except AttemptError as exc:
         show_error(request, exc)
         return redirect("attempts:intro", pk=quiz.pk)
-    return redirect("attempts:take", pk=attempt.pk)
+    response = redirect("attempts:take", pk=attempt.pk)
+    access.set_session_cookie(request, response, attempt, token)
+    return response
 
 
 def _exam_context(request, attempt: QuizAttempt) -> dict:
@@ -123,6 +139,12 @@ def _exam_context(request, attempt: QuizAttempt) -> dict:
         "csrfToken": get_token(request),
         "timeRemainingMs": max(0, int((attempt.deadline - timezone.now()).total_seconds() * 1000)),
         "threshold": attempt.quiz.violation_threshold,
+        # Issue 17: "warning 2 of 3" only when the threshold auto-submits; a flag lets the student explain.
+        "violationAction": attempt.quiz.violation_action,
+        "toleranceMs": int(attempt.quiz.violation_tolerance_seconds * 1000),
+        "focusExempt": effective_settings(quiz=attempt.quiz, student=attempt.student).exempt_from_focus_violations,
+        "flagged": attempt.flagged_at is not None,
+        "explanationUrl": f"/api/v1/attempts/{attempt.pk}/explanation",
         "totalViolations": attempt.total_violations,
         "maxSeq": max(seqs, default=0),
         "questionIds": [str(q.id) for q in exam.questions],
@@ -135,7 +157,12 @@ def take(request, pk):
     attempt = _own_attempt(request, pk)
     if attempt.is_finished:
         return redirect("attempts:result", pk=attempt.pk)
+    try:
+        token = access.claim_session(request, attempt)  # issue 17: network, SEB, one session (claimed if free)
+    except AttemptError as exc:
+        return render(request, "attempts/blocked.html", {"quiz": attempt.quiz, "message": exc.message}, status=403)
     response = render(request, "attempts/take.html", _exam_context(request, attempt))
+    access.set_session_cookie(request, response, attempt, token)
     # The page holds live answers: never serve it from the browser's back/forward cache or a proxy.
     response["Cache-Control"] = "no-store"
     return response
@@ -163,6 +190,11 @@ def _posted_answers(request, attempt: QuizAttempt) -> list[dict]:
 def submit(request, pk):
     attempt = _own_attempt(request, pk)
     if not attempt.is_finished:
+        try:
+            access.check_attempt_request(request, attempt_id=attempt.pk)  # issue 17
+        except AttemptError as exc:
+            show_error(request, exc)
+            return redirect("attempts:take", pk=attempt.pk)
         items = _posted_answers(request, attempt)
         if items:
             try:
@@ -198,8 +230,24 @@ def result(request, pk):
         "review": can_review(attempt, request.user),
         "reveal": reveals_answers(attempt, request.user),
         "end_reason": END_REASONS.get(attempt.submit_reason, ""),
+        "can_explain": attempt.flagged_at is not None or attempt.auto_submitted_due_to_violations,
     }
     return render(request, "attempts/result.html", context)
+
+
+@strips_control_characters
+@student_required
+@require_POST
+def explain(request, pk):
+    """Issue 17: the student's explanation of their violations (the result page's form; the exam page uses the API)."""
+    attempt = _own_attempt(request, pk)
+    try:
+        services.attempt_explain(attempt=attempt, by=request.user, text=request.POST.get("explanation", ""))
+    except AttemptError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, "Your explanation was sent to your teacher.")
+    return redirect("attempts:result", pk=attempt.pk)
 
 
 @student_required
@@ -208,3 +256,17 @@ def mine(request):
     attempts = QuizAttempt.objects.for_student(request.user).select_related("quiz").order_by("-started_at")
     page, query = paginate(request, attempts, per_page=MY_RESULTS_PER_PAGE)
     return render(request, "attempts/mine.html", {"page": page, "query": query})
+
+
+@staff_required
+@require_POST
+def release_session(request, pk):
+    """Issue 17: the board's "release" button: the student may continue the attempt in another browser."""
+    attempt = get_object_or_404(QuizAttempt.objects.gradable_by(request.user), pk=pk)
+    try:
+        access.attempt_release_session(attempt=attempt, by=request.user)
+    except AttemptError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, f"{attempt.student.user.name} can now continue in another browser.")
+    return redirect("grading:board", pk=attempt.quiz_id)

@@ -66,3 +66,20 @@ class ImportForm(forms.Form):
         help_text="Students without a date of birth always get a one-time claim code, which they need to claim "
         "their account; the codes (and printable slips) are shown right after the import only.",
     )
+
+
+class AccommodationForm(forms.Form):
+    """Issue 17: a student's exam accommodations (accounts.services.accommodation_set validates)."""
+
+    time_multiplier = forms.DecimalField(
+        min_value=1, max_value=5, decimal_places=2, initial=1, help_text="e.g. 1.25, 1.5 or 2 (1 = no change)."
+    )
+    extra_minutes = forms.IntegerField(min_value=0, max_value=1440, initial=0, help_text="Added after the multiplier.")
+    no_time_limit = forms.BooleanField(required=False, help_text="The student works until their close time.")
+    extra_attempts = forms.IntegerField(min_value=0, max_value=20, initial=0)
+    exempt_from_focus_violations = forms.BooleanField(
+        required=False,
+        label="Exempt from focus-loss violations",
+        help_text="For assistive technology: focus losses are logged for you, never counted against the student.",
+    )
+    reason = forms.CharField(max_length=500, help_text="The plan it comes from (IEP, 504, reasonable adjustment).")

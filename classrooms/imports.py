@@ -19,19 +19,32 @@ from django.contrib.auth.hashers import make_password
 from django.db.models.functions import Lower
 
 from accounts.claim_codes import claim_code_needed, new_claim_code
+from accounts.errors import AccountError
 from accounts.models import (
     EMAIL_REGEX,
+    Accommodation,
     Role,
     Student,
     User,
     normalize_email,
     normalize_registration_number,
 )
+from accounts.services import accommodation_clean
 from classrooms.errors import ClassroomError
 from classrooms.models import SchoolClass
 
 REQUIRED_COLUMNS = ("name", "email", "registration_number", "class_name")
 OPTIONAL_COLUMNS = ("section", "academic_year", "date_of_birth", "parent_email", "parent_phone")
+# Issue 17: optional accommodation columns; a row with any of them needs accommodation_reason.
+ACCOMMODATION_COLUMNS = (
+    "time_multiplier",
+    "extra_minutes",
+    "no_time_limit",
+    "extra_attempts",
+    "focus_exempt",
+    "accommodation_reason",
+)
+_TRUE = {"1", "true", "yes", "y", "x"}
 # Header aliases after quizsite.tabular's normalisation; "class" makes our own export re-importable.
 COLUMN_ALIASES = {"class": "class_name"}
 BATCH_SIZE = 1000
@@ -63,6 +76,32 @@ class ValidRow:
     date_of_birth: date | None
     parent_email: str
     parent_phone: str
+    accommodation: dict | None = None  # issue 17: Accommodation field values, validated
+
+
+def _accommodation(values: dict) -> tuple[dict | None, str | None]:
+    """Issue 17: a row's accommodation columns, checked by accounts' one rule (accommodation_clean)."""
+    given = {k: values.get(k, "") for k in ACCOMMODATION_COLUMNS}
+    if not any(given.values()):
+        return None, None
+    try:
+        multiplier, minutes, no_limit, attempts, reason = accommodation_clean(
+            time_multiplier=given["time_multiplier"] or 1,
+            extra_minutes=given["extra_minutes"] or 0,
+            no_time_limit=given["no_time_limit"].lower() in _TRUE,
+            extra_attempts=given["extra_attempts"] or 0,
+            reason=given["accommodation_reason"],
+        )
+    except AccountError as exc:
+        return None, f"Accommodation: {exc.message}"
+    return {
+        "time_multiplier": multiplier,
+        "extra_minutes": minutes,
+        "no_time_limit": no_limit,
+        "extra_attempts": attempts,
+        "exempt_from_focus_violations": given["focus_exempt"].lower() in _TRUE,
+        "reason": reason,
+    }, None
 
 
 @dataclass
@@ -75,6 +114,7 @@ class ImportOutcome:
     imported: int = 0
     claim_codes: list[dict] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
+    accommodations: int = 0  # issue 17: students imported with an accommodation
 
     def as_response(self) -> dict:
         """The guide's shape {message, imported, failed, errors} plus what the SPA and pages find useful."""
@@ -193,7 +233,7 @@ def validate(*, by: User, headers: list[str], rows: list[dict], dry_run: bool) -
     for raw in rows:
         number = raw["__row__"]
         problems: list[str] = []
-        values = {k: (raw.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+        values = {k: (raw.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *ACCOMMODATION_COLUMNS)}
         for column in REQUIRED_COLUMNS:
             if not values[column]:
                 problems.append(f"Missing {column.replace('_', ' ')}")
@@ -221,6 +261,9 @@ def validate(*, by: User, headers: list[str], rows: list[dict], dry_run: bool) -
                 dob = _parse_date(values["date_of_birth"][:10])
             except ValueError:
                 problems.append("Invalid date of birth (use YYYY-MM-DD)")
+        accommodation, accommodation_problem = _accommodation(values)
+        if accommodation_problem:
+            problems.append(accommodation_problem)
         class_key = None
         if values["class_name"] and not problems:
             class_key, class_problem = resolver.resolve(
@@ -246,6 +289,7 @@ def validate(*, by: User, headers: list[str], rows: list[dict], dry_run: bool) -
                     date_of_birth=dob,
                     parent_email=parent_email,
                     parent_phone=values["parent_phone"],
+                    accommodation=accommodation,
                 )
             )
         if len(outcome.preview) < PREVIEW_ROWS:
@@ -325,6 +369,14 @@ def write(
             )
         User.objects.bulk_create(users, batch_size=BATCH_SIZE)
         Student.objects.bulk_create(students, batch_size=BATCH_SIZE)
+        accommodations = [
+            Accommodation(student=student, set_by=by, **row.accommodation)
+            for row, student in zip(batch, students, strict=True)
+            if row.accommodation
+        ]
+        if accommodations:  # issue 17; the import job's audit row records the import as a whole
+            Accommodation.objects.bulk_create(accommodations, batch_size=BATCH_SIZE)
+            outcome.accommodations += len(accommodations)
         done += len(batch)
         if progress is not None:
             progress(done, total)

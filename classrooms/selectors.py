@@ -13,7 +13,7 @@ from quizsite.tabular import write_csv, write_xlsx
 
 def _students(qs: QuerySet[Student]) -> QuerySet[Student]:
     """What every student list and page shows: the student's name, e-mail and class."""
-    return qs.select_related("user", "school_class")
+    return qs.select_related("user", "school_class", "accommodation")
 
 
 def _teacher_links_prefetch() -> Prefetch:
@@ -53,7 +53,7 @@ def class_detail(*, user, pk) -> SchoolClass:
     students as `roster` (empty for anyone else); raises SchoolClass.DoesNotExist for outsiders."""
     students = (
         Student.objects.filter(school_class__in=SchoolClass.objects.manageable_by(user))
-        .select_related("user")
+        .select_related("user", "accommodation")
         .order_by("user__name", "registration_number")
     )
     return class_list(user=user).prefetch_related(Prefetch("students", queryset=students, to_attr="roster")).get(pk=pk)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("students/<uuid:pk>/delete/", views.student_delete, name="student_delete"),
     path("students/<uuid:pk>/claim-code/", views.student_claim_code, name="student_claim_code"),
     path("students/<uuid:pk>/claim-slip/", views.student_claim_slip, name="student_claim_slip"),
+    path("students/<uuid:pk>/accommodation/", views.student_accommodation, name="student_accommodation"),
     path("import/", views.import_upload, name="import"),
     path("import/<uuid:pk>/", views.import_job, name="import_job"),
     path("import/<uuid:pk>/confirm/", views.import_confirm, name="import_confirm"),

@@ -17,10 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import services as account_services
 from accounts.claim_codes import claim_code_matches
-from accounts.models import Teacher
+from accounts.models import Accommodation, Teacher
 from classrooms import selectors, services
-from classrooms.forms import AddStudentsForm, AssignTeacherForm, ClassForm, ImportForm, StudentForm
+from classrooms.forms import AccommodationForm, AddStudentsForm, AssignTeacherForm, ClassForm, ImportForm, StudentForm
 from classrooms.models import ImportJob, SchoolClass
 from quizsite.errors import DomainError
 from quizsite.pages import admin_required, apply_errors, file_response, paginate, show_error, staff_required
@@ -440,3 +441,48 @@ def export_students(request):
         show_error(request, exc)
         return redirect("classrooms:list")
     return file_response(content, content_type, filename)
+
+
+# --- issue 17: accommodations -----------------------------------------------------------------------------------
+ACCOMMODATION_FIELDS = (
+    "time_multiplier",
+    "extra_minutes",
+    "no_time_limit",
+    "extra_attempts",
+    "exempt_from_focus_violations",
+)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def student_accommodation(request, pk):
+    """A student's exam accommodations: set, change or remove (the `remove` button), for the student's teachers and
+    admins (selectors.student_list scopes it: another teacher's student is 404)."""
+    student = get_object_or_404(selectors.student_list(user=request.user), pk=pk)
+    current = Accommodation.objects.visible_to(request.user).select_related("set_by").filter(pk=student.pk).first()
+    back = reverse("classrooms:detail", args=[student.school_class_id]) if student.school_class_id else None
+    if request.method == "POST" and "remove" in request.POST:
+        try:
+            account_services.accommodation_remove(student=student, by=request.user, request=request)
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, f"Accommodations of {student.user.name} removed.")
+        return redirect("classrooms:student_accommodation", pk=student.pk)
+
+    def save(data):
+        account_services.accommodation_set(student=student, by=request.user, request=request, **data)
+        messages.success(request, f"Accommodations of {student.user.name} saved; they apply to every quiz.")
+        return redirect("classrooms:student_accommodation", pk=student.pk)
+
+    initial = {f: getattr(current, f) for f in (*ACCOMMODATION_FIELDS, "reason")} if current else {}
+    form = AccommodationForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        form,
+        save,
+        template="classrooms/student_accommodation.html",
+        student=student,
+        current=current,
+        back_url=back,
+    )

@@ -344,3 +344,14 @@ LTI_PLATFORM = {
     "create_users": False,
     "is_active": True,
 }
+
+# Issue 17, fair exams: the first claimed student of class 0 has extra time (x1.5) and is exempt from focus-loss
+# violations (a screen reader); the first unclaimed student of class 0 missed "Arithmetic check-up" and has a
+# personal window for it.
+ACCOMMODATION = {
+    "time_multiplier": "1.5",
+    "exempt_from_focus_violations": True,
+    "reason": "IEP 2026: extended time, screen reader",
+}
+PERSONAL_WINDOW_QUIZ = "Arithmetic check-up"
+PERSONAL_WINDOW = timedelta(days=3)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.claim_codes import claim_code_hash, claim_code_matches
-from accounts.models import Role, Student, Teacher, User
+from accounts.models import Accommodation, Role, Student, Teacher, User
 from attempts import services as attempt_services
 from attempts.models import AttemptStatus, QuizAttempt, ViolationType
 from classrooms import services as classroom_services
@@ -75,6 +75,30 @@ def build_demo_school(*, now: datetime | None = None) -> bool:
         changed |= _quiz(school, plan, rng, now)
     changed |= _integrity(school)
     changed |= _lti_platform(admin)
+    changed |= _fair_exams(school, now)
+    return changed
+
+
+def _fair_exams(school: _School, now: datetime) -> bool:
+    """Issue 17: an accommodated student and a personal window (content.ACCOMMODATION, PERSONAL_WINDOW_QUIZ)."""
+    first_class = [s for s in school.students if s.school_class_id == school.classes[0].pk]
+    claimed = next((s for s in first_class if s.is_account_claimed), None)
+    unclaimed = next((s for s in first_class if not s.is_account_claimed), None)
+    changed = False
+    if claimed is not None and not Accommodation.objects.filter(student=claimed).exists():
+        account_services.accommodation_set(student=claimed, by=school.admin, **content.ACCOMMODATION)
+        changed = True
+    quiz = Quiz.objects.filter(title=content.PERSONAL_WINDOW_QUIZ, status=QuizStatus.PUBLISHED).first()
+    if quiz is not None and unclaimed is not None and not quiz.overrides.filter(student=unclaimed).exists():
+        quiz_services.override_set(
+            quiz=quiz,
+            by=school.admin,
+            student=unclaimed,
+            start_date=now,
+            end_date=now + content.PERSONAL_WINDOW,
+            reason="Missed the exam (ill)",
+        )
+        changed = True
     return changed
 
 

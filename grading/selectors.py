@@ -185,6 +185,13 @@ class BoardRow:
     deadline: datetime | None
     seconds_since_last_save: int | None
     score: Decimal | None
+    # Issue 17: flagged for the teacher at the violation threshold, and the student's explanation.
+    flagged: bool = False
+    explanation: str = ""
+    # Issue 17, one active session: the attempt is tied to a browser, and another one was refused.
+    session_locked: bool = False
+    session_refused: bool = False
+    accommodation: str = ""  # issue 17: the student's accommodation in a few words, for the teacher
 
     @property
     def status_label(self) -> str:
@@ -237,7 +244,17 @@ def _attempt_row(attempt: QuizAttempt, *, total_questions: int, now: datetime) -
             max(0, int((now - attempt.last_saved_at).total_seconds())) if attempt.last_saved_at else None
         ),
         score=attempt.score,
+        flagged=attempt.flagged_at is not None,
+        explanation=attempt.violation_explanation,
+        session_locked=bool(attempt.session_token_hash),
+        session_refused=attempt.session_refused_at is not None,
+        accommodation=_accommodation_summary(attempt.student),
     )
+
+
+def _accommodation_summary(student: Student) -> str:
+    acc = getattr(student, "accommodation", None)  # loaded with the row; a missing one raises AttributeError
+    return acc.summary() if acc is not None else ""
 
 
 def _not_started_row(student: Student, *, total_questions: int) -> BoardRow:
@@ -279,7 +296,7 @@ def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> BoardStat
     last_save = StudentAnswer.objects.filter(attempt=OuterRef("pk")).order_by("-updated_at")
     attempts = list(
         QuizAttempt.objects.filter(quiz=quiz)
-        .select_related("student__user")
+        .select_related("student__user", "student__accommodation")
         .annotate(
             answered=Coalesce(Subquery(answered_count, output_field=IntegerField()), 0),
             last_saved_at=Subquery(last_save.values("updated_at")[:1]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from corsheaders.defaults import default_headers
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -295,6 +296,8 @@ API_DOCS_PUBLIC = envbool("API_DOCS_PUBLIC", DEBUG)
 
 CORS_ALLOWED_ORIGINS = envlist("CORS_ORIGINS", ["http://localhost:3000", "http://localhost:5173"] if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
+# Issue 17: an SPA on another origin sends a single-session attempt's token in X-Exam-Session.
+CORS_ALLOW_HEADERS = (*default_headers, "x-exam-session")
 
 # Login slows guessing down per (account, address) and never locks the owner out (policy: accounts.throttles'
 # docstring). LOGIN_FAILURES_PER_ACCOUNT tries from one address go ahead at once, then that address waits 1 s, 2 s,

@@ -56,6 +56,13 @@ class QuizStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class ViolationAction(models.TextChoices):
+    """Issue 17: what reaching the violation threshold does."""
+
+    FLAG = "flag", "Flag the attempt for the teacher"
+    AUTO_SUBMIT = "auto_submit", "Submit the attempt automatically"
+
+
 class QuestionType(models.TextChoices):
     MCQ = "mcq", "Multiple choice"
     TRUE_FALSE = "true_false", "True / false"
@@ -143,6 +150,23 @@ class Quiz(models.Model):
     # Not in the guide: seconds after the deadline during which saves in flight are still accepted.
     # NULL means the site-wide ATTEMPT_GRACE_SECONDS.
     grace_period_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Issue 17, the violation policy. Focus losses shorter than the tolerance are logged, not counted; each type
+    # counts its weight ({"copy_attempt": 0, ...}; a missing type weighs 1); at the threshold the attempt is
+    # flagged for the teacher or auto-submitted. Quizzes created before issue 17 were migrated to tolerance 0 and
+    # auto-submit, so nothing changed for them.
+    violation_tolerance_seconds = models.DecimalField(max_digits=4, decimal_places=1, default=2)
+    violation_weights = models.JSONField(default=dict, blank=True)
+    violation_action = models.CharField(max_length=20, choices=ViolationAction.choices, default=ViolationAction.FLAG)
+    # Issue 17, access rules (attempts.access checks them on start, the exam page, answers and submit). Empty lists
+    # and False: no rule. Networks are CIDRs (IPv4/IPv6) of the client address quizsite.clientip gives; Safe Exam
+    # Browser keys are the 64-hex config keys / browser exam keys of Moodle's quizaccess_seb.
+    allowed_networks = models.JSONField(default=list, blank=True)
+    seb_config_keys = models.JSONField(default=list, blank=True)
+    seb_browser_exam_keys = models.JSONField(default=list, blank=True)
+    single_session = models.BooleanField(default=False)
+    # "On the school network OR with this password" (Canvas testing centres): a student outside the networks may
+    # start with it, and that attempt is then accepted from anywhere. Empty: the networks only.
+    network_password = models.CharField(max_length=64, blank=True, default="")
 
     classes = models.ManyToManyField("classrooms.SchoolClass", through="QuizClass", related_name="quizzes", blank=True)
     questions = models.ManyToManyField("Question", through="QuizQuestion", related_name="quizzes", blank=True)
@@ -436,3 +460,75 @@ class QuestionImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status})"
+
+class QuizOverrideQuerySet(models.QuerySet):
+    def manageable_by(self, user):
+        """Issue 17: the overrides of the quizzes `user` manages (Quiz.objects.manageable_by's rule)."""
+        return self.filter(quiz__in=Quiz.objects.manageable_by(user))
+
+
+class QuizOverride(models.Model):
+    """Issue 17: one quiz's settings changed for one student or one class (Moodle's user and group overrides).
+    A NULL field keeps what the next level says; a student's override beats their class's, which beats the quiz.
+    quizzes.effective.effective_settings is the one place that merges them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="overrides")
+    student = models.ForeignKey(
+        "accounts.Student", null=True, blank=True, on_delete=models.CASCADE, related_name="quiz_overrides"
+    )
+    school_class = models.ForeignKey(
+        "classrooms.SchoolClass", null=True, blank=True, on_delete=models.CASCADE, related_name="quiz_overrides"
+    )
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True)
+    access_code = models.CharField(max_length=20, blank=True, default="")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuizOverrideQuerySet.as_manager()
+
+    class Meta:
+        db_table = "quiz_overrides"
+        ordering = ["updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(student__isnull=False) & Q(school_class__isnull=True))
+                | (Q(student__isnull=True) & Q(school_class__isnull=False)),
+                name="quiz_overrides_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "student"], condition=Q(student__isnull=False), name="quiz_overrides_student_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "school_class"],
+                condition=Q(school_class__isnull=False),
+                name="quiz_overrides_class_uniq",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gt=0),
+                name="quiz_overrides_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gt=0), name="quiz_overrides_attempts_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="quiz_overrides_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(access_code=Upper("access_code")), name="quiz_overrides_access_code_upper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {self.quiz_id} for {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.student_id:
+            return str(self.student)
+        return str(self.school_class)

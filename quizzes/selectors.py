@@ -4,17 +4,19 @@ pages show the same things to the same people; these functions only add what a p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from accounts.models import active_user
+from accounts.models import Student, active_user
 from classrooms.models import SchoolClass
+from quizzes.effective import EffectiveSettings, effective_settings
 from quizzes.filters import QuestionFilter
-from quizzes.models import Question, Quiz, QuizQuestion, QuizStatus, normalize_access_code
+from quizzes.models import Question, Quiz, QuizOverride, QuizQuestion, QuizStatus, normalize_access_code
 
 
 def _total_marks_subquery():
@@ -74,12 +76,26 @@ def quiz_manage_queryset(*, user) -> QuerySet[Quiz]:
 
 def quiz_get_by_access_code(*, user, code: str) -> Quiz | None:
     """THE access-code lookup, for the API and the student's page alike: a published quiz assigned to the student's
-    class, by its code typed however the student typed it (`abcd-2345`, ` ABCD 2345 `)."""
+    class, by its code typed however the student typed it (`abcd-2345`, ` ABCD 2345 `). Issue 17: the code is the
+    student's effective one (quizzes.effective): an override's code replaces the quiz's for that student or class."""
     user = active_user(user)
     code = normalize_access_code(code)
     if user is None or not user.is_student or not code:
         return None
-    return quiz_list(user=user).assigned_to(user).filter(access_code=code, status=QuizStatus.PUBLISHED).first()
+    overridden = QuizOverride.objects.filter(quiz=OuterRef("pk"), access_code=code).filter(
+        Q(student_id=user.pk) | Q(school_class__students=user.pk)
+    )
+    candidates = (
+        quiz_list(user=user)
+        .assigned_to(user)
+        .filter(status=QuizStatus.PUBLISHED)
+        .filter(Q(access_code=code) | Exists(overridden))
+    )
+    student = Student.objects.filter(pk=user.pk).first()
+    for quiz in candidates[:5]:
+        if student is not None and effective_settings(quiz=quiz, student=student).access_code == code:
+            return quiz
+    return None
 
 
 def quiz_class_choices(*, user) -> QuerySet[SchoolClass]:
@@ -130,3 +146,36 @@ def questions_for_export(*, user, params, quiz_id: str | None = None) -> list[Qu
         except ValueError:
             raise ValidationError({"ids": "ids must be question ids separated by commas."}) from None
     return list(queryset.order_by("topic", "created_at")[:EXPORT_MAX_QUESTIONS])
+
+@dataclass(frozen=True)
+class PersonalSettingsRow:
+    """Issue 17: one student whose settings on a quiz differ from the quiz's, as the quiz page shows them."""
+
+    student: Student
+    settings: EffectiveSettings
+
+
+def quiz_personal_settings(quiz: Quiz) -> tuple[list[QuizOverride], list[PersonalSettingsRow]]:
+    """The quiz's overrides, and every student of its classes whose effective settings differ from the quiz's (an
+    override or an accommodation), each with those settings: three queries however many students."""
+    overrides = list(QuizOverride.objects.filter(quiz=quiz).select_related("student__user", "school_class"))
+    by_student = {o.student_id: o for o in overrides if o.student_id}
+    by_class = {o.school_class_id: o for o in overrides if o.school_class_id}
+    students = (
+        Student.objects.filter(school_class__quiz_links__quiz=quiz)
+        .filter(Q(accommodation__isnull=False) | Q(pk__in=list(by_student)) | Q(school_class_id__in=list(by_class)))
+        .select_related("user", "accommodation", "school_class")
+        .order_by("user__name")
+        .distinct()
+    )
+    rows = []
+    for student in students:
+        acc = getattr(student, "accommodation", None)  # a missing reverse one-to-one raises an AttributeError
+        eff = effective_settings(
+            quiz=quiz,
+            student=student,
+            accommodation=acc,
+            overrides=(by_student.get(student.pk), by_class.get(student.school_class_id)),
+        )
+        rows.append(PersonalSettingsRow(student=student, settings=eff))
+    return overrides, rows

@@ -2,6 +2,7 @@
 
     announce_results_changed(quiz_id)  # an attempt was submitted, graded or regraded, or the pass mark moved
     announce_answer_key_changed(question_id, by_id)  # a question's key changed while attempts that used it exist
+    announce_overrides_changed(quiz_id)  # issue 17: a quiz's per-student or per-class override changed
 
 analytics connects to `quiz_results_changed` (drops its cached figures of the quiz) and grading to
 `answer_key_changed` (re-marks the submitted attempts), each in its AppConfig.ready(). Both are sent after the
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 quiz_results_changed = Signal()  # quiz_id=...
 answer_key_changed = Signal()  # question_id=..., by_id=...
+quiz_overrides_changed = Signal()  # quiz_id=... (attempts moves the running attempts' deadlines)
 
 
 def _send_after_commit(signal: Signal, **kwargs) -> None:
@@ -37,3 +39,7 @@ def announce_results_changed(quiz_id) -> None:
 
 def announce_answer_key_changed(question_id, by_id) -> None:
     _send_after_commit(answer_key_changed, question_id=question_id, by_id=by_id)
+
+
+def announce_overrides_changed(quiz_id) -> None:
+    _send_after_commit(quiz_overrides_changed, quiz_id=quiz_id)

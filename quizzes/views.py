@@ -15,8 +15,8 @@ from quizsite.errors import DomainError
 from quizsite.pages import apply_errors, paginate, show_error, staff_required
 from quizzes import selectors, services
 from quizzes.filters import QuestionFilter, QuizFilter
-from quizzes.forms import BankFilterForm, QuestionExportForm, QuestionForm, QuestionImportForm, QuizForm
-from quizzes.models import Question, QuestionImportJob, QuizStatus
+from quizzes.forms import BankFilterForm, OverrideForm, QuestionExportForm, QuestionForm, QuestionImportForm, QuizForm
+from quizzes.models import Question, QuestionImportJob, QuizOverride, QuizStatus
 
 # Students get 403 on every page here (staff_required): their quiz pages live in the attempts app.
 PAGE_SIZE = 20
@@ -245,11 +245,15 @@ def quiz_edit(request, pk):
 @staff_required
 def quiz_detail(request, pk):
     quiz = _quiz_or_404(request, pk)
+    overrides, personal = selectors.quiz_personal_settings(quiz)
     return render(
         request,
         "quizzes/quiz_detail.html",
         {
             "quiz": quiz,
+            "overrides": overrides,
+            "personal": personal,
+            "override_form": OverrideForm(quiz=quiz),
             "links": selectors.ordered_quiz_questions(quiz),
             "problems": services.publish_problems(quiz) if quiz.status != QuizStatus.PUBLISHED else [],
             "has_attempts": services.quiz_has_attempts(quiz),
@@ -377,3 +381,43 @@ def quiz_delete(request, pk):
         return redirect("quizzes:detail", pk=quiz.pk)
     messages.success(request, "Quiz deleted.")
     return redirect("quizzes:list")
+
+
+# --- issue 17: overrides ----------------------------------------------------------------------------------------
+@staff_required
+def quiz_override_add(request, pk):
+    """Set the quiz's dates, time limit, attempts or access code for one student or class (replacing theirs)."""
+    quiz = _quiz_or_404(request, pk)
+    form = OverrideForm(request.POST or None, quiz=quiz)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {f: data.get(f) for f in services.OVERRIDE_FIELDS}
+        try:
+            services.override_set(
+                quiz=quiz,
+                by=request.user,
+                reason=data.get("reason") or "",
+                request=request,
+                **form.target_kwargs(),
+                **values,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Override saved.")
+            return redirect(reverse("quizzes:detail", args=[quiz.pk]) + "#overrides")
+    return render(request, "quizzes/override_form.html", {"quiz": quiz, "form": form})
+
+
+@staff_required
+@require_POST
+def quiz_override_delete(request, pk, override_id):
+    quiz = _quiz_or_404(request, pk)
+    override = get_object_or_404(QuizOverride.objects.manageable_by(request.user), pk=override_id, quiz=quiz)
+    try:
+        services.override_delete(override=override, by=request.user, request=request)
+    except DomainError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, "Override removed.")
+    return redirect(reverse("quizzes:detail", args=[quiz.pk]) + "#overrides")

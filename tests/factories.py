@@ -96,6 +96,10 @@ class QuizFactory(factory.django.DjangoModelFactory):
     time_limit_minutes = 30
     status = QuizStatus.DRAFT
     created_by = factory.SubFactory(TeacherFactory)
+    # Issue 17: factory quizzes keep the violation policy every quiz had before (and migrated quizzes keep):
+    # every loss counts, auto-submit at the threshold. New quizzes made by teachers default to "flag", 2 s.
+    violation_action = "auto_submit"
+    violation_tolerance_seconds = 0
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

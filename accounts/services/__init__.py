@@ -3,11 +3,13 @@
     audit   audit_record and notify: the trail and the inbox every app's services write to
     auth    login, tokens, logout, claiming an account, password reset and change (throttled)
     users   user administration by admins
+    accommodations  a student's exam accommodations (issue 17)
 
 Callers import from here (`from accounts.services import audit_record`, `services.login_authenticate(...)`).
 """
 
 from accounts.errors import AccountError, AccountThrottled
+from accounts.services.accommodations import accommodation_clean, accommodation_remove, accommodation_set
 from accounts.services.audit import audit_record, client_ip, notify
 from accounts.services.auth import (
     TokenPair,
@@ -28,6 +30,9 @@ from accounts.services.users import user_create, user_delete, user_delete_blocke
 __all__ = [
     "AccountError",
     "AccountThrottled",
+    "accommodation_clean",
+    "accommodation_remove",
+    "accommodation_set",
     "TokenPair",
     "account_claim",
     "audit_record",

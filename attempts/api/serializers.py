@@ -29,6 +29,21 @@ class ViolationInputSerializer(serializers.Serializer):
     question_index = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     metadata = serializers.JSONField(required=False, allow_null=True)
     severity = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    duration_ms = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="Issue 17: how long focus was lost (ms)."
+    )
+
+
+class ExplanationInputSerializer(serializers.Serializer):
+    explanation = serializers.CharField(max_length=2000)
+
+
+class ExplanationSerializer(serializers.Serializer):
+    """Issue 17: POST /attempts/{id}/explanation."""
+
+    message = serializers.CharField(default="Explanation saved")
+    violation_explanation = serializers.CharField()
+    explained_at = serializers.DateTimeField()
 
 
 # ------------------------------------------------------------------------------------------------ output
@@ -163,6 +178,13 @@ class ExamSerializer(serializers.Serializer):
     total_violations = serializers.IntegerField(source="attempt.total_violations")
     questions = ExamQuestionSerializer(many=True)
     resumed = serializers.BooleanField()
+    session_token = serializers.SerializerMethodField(
+        help_text="Issue 17, quizzes with one active session: this browser's token, given once (also set as a "
+        "cookie); send it as X-Exam-Session with every request on the attempt. Null otherwise."
+    )
+
+    def get_session_token(self, exam) -> str | None:
+        return self.context.get("session_token")
 
 
 class ReviewItemSerializer(OutputSerializer):
@@ -193,6 +215,8 @@ class AttemptViolationSerializer(serializers.Serializer):
     detected_at = IsoDateTimeField()
     question_index = serializers.IntegerField(allow_null=True)
     severity = serializers.CharField()
+    duration_ms = serializers.IntegerField(allow_null=True, help_text="Issue 17: how long focus was lost.")
+    counted = serializers.BooleanField(help_text="Issue 17: false for a blip, a weight-0 type or an exempt student.")
 
 
 class AttemptDetailSerializer(serializers.Serializer):
@@ -216,6 +240,11 @@ class AttemptDetailSerializer(serializers.Serializer):
     auto_submitted_due_to_violations = serializers.BooleanField(source="attempt.auto_submitted_due_to_violations")
     answers = ReviewItemSerializer(many=True)
     violations = AttemptViolationSerializer(source="attempt.violations.all", many=True)
+    flagged = serializers.SerializerMethodField(help_text="Issue 17: the violations reached a 'flag' threshold.")
+    violation_explanation = serializers.CharField(source="attempt.violation_explanation")
+
+    def get_flagged(self, detail) -> bool:
+        return detail.attempt.flagged_at is not None
 
 
 class AttemptStaffDetailSerializer(AttemptDetailSerializer):
@@ -287,3 +316,6 @@ class ViolationRecordedSerializer(serializers.Serializer):
     total_violations = serializers.IntegerField()
     violation_threshold = serializers.IntegerField(help_text="On the lifetime scale: 'violation 4 of 6'.")
     auto_submit = serializers.BooleanField(help_text="True when this violation submitted the quiz.")
+    counted = serializers.BooleanField(help_text="Issue 17: false when logged only (a blip, weight 0, exempt).")
+    action = serializers.CharField(help_text="Issue 17: the quiz's action at the threshold: flag or auto_submit.")
+    flagged = serializers.BooleanField(help_text="Issue 17: the attempt is flagged for the teacher.")

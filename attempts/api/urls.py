@@ -12,5 +12,10 @@ urlpatterns = [
     # Before the router's routes: the hot path skips the viewset machinery.
     re_path(rf"^attempts/(?P<pk>{views.UUID_RE})/answer/?$", views.AttemptAnswerView.as_view(), name="attempt-answer"),
     re_path(rf"^quizzes/(?P<pk>{views.UUID_RE})/start/?$", views.QuizStartView.as_view(), name="quiz-start"),
+    re_path(
+        rf"^attempts/(?P<pk>{views.UUID_RE})/release-session/?$",
+        views.AttemptReleaseSessionView.as_view(),
+        name="attempt-release-session",
+    ),
     *router.urls,
 ]

@@ -12,8 +12,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.serializers import MessageSerializer
 from accounts.models import Student
-from attempts import services
+from attempts import access, services
 from attempts.api.serializers import (
     AnswerSavedSerializer,
     AnswerSerializer,
@@ -22,6 +23,8 @@ from attempts.api.serializers import (
     AttemptListSerializer,
     AttemptStaffDetailSerializer,
     ExamSerializer,
+    ExplanationInputSerializer,
+    ExplanationSerializer,
     SubmitResultSerializer,
     TimeRemainingSerializer,
     ViolationInputSerializer,
@@ -31,7 +34,7 @@ from attempts.autosave import MAX_BATCH
 from attempts.filters import AttemptFilter
 from attempts.models import QuizAttempt
 from attempts.selectors import attempt_detail, attempt_exam
-from quizsite.api.permissions import IsStudent
+from quizsite.api.permissions import IsStudent, IsTeacherOrAdmin
 from quizsite.clientip import client_ip
 from quizsite.text import STRIP
 from quizzes.models import Quiz
@@ -50,15 +53,20 @@ class QuizStartView(APIView):
         # with the reason (403), as the SPA shows it.
         quiz = get_object_or_404(Quiz, pk=pk)
         student = get_object_or_404(Student.objects.select_related("user"), pk=request.user.pk)
-        attempt, created = services.attempt_start(
+        password = request.data.get("network_password") if isinstance(request.data, dict) else None
+        attempt, created, token = services.attempt_start_through_access(
+            request=request,
+            network_password=password if isinstance(password, str) else None,
             quiz=quiz,
             student=student,
             by=request.user,
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-        body = ExamSerializer(attempt_exam(attempt, resumed=not created)).data
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        body = ExamSerializer(attempt_exam(attempt, resumed=not created), context={"session_token": token}).data
+        response = Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        access.set_session_cookie(request, response, attempt, token)
+        return response
 
 
 class AttemptAnswerView(APIView):
@@ -91,6 +99,7 @@ class AttemptAnswerView(APIView):
         serializer = AnswerSerializer(data=items, many=True)
         serializer.is_valid(raise_exception=True)
         answers = [{**item, "question_id": str(item["question_id"])} for item in serializer.validated_data]
+        access.check_attempt_request(request, attempt_id=pk)  # issue 17: network, SEB, one session (cached rules)
         result = services.answers_save(
             attempt_id=pk, answers=answers, student_id=request.user.pk, student_name=request.user.name
         )
@@ -121,6 +130,7 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         attempt = self._load(pk)
         if attempt.student_id != self.request.user.pk:
             raise PermissionDenied("Only the student taking this quiz can do this.")
+        access.check_attempt_request(self.request, attempt_id=attempt.pk)  # issue 17
         return attempt
 
     def list(self, request, *args, **kwargs):
@@ -173,5 +183,31 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             question_index=data.get("question_index"),
             details=data.get("metadata"),
             severity=data.get("severity"),
+            duration_ms=data.get("duration_ms"),
         )
         return Response(ViolationRecordedSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ExplanationInputSerializer, responses={200: ExplanationSerializer})
+    @action(detail=True, methods=["post"])
+    def explanation(self, request, pk=None):
+        """Issue 17: the student explains their violations after a flag or an auto-submit for violations."""
+        attempt = self._load_own(pk)
+        serializer = ExplanationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.attempt_explain(
+            attempt=attempt, by=request.user, text=serializer.validated_data["explanation"]
+        )
+        return Response(ExplanationSerializer(attempt).data)
+
+
+class AttemptReleaseSessionView(APIView):
+    """Issue 17: POST /api/v1/attempts/{id}/release-session: a teacher lets the student continue in another
+    browser (quizzes with one active session)."""
+
+    permission_classes = [IsTeacherOrAdmin]
+
+    @extend_schema(request=None, responses={200: MessageSerializer}, tags=["attempts"])
+    def post(self, request, pk):
+        attempt = get_object_or_404(QuizAttempt.objects.gradable_by(request.user), pk=pk)
+        access.attempt_release_session(attempt=attempt, by=request.user)
+        return Response({"message": "Released: the next browser to open the quiz can continue it."})

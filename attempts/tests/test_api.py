@@ -375,6 +375,10 @@ class TestViolations:
             "total_violations": 1,
             "violation_threshold": 1,
             "auto_submit": True,
+            # Issue 17's additive fields.
+            "counted": True,
+            "action": "auto_submit",
+            "flagged": False,
         }
 
     def test_unknown_type_is_400(self, api_for, student, quiz):

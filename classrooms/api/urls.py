@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from classrooms.api import views
+from classrooms.api import accommodations, views
 from quizsite.api.routers import OptionalSlashRouter
 
 app_name = "classrooms-api"
@@ -25,5 +25,11 @@ urlpatterns = [
     ),
     # The accounts app's teachers router serves teachers/{id}; this one path of guide 5.4 lives here.
     re_path(rf"^teachers/(?P<pk>{UUID})/students/?$", views.TeacherStudentsView.as_view(), name="teacher-students"),
+    # Issue 17: a student's exam accommodations.
+    re_path(
+        rf"^students/(?P<pk>{UUID})/accommodation/?$",
+        accommodations.StudentAccommodationView.as_view(),
+        name="student-accommodation",
+    ),
     *router.urls,
 ]

@@ -65,6 +65,7 @@ def students_import_rows(
                     "failed": len(outcome.errors),
                     "created_classes": outcome.created_classes,
                     "claim_codes": len(outcome.claim_codes),
+                    "accommodations": outcome.accommodations,  # issue 17
                 },
             )
     except IntegrityError:

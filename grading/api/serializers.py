@@ -225,6 +225,11 @@ class BoardRowSerializer(serializers.Serializer):
     deadline = serializers.DateTimeField(allow_null=True)
     seconds_since_last_save = serializers.IntegerField(allow_null=True)
     score = ScoreField()
+    flagged = serializers.BooleanField(help_text="Issue 17: the violations reached the quiz's 'flag' threshold.")
+    explanation = serializers.CharField(allow_blank=True, help_text="Issue 17: the student's explanation.")
+    session_locked = serializers.BooleanField(help_text="Issue 17: the attempt is tied to one browser.")
+    session_refused = serializers.BooleanField(help_text="Issue 17: another browser was refused; release it.")
+    accommodation = serializers.CharField(allow_blank=True, help_text="Issue 17: e.g. 'time x1.5'.")
 
 
 class BoardStatusSerializer(serializers.Serializer):

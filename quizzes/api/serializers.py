@@ -25,6 +25,7 @@ from quizzes.models import (
     QuestionType,
     Quiz,
     QuizStatus,
+    ViolationAction,
 )
 from quizzes.selectors import ordered_quiz_questions
 from quizzes.services import QUESTION_FIELDS, QUIZ_SETTINGS
@@ -143,10 +144,18 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
         }
 
 
-# The quiz's settings (less the grace period, staff-only) as the services define them, plus what it is and has.
+# Staff-only settings: the grace period, and issue 17's access rules (networks, Safe Exam Browser keys).
+_STAFF_ONLY_SETTINGS = (
+    "grace_period_seconds",
+    "allowed_networks",
+    "seb_config_keys",
+    "seb_browser_exam_keys",
+    "network_password",
+)
+# The quiz's settings (less the staff-only ones) as the services define them, plus what it is and has.
 _QUIZ_COMMON = [
     "id",
-    *(name for name in QUIZ_SETTINGS if name != "grace_period_seconds"),
+    *(name for name in QUIZ_SETTINGS if name not in _STAFF_ONLY_SETTINGS),
     "status",
     "created_by",
     "created_by_name",
@@ -176,7 +185,7 @@ class QuizSummarySerializer(serializers.ModelSerializer):
 class QuizStaffListSerializer(QuizSummarySerializer):
     class Meta:
         model = Quiz
-        fields = [*_QUIZ_COMMON, "access_code", "grace_period_seconds"]
+        fields = [*_QUIZ_COMMON, "access_code", *_STAFF_ONLY_SETTINGS]
         read_only_fields = fields
 
 
@@ -226,6 +235,19 @@ class QuizInputSerializer(OwnerInputSerializer):
     allow_review = serializers.BooleanField(required=False)
     violation_threshold = serializers.IntegerField(min_value=1, max_value=100, required=False)
     grace_period_seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, allow_null=True)
+    # Issue 17: the violation policy (QuizError/ValidationError from the service for bad weights).
+    violation_action = serializers.ChoiceField(choices=ViolationAction.choices, required=False)
+    violation_tolerance_seconds = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=60, required=False
+    )
+    violation_weights = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=10), required=False)
+    allowed_networks = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
+    seb_config_keys = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
+    seb_browser_exam_keys = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    single_session = serializers.BooleanField(required=False)
+    network_password = serializers.CharField(required=False, allow_blank=True, max_length=64)
     status = serializers.ChoiceField(choices=QuizStatus.choices, required=False)
     class_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=200)
     question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)

@@ -1,10 +1,27 @@
 """REST routes of the quizzes app under /api/v1/."""
 
+from django.urls import re_path
+
 from quizsite.api.routers import OptionalSlashRouter
+from quizzes.api import overrides
 from quizzes.api.views import QuestionViewSet, QuizViewSet
 
 router = OptionalSlashRouter()
 router.register("questions", QuestionViewSet, basename="question")
 router.register("quizzes", QuizViewSet, basename="quiz")
 
-urlpatterns = [*router.urls]
+_UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+urlpatterns = [
+    # Issue 17: overrides and a student's effective settings (additive paths, before the router's).
+    re_path(rf"^quizzes/(?P<pk>{_UUID})/overrides/?$", overrides.QuizOverridesView.as_view(), name="quiz-overrides"),
+    re_path(
+        rf"^quizzes/(?P<pk>{_UUID})/overrides/(?P<override_id>{_UUID})/?$",
+        overrides.QuizOverrideDetailView.as_view(),
+        name="quiz-override-detail",
+    ),
+    re_path(
+        rf"^quizzes/(?P<pk>{_UUID})/my-settings/?$", overrides.MyQuizSettingsView.as_view(), name="quiz-my-settings"
+    ),
+    *router.urls,
+]

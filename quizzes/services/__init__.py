@@ -5,6 +5,7 @@
     exports     questions to Moodle XML, GIFT, QTI 2.1 or Aiken, with a per-question report
     lifecycle   quizzes: create and edit (settings, classes, questions), access codes, publish (and notify the
                 students), archive, back to draft, delete, a pass mark that moves after results were given
+    overrides   issue 17: a quiz's dates, time limit, attempts or access code for one student or one class
 
 Every service is keyword-only, atomic and takes the acting user `by`; the API, the pages and the demo data call
 the same functions (`from quizzes import services; services.quiz_publish(quiz=..., by=...)`). Rules of a question
@@ -41,14 +42,18 @@ from quizzes.services.lifecycle import (
     quiz_unpublish,
     quiz_update,
 )
+from quizzes.services.overrides import OVERRIDE_FIELDS, override_delete, override_set
 
 __all__ = [
     "ANSWER_KEY_FIELDS",
     "IMPORT_COLUMNS",
     "QUESTION_ASYNC_THRESHOLD",
+    "OVERRIDE_FIELDS",
     "QUESTION_FIELDS",
     "QUIZ_SETTINGS",
     "QuizError",
+    "override_delete",
+    "override_set",
     "publish_problems",
     "question_bulk_import",
     "question_file_import",

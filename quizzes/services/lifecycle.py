@@ -5,7 +5,10 @@ results were given. Once students attempted a quiz its classes and questions are
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -39,9 +42,30 @@ QUIZ_SETTINGS = (
     "allow_review",
     "violation_threshold",
     "grace_period_seconds",
+    # Issue 17: the violation policy.
+    "violation_action",
+    "violation_tolerance_seconds",
+    "violation_weights",
+    # Issue 17: the access rules (staff see them; attempts.access checks them).
+    "allowed_networks",
+    "seb_config_keys",
+    "seb_browser_exam_keys",
+    "single_session",
+    "network_password",
 )
+ACCESS_RULE_SETTINGS = ("allowed_networks", "seb_config_keys", "seb_browser_exam_keys")
 NULLABLE_QUIZ_SETTINGS = ("start_date", "end_date", "description", "grace_period_seconds")
 ACCESS_CODE_TRIES = 10
+# The attempts app's violation types, named here (the quizzes app sits below attempts and cannot import them).
+VIOLATION_TYPES = (
+    "tab_switch",
+    "fullscreen_exit",
+    "copy_attempt",
+    "paste_attempt",
+    "right_click",
+    "focus_lost",
+    "multiple_windows",
+)
 
 
 def _quiz_snapshot(quiz: Quiz) -> dict:
@@ -125,12 +149,74 @@ def _set_questions(quiz: Quiz, resolved: list[tuple[Question, int | None]]) -> N
     )
 
 
+MAX_VIOLATION_WEIGHT = 10
+MAX_TOLERANCE_SECONDS = 60
+
+
+def _violation_policy_problem(quiz: Quiz) -> dict | None:
+    """Issue 17: the violation policy's rules (action, tolerance, per-type weights 0..10)."""
+    if quiz.violation_action not in quiz_models.ViolationAction.values:
+        return {"violation_action": "The action must be flag or auto_submit."}
+    try:
+        tolerance = Decimal(str(quiz.violation_tolerance_seconds))
+    except (InvalidOperation, ValueError):
+        return {"violation_tolerance_seconds": "The tolerance must be a number of seconds."}
+    if not tolerance.is_finite() or not 0 <= tolerance <= MAX_TOLERANCE_SECONDS:
+        return {"violation_tolerance_seconds": f"The tolerance must be between 0 and {MAX_TOLERANCE_SECONDS} seconds."}
+    weights = quiz.violation_weights if quiz.violation_weights is not None else {}
+    if not isinstance(weights, dict):
+        return {"violation_weights": 'Weights must be an object such as {"copy_attempt": 0}.'}
+    for key, value in weights.items():
+        if key not in VIOLATION_TYPES:
+            return {"violation_weights": f"Unknown violation type {key!r}; known: {', '.join(VIOLATION_TYPES)}."}
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VIOLATION_WEIGHT:
+            return {"violation_weights": f"A weight is a whole number from 0 to {MAX_VIOLATION_WEIGHT}."}
+    return None
+
+
+SEB_KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_RULE_ENTRIES = 50
+
+
+def _access_rules_problems(quiz: Quiz) -> dict:
+    """Issue 17: networks are CIDRs or addresses (IPv4/IPv6), normalised; SEB keys are 64 hex digits, lower-cased."""
+    errors = {}
+    networks = quiz.allowed_networks if quiz.allowed_networks is not None else []
+    if not isinstance(networks, list) or len(networks) > MAX_RULE_ENTRIES:
+        errors["allowed_networks"] = f"Allowed networks must be a list of at most {MAX_RULE_ENTRIES} CIDR ranges."
+    else:
+        cleaned = []
+        for value in networks:
+            try:
+                cleaned.append(str(ipaddress.ip_network(str(value).strip(), strict=False)))
+            except ValueError:
+                errors["allowed_networks"] = f"{value!r} is not an IP address or CIDR range (e.g. 192.0.2.0/24)."
+                break
+        else:
+            quiz.allowed_networks = list(dict.fromkeys(cleaned))
+    for field in ("seb_config_keys", "seb_browser_exam_keys"):
+        keys = getattr(quiz, field)
+        keys = keys if keys is not None else []
+        if not isinstance(keys, list) or len(keys) > MAX_RULE_ENTRIES:
+            errors[field] = f"At most {MAX_RULE_ENTRIES} keys, as a list."
+            continue
+        cleaned = [str(k).strip().lower() for k in keys]
+        if any(not SEB_KEY_RE.match(k) for k in cleaned):
+            errors[field] = "A Safe Exam Browser key is 64 hexadecimal characters (SEB's config tool shows it)."
+        else:
+            setattr(quiz, field, list(dict.fromkeys(cleaned)))
+    return errors
+
+
 def _validate_quiz(quiz: Quiz) -> None:
     errors = {}
     if quiz.start_date and quiz.end_date and quiz.end_date <= quiz.start_date:
         errors["end_date"] = "The end date must be after the start date."
     if quiz.violation_threshold is not None and quiz.violation_threshold <= 0:
         errors["violation_threshold"] = "The violation threshold must be at least 1."
+    if problem := _violation_policy_problem(quiz):
+        errors.update(problem)
+    errors.update(_access_rules_problems(quiz))
     if quiz.max_attempts is not None and quiz.max_attempts <= 0:
         errors["max_attempts"] = "Max attempts must be at least 1."
     if quiz.time_limit_minutes is not None and quiz.time_limit_minutes <= 0:

@@ -257,17 +257,21 @@ def test_exam_core_helpers(browser_as, student, quiz):
           const afterOldAck = box.size();
           const reloaded = new C.Outbox(storage, 'a', 0);    // survives a "reload"
           const reports = [];
-          const t = new C.AwayTracker(k => reports.push(k), {windowMs: 50});
+          const t = new C.AwayTracker((k, e) => reports.push([k, typeof e.duration_ms]), {windowMs: 50});
           t.signal('focus_lost'); t.signal('tab_switch'); t.signal('fullscreen_exit');
           await new Promise(r => setTimeout(r, 120));
           t.signal('focus_lost');                            // still away: not a new action
-          t.back(); t.signal('focus_lost');
+          t.back(); t.signal('focus_lost');                  // reported on the return, with its duration
           await new Promise(r => setTimeout(r, 120));
+          t.back();
+          t.signal('fullscreen_exit');                       // still on the page: reported at once, no duration
+          await new Promise(r => setTimeout(r, 120));
+          t.back();
           return {order, afterOldAck, reloadedSeq: reloaded.seq, reloadedSize: reloaded.size(), reports,
                   clock: [C.formatClock(0), C.formatClock(59.2), C.formatClock(3725)]};
         }"""
     )
     assert result["order"] == [["q2", 12], ["q1", 13]]
     assert result["afterOldAck"] == 2 and result["reloadedSeq"] == 13 and result["reloadedSize"] == 2
-    assert result["reports"] == ["tab_switch", "focus_lost"]
+    assert result["reports"] == [["tab_switch", "number"], ["focus_lost", "number"], ["fullscreen_exit", "undefined"]]
     assert result["clock"] == ["0:00", "1:00", "1:02:05"]

@@ -4,36 +4,71 @@
 
 /** One user action → one violation. Leaving the page fires blur AND visibilitychange (and, in fullscreen,
  * fullscreenchange): the signals of one "away" episode are collected for a moment and reported once, as the
- * strongest kind. The next episode starts only after the student is back (visible and focused). */
+ * strongest kind. The next episode starts only after the student is back (visible and focused).
+ *
+ * Issue 17: a focus loss (tab switch, window blur) carries how long the student was away (`duration_ms`), so the
+ * server can tell a notification's blip from leaving the quiz: one back within `maxAwayMs` (the quiz's tolerance)
+ * is reported on the return with its short duration; one still away then is reported at once (`ongoing`), so the
+ * teacher sees it live and a student who never comes back is still counted. With no tolerance this is the old
+ * timing. Leaving fullscreen while still on the page is reported at once. */
 export class AwayTracker {
   constructor(report, opts) {
     this.report = report;
     this.windowMs = (opts && opts.windowMs) || 400;
+    this.maxAwayMs = (opts && typeof opts.maxAwayMs === "number") ? opts.maxAwayMs : 30000;
+    this.now = (opts && opts.now) || (() => Date.now());
     this.episode = null;
   }
 
-  signal(kind) {
+  /** `at`: when the student actually left, if earlier than now (a blur judged later). */
+  signal(kind, at) {
     if (this.episode && this.episode.reported) return;
     if (!this.episode) {
-      this.episode = { kinds: {}, reported: false };
-      this.episode.timer = setTimeout(() => this.flush(), this.windowMs);
+      this.episode = { kinds: {}, reported: false, start: at || this.now(), backAt: null, kind: null };
+      this.episode.timer = setTimeout(() => this.decide(), this.windowMs);
     }
     this.episode.kinds[kind] = true;
   }
 
-  flush() {
+  decide() {
     const ep = this.episode;
-    if (!ep || ep.reported) return;
+    if (!ep || ep.reported || ep.kind) return;
+    ep.kind = ep.kinds.tab_switch ? "tab_switch" : ep.kinds.fullscreen_exit ? "fullscreen_exit" : "focus_lost";
+    if (ep.kind === "fullscreen_exit" || ep.backAt !== null) { this.send(ep, false); return; }
+    const wait = this.maxAwayMs - (this.now() - ep.start);
+    if (wait <= 0) this.send(ep, true);
+    else ep.timer = setTimeout(() => this.send(ep, true), wait);
+  }
+
+  send(ep, ongoing) {
+    if (ep.reported) return;
     ep.reported = true;
-    const kind = ep.kinds.tab_switch ? "tab_switch" : ep.kinds.fullscreen_exit ? "fullscreen_exit" : "focus_lost";
-    this.report(kind);
+    clearTimeout(ep.timer);
+    const extra = {};
+    if (ep.kind !== "fullscreen_exit") {
+      extra.duration_ms = Math.max(0, Math.round((ep.backAt !== null ? ep.backAt : this.now()) - ep.start));
+      if (ongoing) extra.ongoing = true;
+    }
+    if (ep.backAt !== null && this.episode === ep) this.episode = null;
+    this.report(ep.kind, extra);
+  }
+
+  flush() {
+    if (this.episode && !this.episode.kind) { clearTimeout(this.episode.timer); this.decide(); }
   }
 
   /** The student is back (visible + focused). */
   back() {
-    if (this.episode && this.episode.reported) this.episode = null;
+    const ep = this.episode;
+    if (!ep) return;
+    if (ep.reported) { this.episode = null; return; }
+    if (ep.backAt === null) ep.backAt = this.now();
+    if (ep.kind) this.send(ep, false);  // decided and waiting for the return; otherwise decide() sends it
   }
 }
+
+// The kinds an accommodation's focus-loss exemption covers (attempts.services.FOCUS_TYPES).
+const FOCUS_KINDS = ["tab_switch", "focus_lost", "fullscreen_exit", "multiple_windows"];
 
 const VIOLATION_TEXT = {
   tab_switch: "you left the quiz tab",
@@ -63,7 +98,22 @@ export class Violations {
     this.page = page;
     this.pending = [];
     this.inFlight = false;
-    this.away = new AwayTracker((kind) => { this.report(kind); this.maybeBack(); });
+    // Away longer than the quiz's tolerance counts: report it then, without waiting for the return.
+    const maxAwayMs = (page.config.toleranceMs || 0) + 150;
+    this.away = new AwayTracker((kind, extra) => { this.report(kind, extra); this.maybeBack(); }, { maxAwayMs });
+    this.explainShown = false;
+  }
+
+  /** Issue 17: "violation 2 of 3" only when the quiz auto-submits at the threshold. */
+  get countsDown() { return this.page.config.violationAction !== "flag"; }
+
+  /** Issue 17: after a flag, the student may tell the teacher what happened (the quiz goes on). */
+  showExplain() {
+    const { $ } = this.page;
+    const box = $("exam-explain");
+    if (!box || this.explainShown) return;
+    this.explainShown = true;
+    box.hidden = false;
   }
 
   report(kind, extra) {
@@ -76,7 +126,11 @@ export class Violations {
     state.lastViolation[kind] = now;
     const body = { violation_type: kind, question_index: state.current, metadata: extra || {} };
     body.metadata.client_time = new Date(now).toISOString();
-    showBanner("Warning: " + VIOLATION_TEXT[kind] + ".");
+    if (extra && typeof extra.duration_ms === "number") body.duration_ms = extra.duration_ms;
+    // A blip under the quiz's tolerance is logged for the teacher but not counted: no warning for it.
+    const blip = typeof body.duration_ms === "number" && body.duration_ms < (this.page.config.toleranceMs || 0);
+    const exempt = this.page.config.focusExempt && FOCUS_KINDS.indexOf(kind) >= 0;
+    if (!blip && !exempt) showBanner("Warning: " + VIOLATION_TEXT[kind] + ".");
     this.pending.push(body);
     this.flush();
   }
@@ -93,7 +147,14 @@ export class Violations {
         this.pending.shift();
         state.violations = res.data.total_violations;
         const limit = res.data.violation_threshold || config.threshold;
-        page.showBanner("Violation " + state.violations + " of " + limit + ": " + VIOLATION_TEXT[body.violation_type] + ".");
+        if (res.data.counted === false) {
+          // logged only (a blip, an exempt student): nothing to warn about
+        } else if (this.countsDown) {
+          page.showBanner("Violation " + state.violations + " of " + limit + ": " + VIOLATION_TEXT[body.violation_type] + ".");
+        } else {
+          page.showBanner("Recorded for your teacher: " + VIOLATION_TEXT[body.violation_type] + ".");
+        }
+        if (res.data.flagged) this.showExplain();
         if (res.data.auto_submit) {
           page.outbox.clear();
           page.end("Your quiz was submitted automatically because it reached " + limit + " violations (the last one: " + VIOLATION_TEXT[body.violation_type] + ").");
@@ -128,6 +189,20 @@ export class Violations {
 
   install() {
     const { state, config, $ } = this.page;
+    const explain = $("exam-explain");
+    if (explain) {
+      if (config.flagged) this.showExplain();
+      explain.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const text = $("exam-explain-text").value.trim();
+        const status = $("exam-explain-status");
+        if (!text) { status.textContent = "Write your explanation first."; return; }
+        status.textContent = "Sending…";
+        this.page.api(config.explanationUrl, { explanation: text }).then((res) => {
+          status.textContent = res.status === 200 ? "Sent to your teacher." : (res.data.detail || "Could not send; try again.");
+        }, () => { status.textContent = "You are offline; try again in a moment."; });
+      });
+    }
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") this.away.signal("tab_switch"); else this.maybeBack();
     });
@@ -140,7 +215,8 @@ export class Violations {
     window.addEventListener("blur", () => {
       clearTimeout(stillAway);
       if (Date.now() - lastTabAt < TAB_BLUR_MS) {
-        stillAway = setTimeout(() => { if (!document.hasFocus()) this.away.signal("focus_lost"); }, TAB_AWAY_MS);
+        const blurAt = Date.now();
+        stillAway = setTimeout(() => { if (!document.hasFocus()) this.away.signal("focus_lost", blurAt); }, TAB_AWAY_MS);
         return;
       }
       this.away.signal("focus_lost");

@@ -146,7 +146,10 @@ export class Autosave {
         page.showBanner("An answer could not be saved: " + (res.data.detail || "invalid answer") + ".");
       } else {
         this.goOffline(res.retryAfter);  // 401/403 (signed out), 429, 5xx: keep everything, try again
-        if (res.status === 401 || res.status === 403) page.showBanner("Your session has expired. Your answers are kept on this device; sign in again in another tab, then come back.");
+        // Issue 17: a quiz's access rule (network, Safe Exam Browser) says why; the answers wait on this device.
+        const rule = res.status === 403 && res.data && (res.data.code === "network_not_allowed" || res.data.code === "seb_required");
+        if (rule) page.showBanner(res.data.detail + " Your answers are kept on this device.");
+        else if (res.status === 401 || res.status === 403) page.showBanner("Your session has expired. Your answers are kept on this device; sign in again in another tab, then come back.");
       }
     }, () => {
       this.goOffline();
