@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Student
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
 from classrooms.models import SchoolClass
+from quizzes import types as question_types
 from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
 
 # Attempts a teacher may hand back to the student: ended by the clock, by violations or by a teacher, never a
@@ -108,9 +109,16 @@ class GradingItem:
         return self.answer.question.type in OBJECTIVE_TYPES
 
     @property
+    def response(self):
+        """Issue 15's types: the structured answer (quizzes/types)."""
+        return question_types.response_of(self.answer.question.type, self.answer.answer_text)
+
+    @property
     def student_answer(self) -> str | None:
         """What the student answered, as text: the chosen option's text for choice questions."""
         a, q = self.answer, self.answer.question
+        if question_types.module_for(q.type) is not None:
+            return question_types.answer_display(q, answer_text=a.answer_text) or None
         if q.type in OPTION_TYPES:
             if a.answer_option is None:
                 return None
@@ -121,6 +129,8 @@ class GradingItem:
     @property
     def correct_answer_text(self) -> str | None:
         q = self.answer.question
+        if question_types.module_for(q.type) is not None:
+            return question_types.key_display(q)
         if q.type in OPTION_TYPES and q.correct_answer is not None:
             options = q.options or []
             return options[q.correct_answer] if 0 <= q.correct_answer < len(options) else None

@@ -208,6 +208,15 @@ class QuizForm(OwnerMixin, forms.Form):
         help_text="Tab switches, leaving fullscreen and similar events after which the attempt is submitted "
         "automatically.",
     )
+    negative_marking_percent = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        initial=0,
+        label="Negative marking (%)",
+        help_text="Deduct this share of a question's marks for each wrong answer to an automatically marked "
+        "question (blank answers cost nothing). 0 = off. A total never goes below 0.",
+    )
     randomize_questions = forms.BooleanField(
         required=False, help_text="Each student gets the questions in their own order."
     )
@@ -238,6 +247,9 @@ class QuizForm(OwnerMixin, forms.Form):
         initial = {k: getattr(quiz, k) for k in cls.SETTINGS}
         initial["classes"] = list(quiz.classes.all())
         return initial
+
+    def clean_negative_marking_percent(self):
+        return self.cleaned_data.get("negative_marking_percent") or 0  # empty means off
 
     def service_data(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in self.SETTINGS}

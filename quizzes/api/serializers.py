@@ -8,11 +8,14 @@ Question.clean().
 
 from __future__ import annotations
 
+import json
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from quizzes.models import (
     ACCEPTED_ANSWER_MAX_LENGTH,
+    GENERAL_FEEDBACK_MAX_LENGTH,
     MAX_ACCEPTED_ANSWERS,
     MAX_OPTIONS,
     OPTION_MAX_LENGTH,
@@ -47,6 +50,8 @@ class OwnerInputSerializer(serializers.Serializer):
             attrs["owner_id"] = owner_id
         return attrs
 
+
+DETAILS_MAX_BYTES = 100_000
 
 # --- questions -------------------------------------------------------------------------------------------------
 
@@ -90,6 +95,27 @@ class QuestionInputSerializer(OwnerInputSerializer):
     marking_rubric = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, max_length=RUBRIC_MAX_LENGTH
     )
+    details = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Issue 15: what the new types need beyond the guide's fields (an object). multiple_response: "
+        '{"correct": [0, 2], "scoring": "all_or_nothing"|"partial"|"right_minus_wrong"}; numeric: {"answers": '
+        '[{"value": 9.81, "tolerance": 0.01, "fraction": 1}], "unit": "m/s²"}; matching: {"pairs": [{"prompt": '
+        '"H₂O", "answer": "water"}], "distractors": ["salt"]}; ordering: {"items": ["first", "second"], '
+        '"scoring": "partial"}; cloze (text with [[1]]): {"blanks": [{"id": 1, "answers": ["100"], "marks": 1}]}; '
+        'mcq/true_false (optional): {"fractions": [1, 0.5, 0], "feedback": ["Yes.", "Close.", "No."]}. The full '
+        "table: quizzes/types/__init__.py.",
+    )
+    general_feedback = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=GENERAL_FEEDBACK_MAX_LENGTH
+    )
+
+    def validate_details(self, value):
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError("Must be an object.")
+        if value is not None and len(json.dumps(value)) > DETAILS_MAX_BYTES:
+            raise serializers.ValidationError(f"At most {DETAILS_MAX_BYTES} characters of JSON.")
+        return value
 
 
 class BulkImportSerializer(OwnerInputSerializer):
@@ -128,6 +154,8 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
             "case_sensitive": q.case_sensitive,
             "sample_answer": q.sample_answer,
             "marking_rubric": q.marking_rubric,
+            "details": q.details,
+            "general_feedback": q.general_feedback,
         }
 
 
@@ -214,6 +242,13 @@ class QuizInputSerializer(OwnerInputSerializer):
     allow_review = serializers.BooleanField(required=False)
     violation_threshold = serializers.IntegerField(min_value=1, max_value=100, required=False)
     grace_period_seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, allow_null=True)
+    negative_marking_percent = serializers.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Percentage of a question's marks deducted for each answered objective question that scored 0; "
+        "0 (the default) is off. A quiz total never goes below 0.",
+    )
     status = serializers.ChoiceField(choices=QuizStatus.choices, required=False)
     class_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=200)
     question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)

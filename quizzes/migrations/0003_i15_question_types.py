@@ -6,44 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('classrooms', '0002_import_job'),
-        ('quizzes', '0002_text_limits'),
+        ("accounts", "0002_initial"),
+        ("classrooms", "0002_import_job"),
+        ("quizzes", "0002_text_limits"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='question',
-            name='questions_type_valid',
+            model_name="question",
+            name="questions_type_valid",
         ),
         migrations.AddField(
-            model_name='question',
-            name='details',
+            model_name="question",
+            name="details",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='question',
-            name='general_feedback',
-            field=models.TextField(blank=True, default='', validators=[django.core.validators.MaxLengthValidator(5000), quizsite.text.validate_no_control_characters]),
+            model_name="question",
+            name="general_feedback",
+            field=models.TextField(
+                blank=True,
+                default="",
+                validators=[
+                    django.core.validators.MaxLengthValidator(5000),
+                    quizsite.text.validate_no_control_characters,
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='quiz',
-            name='negative_marking_percent',
+            model_name="quiz",
+            name="negative_marking_percent",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='type',
-            field=models.CharField(choices=[('mcq', 'Multiple choice'), ('true_false', 'True / false'), ('short_answer', 'Short answer'), ('descriptive', 'Descriptive'), ('multiple_response', 'Multiple response'), ('numeric', 'Numeric'), ('matching', 'Matching'), ('ordering', 'Ordering'), ('cloze', 'Fill in the blanks')], max_length=20),
+            model_name="question",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("mcq", "Multiple choice"),
+                    ("true_false", "True / false"),
+                    ("short_answer", "Short answer"),
+                    ("descriptive", "Descriptive"),
+                    ("multiple_response", "Multiple response"),
+                    ("numeric", "Numeric"),
+                    ("matching", "Matching"),
+                    ("ordering", "Ordering"),
+                    ("cloze", "Fill in the blanks"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['mcq', 'true_false', 'short_answer', 'descriptive', 'multiple_response', 'numeric', 'matching', 'ordering', 'cloze'])), name='questions_type_valid'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        [
+                            "mcq",
+                            "true_false",
+                            "short_answer",
+                            "descriptive",
+                            "multiple_response",
+                            "numeric",
+                            "matching",
+                            "ordering",
+                            "cloze",
+                        ],
+                    )
+                ),
+                name="questions_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quiz',
-            constraint=models.CheckConstraint(condition=models.Q(('negative_marking_percent__lte', 100)), name='quizzes_negative_marking_percent_range'),
+            model_name="quiz",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("negative_marking_percent__lte", 100)),
+                name="quizzes_negative_marking_percent_range",
+            ),
         ),
     ]

@@ -39,6 +39,7 @@ QUIZ_SETTINGS = (
     "allow_review",
     "violation_threshold",
     "grace_period_seconds",
+    "negative_marking_percent",
 )
 NULLABLE_QUIZ_SETTINGS = ("start_date", "end_date", "description", "grace_period_seconds")
 ACCESS_CODE_TRIES = 10
