@@ -308,6 +308,21 @@ class ReviewItem:
         return self.source
 
     @property
+    def chosen_options(self) -> list[int]:
+        """The options the student chose (one for mcq / true-false, any number for multiple response)."""
+        r = self.response
+        if self.question.type == QuestionType.MULTIPLE_RESPONSE:
+            return r if isinstance(r, list) else []
+        return [self.answer_option] if self.answer_option is not None else []
+
+    @property
+    def correct_options(self) -> list[int]:
+        """The key's options, only when revealed."""
+        if self.key and self.question.type == QuestionType.MULTIPLE_RESPONSE:
+            return list(self.key.get("correct") or [])
+        return [self.correct_answer] if self.correct_answer is not None else []
+
+    @property
     def answer_option(self) -> int | None:
         return self.answer.answer_option if self.answer else None
 

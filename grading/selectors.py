@@ -127,6 +127,11 @@ class GradingItem:
         return a.answer_text
 
     @property
+    def key_in_words(self) -> str | None:
+        """The key as the grading page writes it next to the question (the options list shows mcq's own)."""
+        return None if self.answer.question.type in OPTION_TYPES else self.correct_answer_text
+
+    @property
     def correct_answer_text(self) -> str | None:
         q = self.answer.question
         if question_types.module_for(q.type) is not None:

@@ -10,6 +10,7 @@ from analytics.selectors.common import PENDING_STATUSES, result_rows
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
 from attempts.selectors import can_review, ordered_quiz_questions, reveals_answers, reveals_question_marks
 from quizsite.api.fields import score_number
+from quizzes import types as question_types
 from quizzes.models import Question, Quiz
 
 # What the attempt report reads of an attempt besides its own row: load it with
@@ -84,8 +85,9 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
                     "text": q.text,
                     "type": q.get_type_display(),
                     "options": options,
-                    "given": _given_text(a, options),
+                    "given": _given_text(a, options, q),
                     "correct": _correct_text(q, options) if show_correct else None,
+                    "general_feedback": q.general_feedback if show_correct else "",
                     "marks": qq.marks,
                     "marks_awarded": score_number(a.marks_awarded) if a and not marks_hidden else None,
                     "marks_hidden": marks_hidden,
@@ -105,9 +107,12 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
     }
 
 
-def _given_text(answer: StudentAnswer | None, options: list) -> str | None:
+def _given_text(answer: StudentAnswer | None, options: list, question: Question | None = None) -> str | None:
     if answer is None:
         return None
+    if question is not None and question_types.module_for(question.type) is not None:
+        # Issue 15's types: the structured answer in words (quizzes.types).
+        return question_types.answer_display(question, answer_text=answer.answer_text) or None
     if answer.answer_option is not None:
         i = answer.answer_option
         return options[i] if 0 <= i < len(options) else f"#{i}"
@@ -115,6 +120,8 @@ def _given_text(answer: StudentAnswer | None, options: list) -> str | None:
 
 
 def _correct_text(question: Question, options: list) -> str | None:
+    if question_types.module_for(question.type) is not None:
+        return question_types.key_display(question) or None
     if question.correct_answer is not None and 0 <= question.correct_answer < len(options):
         return options[question.correct_answer]
     if question.accepted_answers:
