@@ -29,8 +29,13 @@ def test_seed_demo_builds_a_believable_school_and_prints_logins():
     assert User.objects.filter(role=Role.TEACHER).count() == 3
     assert Student.objects.count() == 60
     assert Student.objects.filter(is_account_claimed=False).exists()
-    assert Question.objects.count() == 40
-    assert set(Question.objects.values_list("type", flat=True)) == {"mcq", "true_false", "short_answer", "descriptive"}
+    assert Question.objects.count() == 50  # 40 of the guide's types + 10 of issue 15's
+    assert set(Question.objects.values_list("type", flat=True)) == {
+        "mcq", "true_false", "short_answer", "descriptive",
+        "multiple_response", "numeric", "matching", "ordering", "cloze",
+    }  # fmt: skip
+    new_types = StudentAnswer.objects.filter(question__type__in=["matching", "ordering", "cloze", "numeric"])
+    assert new_types.filter(marks_awarded__gt=0).exists() and new_types.filter(marks_awarded=0).exists()
     assert set(Quiz.objects.values_list("status", flat=True)) == {"draft", "published", "archived"}
     assert QuizAttempt.objects.filter(status="graded").exists()
     assert QuizAttempt.objects.filter(status="submitted").exists()  # some await hand-marking
@@ -47,7 +52,7 @@ def test_seed_demo_builds_a_believable_school_and_prints_logins():
     assert marked.exists() and {a.attempt.status for a in marked} == {"graded"}  # the teacher marked some by hand
     assert Notification.objects.filter(type="attempt_graded", user__in=[a.attempt.student_id for a in marked]).exists()
     assert Notification.objects.filter(user=alice, type="quiz_published").exists()
-    assert AuditLog.objects.filter(action="quiz.publish").count() == 4
+    assert AuditLog.objects.filter(action="quiz.publish").count() == 6  # 2 of them issue 15's
     archived = Quiz.objects.get(status="archived")
     assert archived.end_date < timezone.now()
     assert all(a.submitted_at <= archived.end_date for a in archived.attempts.all())

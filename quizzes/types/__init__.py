@@ -114,3 +114,20 @@ def key_display(question) -> str:
     if question.correct_answer is not None and question.options:
         return question.options[question.correct_answer] if question.correct_answer < len(question.options) else ""
     return " / ".join(question.accepted_answers or [])
+
+
+def key_response(question):
+    """An answer that earns full marks (the demo school's right answers; a test's too). None for the guide's types."""
+    d = question.details or {}
+    if question.type == "multiple_response":
+        return list(d.get("correct") or [])
+    if question.type == "numeric":
+        best = next(a for a in d.get("answers") or [] if a.get("fraction", 1) == 1)
+        return str(best["value"])
+    if question.type == "matching":
+        return [p["answer"] for p in d.get("pairs") or []]
+    if question.type == "ordering":
+        return list(d.get("items") or [])
+    if question.type == "cloze":
+        return {str(b["id"]): b["answers"][0].replace("*", "") for b in d.get("blanks") or []}
+    return None
