@@ -200,3 +200,33 @@ def test_the_exam_page_renders_the_widgets(client, student, quiz):
     assert html.count("data-prompt=") == 2 and html.count('class="order-item"') == 4
     assert html.count('class="cloze-blank"') == 2 and 'inputmode="decimal"' in html
     assert "9.81" not in html and "tolerance" not in html
+
+
+def test_a_key_fix_regrades_and_renaming_what_answers_name_is_refused(
+    api_for, student, teacher, quiz, django_capture_on_commit_callbacks
+):
+    from quizzes.services import QuizError, question_update
+
+    client = api_for(student)
+    exam = start(client, quiz)
+    ids = {t: q["id"] for t, q in by_type(exam).items()}
+    save(client, exam["attempt_id"], [{"question_id": ids[t], "response": v} for t, v in PARTLY.items()])
+    client.post(f"/api/v1/attempts/{exam['attempt_id']}/submit")
+    assert QuizAttempt.objects.get(pk=exam["attempt_id"]).score == Decimal("8.50")
+
+    # The teacher decides ordering is all or nothing: the earlier attempt is regraded on purpose (5 marks lost).
+    ordering = quiz.q["ordering"]
+    with django_capture_on_commit_callbacks(execute=True):  # the regrade runs once the edit has committed
+        question_update(
+            question=ordering, by=teacher.user, data={"details": {**ordering.details, "scoring": "all_or_nothing"}}
+        )
+    assert QuizAttempt.objects.get(pk=exam["attempt_id"]).score == Decimal("3.50")
+
+    # Renaming an item would turn the students' answers wrong: refused, nothing changes.
+    ordering.refresh_from_db()
+    renamed = {**ordering.details, "items": ["Mercury", "Venus", "Terra", "Mars"]}
+    with pytest.raises(QuizError) as refused:
+        question_update(question=ordering, by=teacher.user, data={"details": renamed})
+    assert refused.value.status_code == 409
+    ordering.refresh_from_db()
+    assert "Earth" in ordering.details["items"]
