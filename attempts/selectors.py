@@ -21,6 +21,7 @@ from quizzes import types as question_types
 from quizzes.models import (
     HAS_OPTIONS,
     OPTION_TYPES,
+    QuestionImage,
     QuestionType,
     Quiz,
     QuizQuestion,
@@ -162,6 +163,7 @@ class ExamQuestion:
     options: list[str] | None  # None for a question answered with text
     saved_answer: SavedAnswer | None
     parts: QuestionParts = field(default_factory=QuestionParts)
+    images: list | None = None  # issue 15: QuestionImage rows (None when the question has none)
 
     @property
     def saved_option(self) -> int | None:
@@ -208,10 +210,20 @@ class Exam:
     resumed: bool = False
 
 
+def images_by_question(question_ids) -> dict:
+    """{question_id: [QuestionImage, ...]} in one query (issue 15)."""
+    out: dict = {}
+    for image in QuestionImage.objects.filter(question_id__in=list(question_ids)):
+        out.setdefault(image.question_id, []).append(image)
+    return out
+
+
 def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
     answers = {str(a.question_id): a for a in attempt.answers.all()}
     items = []
-    for index, qq in enumerate(ordered_quiz_questions(attempt)):
+    links = ordered_quiz_questions(attempt)
+    images = images_by_question(qq.question_id for qq in links)
+    for index, qq in enumerate(links):
         q = qq.question
         qid = str(q.id)
         perm = options = None
@@ -241,6 +253,7 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
                 options=options,
                 saved_answer=saved,
                 parts=question_parts(q, f"{attempt.pk}:{qid}"),
+                images=images.get(q.id),
             )
         )
     return items
@@ -268,6 +281,7 @@ class ReviewQuestion:
     marks: int
     options: list[str] | None  # None for a question answered with text
     parts: QuestionParts = field(default_factory=QuestionParts)
+    images: list | None = None
 
 
 @dataclass(frozen=True)
@@ -347,7 +361,9 @@ def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
     staff = user.is_teacher_or_admin
     answers = {a.question_id: a for a in attempt.answers.all()}
     items = []
-    for qq in ordered_quiz_questions(attempt):
+    links = ordered_quiz_questions(attempt)
+    images = images_by_question(qq.question_id for qq in links)
+    for qq in links:
         q = qq.question
         a = answers.get(q.id)
         key: dict = {}
@@ -372,7 +388,9 @@ def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
             key["marking_rubric"] = q.marking_rubric
         options = question_options(q) if q.type in HAS_OPTIONS else None
         parts = question_parts(q, f"{attempt.pk}:{q.id}")
-        question = ReviewQuestion(id=q.id, text=q.text, type=q.type, marks=qq.marks, options=options, parts=parts)
+        question = ReviewQuestion(
+            id=q.id, text=q.text, type=q.type, marks=qq.marks, options=options, parts=parts, images=images.get(q.id)
+        )
         hidden = not reveals_question_marks(attempt, q.type, user)
         items.append(ReviewItem(question=question, answer=a, marks_hidden=hidden, source=q, **key))
     return items

@@ -148,7 +148,9 @@ def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
     """Every answer of the attempt with its question and its marks in this quiz, in the quiz's order.
     Two queries, whatever the number of questions."""
     quiz_questions = {qq.question_id: qq for qq in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)}
-    answers = list(StudentAnswer.objects.filter(attempt=attempt).select_related("question"))
+    answers = list(
+        StudentAnswer.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__images")
+    )
     order = {qid: i for i, qid in enumerate(str(q) for q in (attempt.question_order or []))}
 
     def sort_key(a: StudentAnswer):

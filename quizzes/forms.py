@@ -512,3 +512,17 @@ class BankFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "f-%s")  # the labels in quizzes/_bank_filters.html point at these ids
         super().__init__(*args, **kwargs)
+
+
+class QuestionImageForm(forms.Form):
+    """Issue 15: an image for the question (the checks and the re-encoding are quizzes.services.images')."""
+
+    file = forms.FileField(
+        label="Image", help_text="PNG, JPEG or GIF, at most 2 MB and 4000 × 4000 pixels.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif"}),
+    )  # fmt: skip
+    alt_text = forms.CharField(
+        max_length=300,
+        label="Alt text",
+        help_text="Required: what the image shows, read aloud to students using a screen reader.",
+    )

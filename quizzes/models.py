@@ -453,3 +453,64 @@ class QuizQuestion(models.Model):
     @property
     def marks(self) -> int:
         return self.marks_override if self.marks_override is not None else self.question.marks
+
+
+# --- issue 15: images in questions --------------------------------------------------------------------------------
+
+
+def _question_image_path(instance, filename) -> str:
+    # Never the uploader's file name: a random name, the extension of the format it was re-encoded to.
+    return f"question-images/{instance.question_id}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1]}"
+
+
+class QuestionImageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who may load an image: those who manage its question (admins, the owner), and a student only for a
+        question of a quiz they have an attempt at (in progress or finished): never the bank, never before."""
+
+        def students(user):
+            # The attempts app sits above this one: reach its rows through the reverse relation, not an import.
+            attempts = Quiz._meta.get_field("attempts").related_model
+            taken = attempts.objects.filter(
+                student_id=user.pk, quiz__quiz_questions__question_id=models.OuterRef("question_id")
+            )
+            return self.filter(models.Exists(taken))
+
+        return by_role(
+            self,
+            user,
+            admin=everything(self),
+            teacher=lambda u: self.filter(question__created_by_id=u.pk),
+            student=students,
+        )
+
+
+class QuestionImage(models.Model):
+    """An image shown with a question (issue 15). Stored through Django's storage API (STORAGES["default"]:
+    local files, or S3-compatible storage from the environment); uploaded files are re-encoded by
+    quizzes.services.images, so what is stored is pixels only; served by quizzes.views.question_image to those
+    QuestionImage.objects.visible_to allows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(upload_to=_question_image_path, max_length=255)
+    content_type = models.CharField(max_length=20)
+    alt_text = models.CharField(max_length=300, validators=_text_validators())
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = QuestionImageQuerySet.as_manager()
+
+    class Meta:
+        db_table = "question_images"
+        ordering = ["position", "created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(alt_text=""), name="question_images_alt_text_required")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    @property
+    def url(self) -> str:
+        return f"/quizzes/images/{self.pk}/"

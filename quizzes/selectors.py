@@ -85,7 +85,12 @@ def quiz_class_choices(*, user) -> QuerySet[SchoolClass]:
 
 def question_list(*, user) -> QuerySet[Question]:
     """The question bank the user may see. Filtering: quizzes.filters.QuestionFilter."""
-    return Question.objects.visible_to(user).select_related("created_by__user").order_by("-created_at")
+    return (
+        Question.objects.visible_to(user)
+        .select_related("created_by__user")
+        .prefetch_related("images")  # issue 15: one query for the page's images
+        .order_by("-created_at")
+    )
 
 
 def question_topics(*, user) -> list[str]:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from attempts.models import QuizAttempt
 from attempts.selectors import public_status
 from quizsite.api.fields import ScoreField
+from quizzes.api.serializers import QuestionImageSerializer
 
 # ------------------------------------------------------------------------------------------------- input
 
@@ -150,7 +151,7 @@ class AttemptQuestionSerializer(OutputSerializer):
     """A question as an attempt shows it: no answer key. Options only for option questions, in their original order
     after the attempt (review), in this attempt's own order during it (the exam)."""
 
-    omit_if_none = ("options", *_PARTS)
+    omit_if_none = ("options", "images", *_PARTS)
 
     id = serializers.UUIDField()
     text = serializers.CharField()
@@ -180,6 +181,9 @@ class AttemptQuestionSerializer(OutputSerializer):
         help_text="cloze: the blank numbers; the text holds them as [[1]], [[2]].",
     )
     unit = serializers.CharField(source="parts.unit", required=False, help_text="numeric: the unit, if any.")
+    images = QuestionImageSerializer(
+        many=True, required=False, help_text="Issue 15: the question's images (url, alt_text, width, height), if any."
+    )
 
 
 class ExamQuestionSerializer(AttemptQuestionSerializer):

@@ -56,15 +56,31 @@ DETAILS_MAX_BYTES = 100_000
 # --- questions -------------------------------------------------------------------------------------------------
 
 
+class QuestionImageSerializer(serializers.Serializer):
+    """An image of a question (issue 15); `url` is served only to those allowed to see the question."""
+
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    alt_text = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class QuestionImageInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PNG, JPEG or GIF, at most 2 MB and 4000 × 4000 pixels; re-encoded.")
+    alt_text = serializers.CharField(max_length=300, help_text="Required: what the image shows, for screen readers.")
+
+
 class QuestionSerializer(serializers.ModelSerializer):
     """A question as its owner (or an admin) sees it: with the answer key."""
 
     created_by = serializers.UUIDField(source="created_by_id", read_only=True)
     created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
+    images = QuestionImageSerializer(source="images.all", many=True, read_only=True)
 
     class Meta:
         model = Question
-        fields = ["id", *QUESTION_FIELDS, "created_by", "created_by_name", "created_at", "updated_at"]
+        fields = ["id", *QUESTION_FIELDS, "images", "created_by", "created_by_name", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -1,6 +1,7 @@
 """Writes of the quizzes app, one module per seam:
 
     bank        questions: create, edit (what freezes once students used a question), delete
+    images      question images (issue 15): checked, re-encoded, stored through Django's storage API
     imports     questions from a CSV/XLSX file into a teacher's bank
     lifecycle   quizzes: create and edit (settings, classes, questions), access codes, publish (and notify the
                 students), archive, back to draft, delete, a pass mark that moves after results were given
@@ -19,6 +20,7 @@ from quizzes.services.bank import (
     question_update,
 )
 from quizzes.services.base import QuizError
+from quizzes.services.images import question_image_add, question_image_delete
 from quizzes.services.imports import IMPORT_COLUMNS, question_bulk_import
 from quizzes.services.lifecycle import (
     QUIZ_SETTINGS,
@@ -44,6 +46,8 @@ __all__ = [
     "question_bulk_import",
     "question_create",
     "question_delete",
+    "question_image_add",
+    "question_image_delete",
     "question_update",
     "quiz_add_questions",
     "quiz_archive",
