@@ -47,7 +47,12 @@ def test_answer_each_new_type_reload_and_review(browser_as, student, quiz, devic
     phone = device == "phone"
     options = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True} if phone else {}
     page = browser_as(student, **options)
+    refused = []  # anything the Content-Security-Policy blocks (KaTeX's script, styles or fonts) is a bug
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     attempt = open_exam(page, quiz)
+    # The formula in the numeric question is typeset by the vendored KaTeX (the server's MathML stays as its
+    # accessible twin).
+    expect(page.locator("#q-1 .q-text .math[data-typeset] .katex")).to_have_count(1)
 
     # Multiple response: 2, 3 and 5 are prime.
     for label in ("2", "3", "5"):
@@ -98,6 +103,7 @@ def test_answer_each_new_type_reload_and_review(browser_as, student, quiz, devic
     expect(review).to_contain_text("9.81 ± 0.01 m/s²")
     expect(review.locator(".cloze-given").first).to_have_text("100")
     expect(review.locator("li.chosen.correct")).to_have_count(3)
+    assert not refused, refused
 
 
 def test_keyboard_only(browser_as, student, quiz):
