@@ -29,6 +29,7 @@ from quizzes.models import (
     normalize_access_code,
 )
 from quizzes.selectors import ordered_quiz_questions as quiz_questions_in_order
+from quizzes.selectors import questions_as_seen
 
 UNKNOWN_CODE = "No quiz has this access code. Check it with your teacher."
 NOT_ASSIGNED = "This quiz is not assigned to your class."
@@ -223,8 +224,9 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
     items = []
     links = ordered_quiz_questions(attempt)
     images = images_by_question(qq.question_id for qq in links)
+    seen = questions_as_seen((qq.question for qq in links), attempt.started_at)  # the wording it started with
     for index, qq in enumerate(links):
-        q = qq.question
+        q = seen[qq.question_id]
         qid = str(q.id)
         perm = options = None
         if q.type in HAS_OPTIONS:
@@ -363,8 +365,9 @@ def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
     items = []
     links = ordered_quiz_questions(attempt)
     images = images_by_question(qq.question_id for qq in links)
+    seen = questions_as_seen((qq.question for qq in links), attempt.started_at)  # the wording it was taken with
     for qq in links:
-        q = qq.question
+        q = seen[qq.question_id]
         a = answers.get(q.id)
         key: dict = {}
         if reveal:

@@ -17,6 +17,7 @@ from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, Stude
 from classrooms.models import SchoolClass
 from quizzes import types as question_types
 from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
+from quizzes.selectors import questions_as_seen
 
 # Attempts a teacher may hand back to the student: ended by the clock, by violations or by a teacher, never a
 # student's own submit.
@@ -152,6 +153,9 @@ def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
         StudentAnswer.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__images")
     )
     order = {qid: i for i, qid in enumerate(str(q) for q in (attempt.question_order or []))}
+    seen = questions_as_seen({a.question_id: a.question for a in answers}.values(), attempt.started_at)
+    for a in answers:
+        a.question = seen[a.question_id]  # the wording the attempt was taken with (issue 15)
 
     def sort_key(a: StudentAnswer):
         qq = quiz_questions.get(a.question_id)

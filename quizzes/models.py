@@ -514,3 +514,37 @@ class QuestionImage(models.Model):
     @property
     def url(self) -> str:
         return f"/quizzes/images/{self.pk}/"
+
+
+# --- issue 15: the question as the student saw it -----------------------------------------------------------------
+
+# What a student reads of a question: kept per version once attempts exist. The key (correct answer, accepted
+# answers, numeric values, scoring) is not versioned: a key fix reaches earlier attempts only through the regrade
+# path (quizzes.signals.announce_answer_key_changed), as before.
+WORDING_FIELDS = ("text", "options", "general_feedback")
+
+
+class QuestionVersion(models.Model):
+    """The wording a question had until `replaced_at`, kept when a question that students have attempted is
+    edited (quizzes.services.bank.question_update). quizzes.selectors.questions_as_seen gives an attempt the
+    wording of the version it was started with."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()  # 1 = the first wording; the question itself is number + 1
+    text = models.TextField()
+    options = models.JSONField(null=True, blank=True)
+    option_feedback = models.JSONField(default=list, blank=True)
+    general_feedback = models.TextField(blank=True, default="")
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "question_versions"
+        ordering = ["question_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["question", "number"], name="question_versions_number_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} v{self.number}"

@@ -68,7 +68,12 @@ def _question_form_page(request, *, question: Question | None):
             return redirect("quizzes:question_list")
         except (DomainError, ValidationError) as exc:
             apply_errors(form, exc, {**form.error_map(), "created_by": "owner"})
-    context = {"form": form, "question": question, "image_form": QuestionImageForm() if question else None}
+    context = {
+        "form": form,
+        "question": question,
+        "image_form": QuestionImageForm() if question else None,
+        "versions": selectors.question_version_counts(question) if question else None,
+    }
     return render(request, "quizzes/question_form.html", context)
 
 

@@ -12,6 +12,7 @@ from attempts.selectors import can_review, ordered_quiz_questions, reveals_answe
 from quizsite.api.fields import score_number
 from quizzes import types as question_types
 from quizzes.models import Question, Quiz
+from quizzes.selectors import questions_as_seen
 
 # What the attempt report reads of an attempt besides its own row: load it with
 # QuizAttempt.objects.reportable_by(user).select_related(*REPORT_RELATED).
@@ -74,8 +75,10 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
     items = []
     if show_questions:
         answers = {a.question_id: a for a in StudentAnswer.objects.filter(attempt=attempt)}
-        for number, qq in enumerate(ordered_quiz_questions(attempt), start=1):
-            q = qq.question
+        links = ordered_quiz_questions(attempt)
+        seen = questions_as_seen((qq.question for qq in links), attempt.started_at)  # as the student saw it
+        for number, qq in enumerate(links, start=1):
+            q = seen[qq.question_id]
             a = answers.get(q.pk)
             options = q.options if isinstance(q.options, list) else []
             marks_hidden = not reveals_question_marks(attempt, q.type, viewer)

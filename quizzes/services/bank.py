@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import audit_record
 from quizzes import types as question_types
-from quizzes.models import Difficulty, Question, Quiz, QuizQuestion
+from quizzes.models import WORDING_FIELDS, Difficulty, Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.services.base import QuizError, resolve_owner
 from quizzes.signals import announce_answer_key_changed
 
@@ -132,6 +132,20 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
     changed = {k: after[k] for k in QUESTION_FIELDS if after[k] != before[k]}
     if not changed:
         return question
+    worded = any(k in changed for k in WORDING_FIELDS) or (
+        (before.get("details") or {}).get("feedback") != (after.get("details") or {}).get("feedback")
+    )
+    if worded and _question_used_by_attempted_quiz(question):
+        # Earlier attempts keep the wording they were taken with (issue 15).
+        QuestionVersion.objects.create(
+            question=question,
+            number=question.versions.count() + 1,
+            text=before["text"],
+            options=before["options"],
+            option_feedback=list((before.get("details") or {}).get("feedback") or []),
+            general_feedback=before.get("general_feedback") or "",
+            replaced_by=by,
+        )
     question.save()
     key_changed = any(k in changed for k in ANSWER_KEY_FIELDS)
     audit_record(
