@@ -224,9 +224,8 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
     items = []
     links = ordered_quiz_questions(attempt)
     images = images_by_question(qq.question_id for qq in links)
-    seen = questions_as_seen((qq.question for qq in links), attempt.started_at)  # the wording it started with
     for index, qq in enumerate(links):
-        q = seen[qq.question_id]
+        q = qq.question  # during the attempt: the current wording (a typo fixed mid-exam reaches the student)
         qid = str(q.id)
         perm = options = None
         if q.type in HAS_OPTIONS:
@@ -365,7 +364,7 @@ def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
     items = []
     links = ordered_quiz_questions(attempt)
     images = images_by_question(qq.question_id for qq in links)
-    seen = questions_as_seen((qq.question for qq in links), attempt.started_at)  # the wording it was taken with
+    seen = questions_as_seen((qq.question for qq in links), attempt.submitted_at)  # the wording it was taken with
     for qq in links:
         q = seen[qq.question_id]
         a = answers.get(q.id)

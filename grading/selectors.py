@@ -153,7 +153,7 @@ def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
         StudentAnswer.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__images")
     )
     order = {qid: i for i, qid in enumerate(str(q) for q in (attempt.question_order or []))}
-    seen = questions_as_seen({a.question_id: a.question for a in answers}.values(), attempt.started_at)
+    seen = questions_as_seen({a.question_id: a.question for a in answers}.values(), attempt.submitted_at)
     for a in answers:
         a.question = seen[a.question_id]  # the wording the attempt was taken with (issue 15)
 

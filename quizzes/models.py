@@ -526,8 +526,9 @@ WORDING_FIELDS = ("text", "options", "general_feedback")
 
 class QuestionVersion(models.Model):
     """The wording a question had until `replaced_at`, kept when a question that students have attempted is
-    edited (quizzes.services.bank.question_update). quizzes.selectors.questions_as_seen gives an attempt the
-    wording of the version it was started with."""
+    edited (quizzes.services.bank.question_update). quizzes.selectors.questions_as_seen gives a finished attempt
+    the wording it was submitted with (an exam in progress shows the current wording, so a typo fixed mid-exam
+    reaches the student)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")

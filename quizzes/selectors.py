@@ -110,9 +110,10 @@ def ordered_quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
 
 
 def questions_as_seen(questions, at) -> dict:
-    """{question_id: question} with the wording each had at `at` (an attempt's start): the question itself when
-    it has not been reworded since, else an unsaved copy carrying that version's text, options and feedback (the
-    key stays the question's: key fixes reach earlier attempts through the regrade path). One query."""
+    """{question_id: question} with the wording each had at `at` (an attempt's submission: the last wording its
+    student could see; None, an attempt in progress, gets the current one): the question itself when it has not
+    been reworded since, else an unsaved copy carrying that version's text, options and feedback (the key stays
+    the question's: key fixes reach earlier attempts through the regrade path). One query."""
     questions = list(questions)
     out = {q.pk: q for q in questions}
     if at is None or not questions:
@@ -145,5 +146,7 @@ def question_version_counts(question) -> dict:
     if latest is None:
         return {"version": 1, "older_attempts": 0}
     attempts = Quiz._meta.get_field("attempts").related_model
-    older = attempts.objects.filter(quiz__quiz_questions__question=question, started_at__lt=latest.replaced_at).count()
+    older = attempts.objects.filter(
+        quiz__quiz_questions__question=question, submitted_at__lt=latest.replaced_at
+    ).count()
     return {"version": latest.number + 1, "older_attempts": older}

@@ -76,7 +76,7 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
     if show_questions:
         answers = {a.question_id: a for a in StudentAnswer.objects.filter(attempt=attempt)}
         links = ordered_quiz_questions(attempt)
-        seen = questions_as_seen((qq.question for qq in links), attempt.started_at)  # as the student saw it
+        seen = questions_as_seen((qq.question for qq in links), attempt.submitted_at)  # as the student saw it
         for number, qq in enumerate(links, start=1):
             q = seen[qq.question_id]
             a = answers.get(q.pk)

@@ -70,9 +70,12 @@ def test_earlier_attempts_keep_the_wording_they_were_taken_with(
     client.force_login(student.user)
     assert "Old wording" in client.get(reverse("attempts:result", args=[attempt.pk])).content.decode()
 
-    # A new attempt (another student) gets the new wording.
+    # A new attempt (another student) gets the new wording, during the exam and in its review.
     other = StudentFactory(school_class=school_class)
     fresh, _ = services.attempt_start(quiz=quiz, student=other, by=other.user)
+    assert attempt_detail(fresh, other.user).answers[0].question.text.startswith("New wording")
+    services.attempt_submit(attempt=fresh, by=other.user)
+    fresh = QuizAttempt.objects.get(pk=fresh.pk)
     assert attempt_detail(fresh, other.user).answers[0].question.text.startswith("New wording")
 
     # The bank says which version this is and how many attempts used an older wording.
