@@ -404,6 +404,36 @@ NEW_TYPE_QUESTIONS = [
     ),
 ]
 QUESTIONS += NEW_TYPE_QUESTIONS
+
+
+def _speed_time_graph():
+    """A speed-time graph drawn with Pillow: a straight line from 0 to 19.6 m/s over 2 s."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 220), "white")
+    pen = ImageDraw.Draw(image)
+    pen.line([(40, 190), (300, 190)], fill="black", width=2)  # time axis
+    pen.line([(40, 190), (40, 20)], fill="black", width=2)  # speed axis
+    pen.line([(40, 190), (280, 40)], fill="#1f6feb", width=4)
+    pen.text((270, 196), "t (s)", fill="black")
+    pen.text((4, 12), "v (m/s)", fill="black")
+    pen.text((282, 30), "19.6", fill="black")
+    pen.text((272, 196 - 16), "2", fill="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile("graph.png", out.getvalue(), content_type="image/png")
+
+
+# Question text -> (alt text, a function giving the image file) for the demo's images.
+IMAGES = {
+    NEW_TYPE_QUESTIONS[6].data["text"]: (
+        "Speed-time graph: a straight line rising from 0 m/s at 0 s to 19.6 m/s at 2 s.",
+        _speed_time_graph,
+    )
+}
 QUIZZES += [
     QuizPlan(MATHS, "Formulas and new question types", QuizStatus.PUBLISHED, [0, 1], slice(13, 18), 1, sat_by=0.6),
     QuizPlan(SCIENCE, "Match, order and fill in", QuizStatus.PUBLISHED, [0, 1, 2], slice(13, 18), 1, sat_by=0.6),

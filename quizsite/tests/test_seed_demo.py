@@ -34,6 +34,9 @@ def test_seed_demo_builds_a_believable_school_and_prints_logins():
         "mcq", "true_false", "short_answer", "descriptive",
         "multiple_response", "numeric", "matching", "ordering", "cloze",
     }  # fmt: skip
+    from quizzes.models import QuestionImage
+
+    assert QuestionImage.objects.filter(alt_text__startswith="Speed-time graph").count() == 1  # with alt text
     new_types = StudentAnswer.objects.filter(question__type__in=["matching", "ordering", "cloze", "numeric"])
     assert new_types.filter(marks_awarded__gt=0).exists() and new_types.filter(marks_awarded=0).exists()
     assert set(Quiz.objects.values_list("status", flat=True)) == {"draft", "published", "archived"}
