@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from attempts.errors import AttemptError
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
 from attempts.selectors import question_options
+from quizzes import types as question_types
 from quizzes.models import OPTION_TYPES, Question, Quiz
 
 MAX_ANSWER_TEXT = 50_000
@@ -43,6 +44,28 @@ def _clean_answer(item: Any, meta: dict, option_order: dict) -> Row:
     if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < MAX_CLIENT_SEQ):
         raise AttemptError("client_seq: must be a non-negative integer.")
     option, text = item.get("answer_option"), item.get("answer_text")
+    module = question_types.module_for(info["type"])
+    if module is not None:
+        # Issue 15's types: a structured `response` (numeric: the typed text), validated by the type's module
+        # against the shape fixed at start; stored as its canonical JSON in answer_text (quizzes/types).
+        if option is not None:
+            raise AttemptError("answer_option: this question is answered with `response`.")
+        response = item.get("response")
+        if response is None and text not in (None, ""):
+            response = text if info["type"] not in question_types.STRUCTURED_TYPES else question_types.base.decode(text)
+            if response is None:
+                raise AttemptError("answer_text: this question is answered with `response`.")
+        try:
+            response = module.clean_response(response, info, option_order.get(qid))
+        except question_types.ResponseError as exc:
+            raise AttemptError(str(exc)) from None
+        if response is not None and info["type"] in question_types.STRUCTURED_TYPES:
+            response = question_types.base.encode(response)
+        if response is not None and len(response) > MAX_ANSWER_TEXT:
+            raise AttemptError(f"response: at most {MAX_ANSWER_TEXT} characters.")
+        return qid, None, response, seq
+    if item.get("response") is not None:
+        raise AttemptError("response: only the multiple-response, numeric, matching, ordering and cloze types.")
     if info["type"] in OPTION_TYPES:
         if text not in (None, ""):
             raise AttemptError("answer_text: this question is answered by choosing an option (answer_option).")
@@ -65,11 +88,16 @@ def _clean_answer(item: Any, meta: dict, option_order: dict) -> Row:
 
 
 def question_meta_of(question: Question) -> dict:
-    """What a save checks an answer against: the question's type and how many options it offers."""
-    return {
+    """What a save checks an answer against: the question's type and how many options it offers (issue 15's
+    types add what their answers may name: quizzes.types.<module>.meta)."""
+    meta = {
         "type": question.type,
         "options": len(question_options(question)) if question.type in OPTION_TYPES else 0,
     }
+    module = question_types.module_for(question.type)
+    if module is not None:
+        meta.update(module.meta(question))
+    return meta
 
 
 def question_meta(attempt: QuizAttempt) -> dict:

@@ -53,6 +53,25 @@ def mark_objective_answers(attempt: QuizAttempt) -> None:
         StudentAnswer.objects.bulk_update(to_update, ["marks_awarded", "is_final"])
 
 
+def negative_marks(attempt: QuizAttempt, quiz, marks: dict) -> Decimal:
+    """What negative marking deducts (Quiz.negative_marking_percent, 0 = off): that percentage of the question's
+    marks for every answered, automatically marked question that scored 0. Blank answers and partly right ones cost
+    nothing; the caller floors the total at 0."""
+    percent = quiz.negative_marking_percent or 0
+    if not percent:
+        return Decimal(0)
+    links = {qq.question_id: qq for qq in quiz.quiz_questions.select_related("question")}
+    wrong = [qid for qid, m in marks.items() if m == 0 and qid in links and links[qid].question.is_objective]
+    if not wrong:
+        return Decimal(0)
+    answered = attempt.answers.filter(question_id__in=wrong).exclude(answer_option=None, answer_text=None)
+    penalty = Decimal(0)
+    for qid, option, text in answered.values_list("question_id", "answer_option", "answer_text"):
+        if option is not None or (text or "").strip():
+            penalty += Decimal(links[qid].marks) * percent / 100
+    return penalty.quantize(Decimal("0.01"))
+
+
 def recompute_totals(attempt: QuizAttempt) -> QuizAttempt:
     """Score, total, percentage and pass/fail from the stored marks; `graded` when nothing awaits a teacher."""
     quiz = attempt.quiz
@@ -67,6 +86,7 @@ def recompute_totals(attempt: QuizAttempt) -> QuizAttempt:
     marks = dict(attempt.answers.filter(question_id__in=marks_by_question).values_list("question_id", "marks_awarded"))
     pending = any(m is None for m in marks.values()) or len(marks) < len(marks_by_question)
     score = sum((m or Decimal(0) for m in marks.values()), Decimal(0))
+    score = max(Decimal(0), score - negative_marks(attempt, quiz, marks))
     attempt.score = score.quantize(Decimal("0.01"))
     attempt.total_marks = total
     attempt.percentage = (

@@ -17,8 +17,19 @@ from django.utils import timezone
 
 from accounts.models import Student
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
-from quizzes.models import OPTION_TYPES, QuestionType, Quiz, QuizQuestion, QuizStatus, normalize_access_code
+from quizzes import types as question_types
+from quizzes.models import (
+    HAS_OPTIONS,
+    OPTION_TYPES,
+    QuestionImage,
+    QuestionType,
+    Quiz,
+    QuizQuestion,
+    QuizStatus,
+    normalize_access_code,
+)
 from quizzes.selectors import ordered_quiz_questions as quiz_questions_in_order
+from quizzes.selectors import questions_as_seen
 
 UNKNOWN_CODE = "No quiz has this access code. Check it with your teacher."
 NOT_ASSIGNED = "This quiz is not assigned to your class."
@@ -109,6 +120,36 @@ class SavedAnswer:
     answer_option: int | None
     answer_text: str | None
     client_seq: int | None
+    response: object = None  # issue 15's types: the structured answer (quizzes/types), as displayed
+
+
+@dataclass(frozen=True)
+class QuestionParts:
+    """What issue 15's types show beside the text, never the key: matching's prompts and (shuffled) answers,
+    ordering's items (shuffled: never in the right order), cloze's blank numbers, numeric's unit."""
+
+    prompts: list[str] | None = None
+    choices: list[str] | None = None
+    items: list[str] | None = None
+    blanks: list[str] | None = None
+    unit: str | None = None
+
+
+def question_parts(question, seed: str) -> QuestionParts:
+    """The parts of a question an attempt shows, in this attempt's stable order (`seed`: attempt and question)."""
+    details = question.details or {}
+    if question.type == QuestionType.MATCHING:
+        return QuestionParts(
+            prompts=[p["prompt"] for p in details.get("pairs") or []],
+            choices=question_types.matching.exam_choices(question, seed),
+        )
+    if question.type == QuestionType.ORDERING:
+        return QuestionParts(items=question_types.ordering.exam_items(question, seed))
+    if question.type == QuestionType.CLOZE:
+        return QuestionParts(blanks=[str(b["id"]) for b in details.get("blanks") or []])
+    if question.type == QuestionType.NUMERIC:
+        return QuestionParts(unit=details.get("unit") or None)
+    return QuestionParts()
 
 
 @dataclass(frozen=True)
@@ -122,6 +163,8 @@ class ExamQuestion:
     order_index: int
     options: list[str] | None  # None for a question answered with text
     saved_answer: SavedAnswer | None
+    parts: QuestionParts = field(default_factory=QuestionParts)
+    images: list | None = None  # issue 15: QuestionImage rows (None when the question has none)
 
     @property
     def saved_option(self) -> int | None:
@@ -130,6 +173,31 @@ class ExamQuestion:
     @property
     def saved_text(self) -> str:
         return (self.saved_answer.answer_text if self.saved_answer else None) or ""
+
+    # Issue 15's widgets (templates/attempts/_answer_widget.html) read the saved structured answer through these.
+    @property
+    def saved_response(self):
+        return self.saved_answer.response if self.saved_answer else None
+
+    @property
+    def is_answered(self) -> bool:
+        return self.saved_option is not None or bool(self.saved_text) or self.saved_response is not None
+
+    @property
+    def checked(self) -> list[int]:
+        r = self.saved_response
+        return r if self.type == QuestionType.MULTIPLE_RESPONSE and isinstance(r, list) else []
+
+    @property
+    def matching_rows(self) -> list[tuple[int, str, str | None]]:
+        r = self.saved_response if isinstance(self.saved_response, list) else []
+        return [(i, p, r[i] if i < len(r) else None) for i, p in enumerate(self.parts.prompts or [])]
+
+    @property
+    def ordering_items(self) -> list[str]:
+        r = self.saved_response
+        shown = self.parts.items or []
+        return r if isinstance(r, list) and sorted(r) == sorted(shown) else shown
 
 
 @dataclass(frozen=True)
@@ -143,14 +211,24 @@ class Exam:
     resumed: bool = False
 
 
+def images_by_question(question_ids) -> dict:
+    """{question_id: [QuestionImage, ...]} in one query (issue 15)."""
+    out: dict = {}
+    for image in QuestionImage.objects.filter(question_id__in=list(question_ids)):
+        out.setdefault(image.question_id, []).append(image)
+    return out
+
+
 def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
     answers = {str(a.question_id): a for a in attempt.answers.all()}
     items = []
-    for index, qq in enumerate(ordered_quiz_questions(attempt)):
-        q = qq.question
+    links = ordered_quiz_questions(attempt)
+    images = images_by_question(qq.question_id for qq in links)
+    for index, qq in enumerate(links):
+        q = qq.question  # during the attempt: the current wording (a typo fixed mid-exam reaches the student)
         qid = str(q.id)
         perm = options = None
-        if q.type in OPTION_TYPES:
+        if q.type in HAS_OPTIONS:
             all_options = question_options(q)
             perm = (attempt.option_order or {}).get(qid) or list(range(len(all_options)))
             # The API freezes the number of options once a quiz is attempted; the Django admin does not, so an
@@ -161,7 +239,11 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
             shown = saved.answer_option
             if shown is not None and perm is not None and shown in perm:
                 shown = perm.index(shown)
-            saved = SavedAnswer(answer_option=shown, answer_text=saved.answer_text, client_seq=saved.client_seq)
+            response = question_types.response_of(q.type, saved.answer_text)
+            if q.type == QuestionType.MULTIPLE_RESPONSE and isinstance(response, list) and perm is not None:
+                response = sorted(perm.index(i) for i in response if i in perm)
+            text = None if q.type in question_types.STRUCTURED_TYPES else saved.answer_text
+            saved = SavedAnswer(answer_option=shown, answer_text=text, client_seq=saved.client_seq, response=response)
         items.append(
             ExamQuestion(
                 id=q.id,
@@ -171,6 +253,8 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
                 order_index=index,
                 options=options,
                 saved_answer=saved,
+                parts=question_parts(q, f"{attempt.pk}:{qid}"),
+                images=images.get(q.id),
             )
         )
     return items
@@ -197,6 +281,8 @@ class ReviewQuestion:
     type: str
     marks: int
     options: list[str] | None  # None for a question answered with text
+    parts: QuestionParts = field(default_factory=QuestionParts)
+    images: list | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +298,44 @@ class ReviewItem:
     is_correct: bool | None = None
     marking_rubric: str | None = None
     marks_hidden: bool = False  # reveals_question_marks said no: the total only
+    # Issue 15: the structured answer (always, it is the student's own), and only with the key: the type's key
+    # (quizzes/types table: the question's `details`), the key and answer in words, and the teacher's feedback.
+    key: dict | None = None
+    key_display: str | None = None
+    general_feedback: str | None = None
+    option_feedback: list[str] | None = None
+    source: object = field(default=None, repr=False, compare=False)  # the Question row, for the words
+
+    @property
+    def response(self):
+        return question_types.response_of(self.question.type, self.answer.answer_text) if self.answer else None
+
+    @property
+    def answer_display(self) -> str:
+        if self.answer is None:
+            return ""
+        return question_types.answer_display(
+            self._question, answer_option=self.answer.answer_option, answer_text=self.answer.answer_text
+        )
+
+    @property
+    def _question(self):
+        return self.source
+
+    @property
+    def chosen_options(self) -> list[int]:
+        """The options the student chose (one for mcq / true-false, any number for multiple response)."""
+        r = self.response
+        if self.question.type == QuestionType.MULTIPLE_RESPONSE:
+            return r if isinstance(r, list) else []
+        return [self.answer_option] if self.answer_option is not None else []
+
+    @property
+    def correct_options(self) -> list[int]:
+        """The key's options, only when revealed."""
+        if self.key and self.question.type == QuestionType.MULTIPLE_RESPONSE:
+            return list(self.key.get("correct") or [])
+        return [self.correct_answer] if self.correct_answer is not None else []
 
     @property
     def answer_option(self) -> int | None:
@@ -219,7 +343,9 @@ class ReviewItem:
 
     @property
     def answer_text(self) -> str | None:
-        return self.answer.answer_text if self.answer else None
+        if self.answer is None or self.question.type in question_types.STRUCTURED_TYPES:
+            return None  # a structured answer is `response`
+        return self.answer.answer_text
 
     @property
     def marks_awarded(self) -> Decimal | None:
@@ -236,8 +362,11 @@ def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
     staff = user.is_teacher_or_admin
     answers = {a.question_id: a for a in attempt.answers.all()}
     items = []
-    for qq in ordered_quiz_questions(attempt):
-        q = qq.question
+    links = ordered_quiz_questions(attempt)
+    images = images_by_question(qq.question_id for qq in links)
+    seen = questions_as_seen((qq.question for qq in links), attempt.submitted_at)  # the wording it was taken with
+    for qq in links:
+        q = seen[qq.question_id]
         a = answers.get(q.id)
         key: dict = {}
         if reveal:
@@ -249,12 +378,23 @@ def review_answers(attempt: QuizAttempt, user) -> list[ReviewItem]:
                 key["sample_answer"] = q.sample_answer
             if a is not None and a.marks_awarded is not None and q.type != QuestionType.DESCRIPTIVE:
                 key["is_correct"] = a.marks_awarded >= qq.marks
+            if question_types.module_for(q.type) is not None:
+                key["key"] = dict(q.details or {})
+            if question_types.module_for(q.type) is not None or q.type in OPTION_TYPES:
+                key["key_display"] = question_types.key_display(q)
+            if q.general_feedback:
+                key["general_feedback"] = q.general_feedback
+            if (q.details or {}).get("feedback"):
+                key["option_feedback"] = list(q.details["feedback"])
         if staff and q.marking_rubric:
             key["marking_rubric"] = q.marking_rubric
-        options = question_options(q) if q.type in OPTION_TYPES else None
-        question = ReviewQuestion(id=q.id, text=q.text, type=q.type, marks=qq.marks, options=options)
+        options = question_options(q) if q.type in HAS_OPTIONS else None
+        parts = question_parts(q, f"{attempt.pk}:{q.id}")
+        question = ReviewQuestion(
+            id=q.id, text=q.text, type=q.type, marks=qq.marks, options=options, parts=parts, images=images.get(q.id)
+        )
         hidden = not reveals_question_marks(attempt, q.type, user)
-        items.append(ReviewItem(question=question, answer=a, marks_hidden=hidden, **key))
+        items.append(ReviewItem(question=question, answer=a, marks_hidden=hidden, source=q, **key))
     return items
 
 

@@ -309,6 +309,136 @@ QUIZZES = [
     QuizPlan(ENGLISH, "Grammar warm-up", QuizStatus.PUBLISHED, [0], slice(0, 12), 1, sat_by=0.7),
     QuizPlan(ENGLISH, "Creative writing", QuizStatus.DRAFT, [1], slice(12, 14)),
 ]
+# --- issue 15: the new question types, with formulas (quizzes/types/__init__.py has the shapes) ---------------------
+
+
+def _typed(teacher, topic, qtype, text, *, marks=2, difficulty=_MEDIUM, **fields) -> QuestionSpec:
+    data = {"type": qtype, "text": text, "topic": topic, "difficulty": difficulty, "marks": marks, **fields}
+    return QuestionSpec(teacher, data)
+
+
+NEW_TYPE_QUESTIONS = [
+    _typed(MATHS, "Algebra", "numeric", "Solve for $x$: $$3x + 5 = 17$$", details={"answers": [{"value": 4}]}),
+    _typed(
+        MATHS,
+        "Algebra",
+        "numeric",
+        "The roots of $x^2 - 2 = 0$ are $\\pm\\sqrt{2}$. Give the positive root to two decimals.",
+        details={"answers": [{"value": 1.41, "tolerance": 0.005}, {"value": 1.4, "tolerance": 0.05, "fraction": 0.5}]},
+        general_feedback="$\\sqrt{2} \\approx 1.41421$; rounding to 1.4 earns half the marks.",
+    ),
+    _typed(
+        MATHS,
+        "Arithmetic",
+        "multiple_response",
+        "Which of these numbers are **prime**?",
+        options=["2", "9", "11", "15", "17"],
+        details={"correct": [0, 2, 4], "scoring": "partial", "feedback": ["", "9 = 3 × 3", "", "15 = 3 × 5", ""]},
+        marks=3,
+    ),
+    _typed(
+        MATHS,
+        "Fractions",
+        "ordering",
+        "Put these fractions in order, smallest first.",
+        details={"items": ["$\\frac{1}{8}$", "$\\frac{1}{4}$", "$\\frac{1}{3}$", "$\\frac{1}{2}$", "$\\frac{3}{4}$"]},
+        marks=4,
+    ),
+    _typed(
+        MATHS,
+        "Geometry",
+        "cloze",
+        "A circle's area is $A = \\pi r^2$. With $r = 1$ the area is [[1]] (write pi), and a square with side 3 has "
+        "an area of [[2]].",
+        details={"blanks": [{"id": 1, "answers": ["pi", "π", "3.14*"]}, {"id": 2, "answers": ["9"]}]},
+    ),
+    _typed(
+        SCIENCE,
+        "Chemistry",
+        "matching",
+        "Match each formula with its substance.",
+        details={
+            "pairs": [
+                {"prompt": "H₂O", "answer": "Water"},
+                {"prompt": "CO₂", "answer": "Carbon dioxide"},
+                {"prompt": "NaCl", "answer": "Table salt"},
+            ],
+            "distractors": ["Oxygen"],
+        },
+        marks=3,
+    ),
+    _typed(
+        SCIENCE,
+        "Physics",
+        "numeric",
+        "A stone falls freely for 2 s. Using $v = g t$ with $g = 9.8\\,\\mathrm{m/s^2}$, how fast is it falling?",
+        details={"answers": [{"value": 19.6, "tolerance": 0.1}, {"value": 20, "tolerance": 0.5, "fraction": 0.5}]},
+        general_feedback="$v = 9.8 \\times 2 = 19.6\\,\\mathrm{m/s}$.",
+    ),
+    _typed(
+        SCIENCE,
+        "Space",
+        "ordering",
+        "Order the planets from the Sun outwards.",
+        details={"items": ["Mercury", "Venus", "Earth", "Mars", "Jupiter"], "scoring": "partial"},
+        marks=4,
+    ),
+    _typed(
+        SCIENCE,
+        "Physics",
+        "cloze",
+        "Water boils at [[1]] °C and freezes at [[2]] °C at sea level.",
+        details={"blanks": [{"id": 1, "answers": ["100"]}, {"id": 2, "answers": ["0", "zero"]}]},
+    ),
+    _typed(
+        SCIENCE,
+        "Biology",
+        "mcq",
+        "Which gas do plants take in for photosynthesis?",
+        options=["Carbon dioxide", "Oxygen", "Nitrogen", "Carbon monoxide"],
+        correct_answer=0,
+        details={
+            "fractions": [1, 0, 0, 0.25],
+            "feedback": ["Right: CO₂ + water + light → sugar.", "Plants give oxygen off.", "", "Close, but toxic."],
+        },
+    ),
+]
+QUESTIONS += NEW_TYPE_QUESTIONS
+
+
+def _speed_time_graph():
+    """A speed-time graph drawn with Pillow: a straight line from 0 to 19.6 m/s over 2 s."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 220), "white")
+    pen = ImageDraw.Draw(image)
+    pen.line([(40, 190), (300, 190)], fill="black", width=2)  # time axis
+    pen.line([(40, 190), (40, 20)], fill="black", width=2)  # speed axis
+    pen.line([(40, 190), (280, 40)], fill="#1f6feb", width=4)
+    pen.text((270, 196), "t (s)", fill="black")
+    pen.text((4, 12), "v (m/s)", fill="black")
+    pen.text((282, 30), "19.6", fill="black")
+    pen.text((272, 196 - 16), "2", fill="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile("graph.png", out.getvalue(), content_type="image/png")
+
+
+# Question text -> (alt text, a function giving the image file) for the demo's images.
+IMAGES = {
+    NEW_TYPE_QUESTIONS[6].data["text"]: (
+        "Speed-time graph: a straight line rising from 0 m/s at 0 s to 19.6 m/s at 2 s.",
+        _speed_time_graph,
+    )
+}
+QUIZZES += [
+    QuizPlan(MATHS, "Formulas and new question types", QuizStatus.PUBLISHED, [0, 1], slice(13, 18), 1, sat_by=0.6),
+    QuizPlan(SCIENCE, "Match, order and fill in", QuizStatus.PUBLISHED, [0, 1, 2], slice(13, 18), 1, sat_by=0.6),
+]
+
 OPEN_FOR = timedelta(days=30)
 ARCHIVED_AFTER = timedelta(days=7)
 TIME_LIMIT_MINUTES = 20

@@ -37,6 +37,7 @@ from integrity.services import collusion_compute
 from lti.models import Platform as LtiPlatform
 from lti.services.registration import platform_save as lti_platform_save
 from quizzes import services as quiz_services
+from quizzes import types as question_types
 from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizStatus
 
 # Where the demo's exams were "taken from" (the attempt's ip and user agent).
@@ -235,6 +236,9 @@ def _questions(teachers: list[Teacher]) -> tuple[list[Question], bool]:
         question = Question.objects.filter(text=spec.data["text"], created_by=teacher).first()
         if question is None:
             question = quiz_services.question_create(by=teacher.user, data=spec.data)
+            if spec.data["text"] in content.IMAGES:  # issue 15: a diagram, uploaded as a teacher would
+                alt, draw = content.IMAGES[spec.data["text"]]
+                quiz_services.question_image_add(question=question, by=teacher.user, upload=draw(), alt_text=alt)
             made = True
         questions.append(question)
     return questions, made
@@ -327,6 +331,18 @@ def _sit(quiz: Quiz, questions: dict[str, Question], student: Student, rng: rand
 
 def _answer(question: Question, *, right: bool, rng: random.Random, attempt: QuizAttempt) -> dict:
     """What the exam page sends for one question: an option as the student saw it, or a text."""
+    if question_types.module_for(question.type) is not None:  # issue 15's types: a structured `response`
+        key = question_types.key_response(question)
+        if right:
+            return {"response": key}
+        wrong = {
+            "multiple_response": [0, 1],
+            "numeric": "12",
+            "matching": list(reversed(key)) if isinstance(key, list) else None,
+            "ordering": list(reversed(key)) if isinstance(key, list) else None,
+            "cloze": {"1": "not sure"},
+        }
+        return {"response": wrong[question.type]}
     if question.type in OPTION_TYPES:
         wrong = [i for i in range(len(question.options)) if i != question.correct_answer]
         chosen = question.correct_answer if right else rng.choice(wrong)

@@ -15,7 +15,9 @@ from django.utils import timezone
 from accounts.models import Student
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
 from classrooms.models import SchoolClass
+from quizzes import types as question_types
 from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
+from quizzes.selectors import questions_as_seen
 
 # Attempts a teacher may hand back to the student: ended by the clock, by violations or by a teacher, never a
 # student's own submit.
@@ -108,9 +110,16 @@ class GradingItem:
         return self.answer.question.type in OBJECTIVE_TYPES
 
     @property
+    def response(self):
+        """Issue 15's types: the structured answer (quizzes/types)."""
+        return question_types.response_of(self.answer.question.type, self.answer.answer_text)
+
+    @property
     def student_answer(self) -> str | None:
         """What the student answered, as text: the chosen option's text for choice questions."""
         a, q = self.answer, self.answer.question
+        if question_types.module_for(q.type) is not None:
+            return question_types.answer_display(q, answer_text=a.answer_text) or None
         if q.type in OPTION_TYPES:
             if a.answer_option is None:
                 return None
@@ -119,8 +128,15 @@ class GradingItem:
         return a.answer_text
 
     @property
+    def key_in_words(self) -> str | None:
+        """The key as the grading page writes it next to the question (the options list shows mcq's own)."""
+        return None if self.answer.question.type in OPTION_TYPES else self.correct_answer_text
+
+    @property
     def correct_answer_text(self) -> str | None:
         q = self.answer.question
+        if question_types.module_for(q.type) is not None:
+            return question_types.key_display(q)
         if q.type in OPTION_TYPES and q.correct_answer is not None:
             options = q.options or []
             return options[q.correct_answer] if 0 <= q.correct_answer < len(options) else None
@@ -133,8 +149,13 @@ def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
     """Every answer of the attempt with its question and its marks in this quiz, in the quiz's order.
     Two queries, whatever the number of questions."""
     quiz_questions = {qq.question_id: qq for qq in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)}
-    answers = list(StudentAnswer.objects.filter(attempt=attempt).select_related("question"))
+    answers = list(
+        StudentAnswer.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__images")
+    )
     order = {qid: i for i, qid in enumerate(str(q) for q in (attempt.question_order or []))}
+    seen = questions_as_seen({a.question_id: a.question for a in answers}.values(), attempt.submitted_at)
+    for a in answers:
+        a.question = seen[a.question_id]  # the wording the attempt was taken with (issue 15)
 
     def sort_key(a: StudentAnswer):
         qq = quiz_questions.get(a.question_id)

@@ -4,14 +4,17 @@ come from the same scoped querysets the services check against."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from accounts.models import Student, Teacher
 from classrooms.models import SchoolClass
+from quizzes import types as question_types
 from quizzes.interchange import FORMATS as IMPORT_FORMATS
 from quizzes.interchange.export import EXPORT_FORMATS
 from quizzes.models import (
-    OPTION_TYPES,
+    GENERAL_FEEDBACK_MAX_LENGTH,
     QUESTION_TEXT_MAX_LENGTH,
     QUIZ_DESCRIPTION_MAX_LENGTH,
     RUBRIC_MAX_LENGTH,
@@ -26,6 +29,52 @@ from quizzes.services import QUIZ_SETTINGS
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _raw_lines(text: str) -> list[str]:
+    """Lines kept in place (an empty line means "none" for that option), trailing empty ones dropped."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _fmt_number(value) -> str:
+    return format(value, "g") if isinstance(value, float) else str(value)
+
+
+def _type_initial(question) -> dict:
+    """The new types' fields as the form writes them (the reverse of QuestionForm._details)."""
+    d = question.details or {}
+    initial: dict = {"general_feedback": question.general_feedback}
+    if d.get("feedback"):
+        initial["option_feedback"] = "\n".join(d["feedback"])
+    if d.get("fractions"):
+        initial["near_answers"] = "\n".join(
+            f"{i + 1} = {_fmt_number(f * 100)}%" for i, f in enumerate(d["fractions"]) if 0 < f < 1
+        )
+    if question.type == QuestionType.MULTIPLE_RESPONSE:
+        initial["correct_options"] = ", ".join(str(i + 1) for i in d.get("correct") or [])
+        initial["mr_scoring"] = d.get("scoring", "partial")
+    elif question.type == QuestionType.NUMERIC:
+        initial["numeric_answers"] = "\n".join(
+            f"{_fmt_number(a['value'])} ± {_fmt_number(a.get('tolerance', 0))}"
+            + (f" = {_fmt_number(a['fraction'] * 100)}%" if a.get("fraction", 1) != 1 else "")
+            for a in d.get("answers") or []
+        )
+        initial["unit"] = d.get("unit", "")
+    elif question.type == QuestionType.MATCHING:
+        initial["pairs"] = "\n".join(f"{p['prompt']} -> {p['answer']}" for p in d.get("pairs") or [])
+        initial["distractors"] = "\n".join(d.get("distractors") or [])
+    elif question.type == QuestionType.ORDERING:
+        initial["order_items"] = "\n".join(d.get("items") or [])
+        initial["order_scoring"] = d.get("scoring", "partial")
+    elif question.type == QuestionType.CLOZE:
+        initial["blanks"] = "\n".join(
+            f"{b['id']}" + (f" ({b['marks']})" if b.get("marks", 1) != 1 else "") + ": " + " | ".join(b["answers"])
+            for b in d.get("blanks") or []
+        )
+    return initial
 
 
 class OwnerMixin:
@@ -56,9 +105,9 @@ class QuestionForm(OwnerMixin, forms.Form):
     marks = forms.IntegerField(min_value=1, max_value=1000, initial=1)
     options = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "data-types": "mcq"}),
+        widget=forms.Textarea(attrs={"rows": 5, "data-types": "mcq multiple_response"}),
         label="Options",
-        help_text="Multiple choice: one option per line, 2 to 10 options.",
+        help_text="One option per line, 2 to 10 options.",
     )
     correct_option = forms.IntegerField(
         required=False,
@@ -99,6 +148,86 @@ class QuestionForm(OwnerMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "data-types": "descriptive"}),
         help_text="Descriptive only: how marks are awarded.",
     )
+    # Issue 15: the new types' fields (shapes: quizzes/types/__init__.py). Each is shown only for its types.
+    correct_options = forms.CharField(
+        required=False,
+        label="Correct options",
+        help_text="The numbers of the correct lines, e.g. 1, 3 (all may be correct).",
+        widget=forms.TextInput(attrs={"data-types": "multiple_response", "inputmode": "numeric"}),
+    )
+    mr_scoring = forms.ChoiceField(
+        required=False,
+        label="Scoring",
+        choices=list(question_types.choice.SCORING_LABELS.items()),
+        initial="partial",
+        widget=forms.Select(attrs={"data-types": "multiple_response"}),
+    )
+    near_answers = forms.CharField(
+        required=False,
+        label="Partial credit",
+        help_text="Optional: a near answer earns part of the marks, one per line as "
+        "<code>option number = percent</code>, e.g. <code>2 = 50%</code>.",
+        widget=forms.Textarea(attrs={"rows": 2, "data-types": "mcq"}),
+    )
+    option_feedback = forms.CharField(
+        required=False,
+        label="Feedback per option",
+        help_text="Optional, shown at review next to the chosen option: one line per option, in the options' order "
+        "(an empty line for none).",
+        widget=forms.Textarea(attrs={"rows": 4, "data-types": "mcq true_false multiple_response"}),
+    )
+    numeric_answers = forms.CharField(
+        required=False,
+        label="Accepted values",
+        help_text="One per line: <code>value ± tolerance</code>, optionally <code>= percent</code> for a near miss, "
+        "e.g. <code>9.81 ± 0.01</code> and <code>9.81 ± 0.2 = 50%</code>. Students may type 3,5 or 3.5 or 1.2e3.",
+        widget=forms.Textarea(attrs={"rows": 3, "data-types": "numeric"}),
+    )
+    unit = forms.CharField(
+        required=False,
+        max_length=50,
+        help_text="Optional, shown next to the answer box (e.g. m/s²).",
+        widget=forms.TextInput(attrs={"data-types": "numeric"}),
+    )
+    pairs = forms.CharField(
+        required=False,
+        label="Pairs",
+        help_text="One per line: <code>prompt -> answer</code> (2 to 10). Two prompts may share an answer.",
+        widget=forms.Textarea(attrs={"rows": 4, "data-types": "matching"}),
+    )
+    distractors = forms.CharField(
+        required=False,
+        help_text="Optional: extra answers that match no prompt, one per line.",
+        widget=forms.Textarea(attrs={"rows": 2, "data-types": "matching"}),
+    )
+    order_items = forms.CharField(
+        required=False,
+        label="Items in the right order",
+        help_text="One per line, first to last (2 to 10); each student gets them shuffled.",
+        widget=forms.Textarea(attrs={"rows": 4, "data-types": "ordering"}),
+    )
+    order_scoring = forms.ChoiceField(
+        required=False,
+        label="Scoring",
+        choices=list(question_types.ordering.SCORING_LABELS.items()),
+        initial="partial",
+        widget=forms.Select(attrs={"data-types": "ordering"}),
+    )
+    blanks = forms.CharField(
+        required=False,
+        label="Blanks",
+        help_text="Write the blanks into the question as [[1]], [[2]], … Here, one line per blank: "
+        "<code>1: answer | other accepted answer</code>; <code>1 (2): …</code> makes it worth 2 marks. "
+        "Matching as for short answers (* is a wildcard).",
+        widget=forms.Textarea(attrs={"rows": 3, "data-types": "cloze"}),
+    )
+    general_feedback = forms.CharField(
+        required=False,
+        max_length=GENERAL_FEEDBACK_MAX_LENGTH,
+        label="General feedback",
+        help_text="Optional, any type: shown to students at review when the answers are shown.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, user=None, creating=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +247,8 @@ class QuestionForm(OwnerMixin, forms.Form):
             "sample_answer": question.sample_answer,
             "marking_rubric": question.marking_rubric,
         }
-        if question.type == QuestionType.MCQ:
+        initial.update(_type_initial(question))
+        if question.type in (QuestionType.MCQ, QuestionType.MULTIPLE_RESPONSE):
             initial["options"] = "\n".join(question.options or [])
             if question.correct_answer is not None:
                 initial["correct_option"] = question.correct_answer + 1
@@ -146,13 +276,126 @@ class QuestionForm(OwnerMixin, forms.Form):
         else:
             data["accepted_answers"] = []
             data["case_sensitive"] = False
-        data["sample_answer"] = d.get("sample_answer", "") if qtype not in OPTION_TYPES else ""
+        data["sample_answer"] = (
+            d.get("sample_answer", "") if qtype in (QuestionType.SHORT_ANSWER, QuestionType.DESCRIPTIVE) else ""
+        )
         data["marking_rubric"] = d.get("marking_rubric", "") if qtype == QuestionType.DESCRIPTIVE else ""
+        if qtype == QuestionType.MULTIPLE_RESPONSE:
+            data["options"] = _lines(d.get("options"))
+        data["details"] = self._details(qtype)
+        data["general_feedback"] = d.get("general_feedback") or ""
         return data
+
+    def _details(self, qtype: str) -> dict:
+        d = self.cleaned_data
+        details: dict = {}
+        if qtype in (QuestionType.MCQ, QuestionType.TRUE_FALSE, QuestionType.MULTIPLE_RESPONSE):
+            feedback = _raw_lines(d.get("option_feedback"))
+            if any(feedback):
+                details["feedback"] = feedback
+        if qtype == QuestionType.MCQ and d.get("near_answers"):
+            count = len(_lines(d.get("options")))
+            fractions = [0.0] * count
+            for number, percent in d["near_answers"]:
+                if 1 <= number <= count:
+                    fractions[number - 1] = percent / 100
+            correct = d.get("correct_option")
+            if correct and 1 <= correct <= count:
+                fractions[correct - 1] = 1.0
+            details["fractions"] = fractions
+        if qtype == QuestionType.MULTIPLE_RESPONSE:
+            details["correct"] = [n - 1 for n in d.get("correct_options") or []]
+            details["scoring"] = d.get("mr_scoring") or "partial"
+        elif qtype == QuestionType.NUMERIC:
+            details["answers"] = d.get("numeric_answers") or []
+            if d.get("unit"):
+                details["unit"] = d["unit"]
+        elif qtype == QuestionType.MATCHING:
+            details["pairs"] = d.get("pairs") or []
+            if _lines(d.get("distractors")):
+                details["distractors"] = _lines(d.get("distractors"))
+        elif qtype == QuestionType.ORDERING:
+            details["items"] = _lines(d.get("order_items"))
+            details["scoring"] = d.get("order_scoring") or "partial"
+        elif qtype == QuestionType.CLOZE:
+            details["blanks"] = d.get("blanks") or []
+        return details
+
+    # What each line-based field means, parsed here; the rules (counts, ranges, duplicates) are the type's.
+    def clean_correct_options(self):
+        if self.cleaned_data.get("type") != QuestionType.MULTIPLE_RESPONSE:
+            return []  # another type's box, hidden on the page: ignored
+        raw = self.cleaned_data.get("correct_options") or ""
+        try:
+            return [int(part) for part in re.split(r"[\s,;]+", raw.strip()) if part]
+        except ValueError:
+            raise forms.ValidationError("Give the numbers of the correct lines, e.g. 1, 3.") from None
+
+    def clean_near_answers(self):
+        if self.cleaned_data.get("type") != QuestionType.MCQ:
+            return []  # another type's box, hidden on the page: ignored
+        out = []
+        for line in _lines(self.cleaned_data.get("near_answers")):
+            m = re.fullmatch(r"(\d+)\s*[=:]\s*(\d+(?:[.,]\d+)?)\s*%?", line)
+            if not m:
+                raise forms.ValidationError(f"“{line}”: write it as option number = percent, e.g. 2 = 50%.")
+            out.append((int(m.group(1)), float(m.group(2).replace(",", "."))))
+        return out
+
+    def clean_numeric_answers(self):
+        if self.cleaned_data.get("type") != QuestionType.NUMERIC:
+            return []  # another type's box, hidden on the page: ignored
+        out = []
+        for line in _lines(self.cleaned_data.get("numeric_answers")):
+            m = re.fullmatch(
+                r"(?P<value>[^±=]+?)\s*(?:(?:±|\+/-|\+-)\s*(?P<tol>[^=]+?))?\s*(?:=\s*(?P<pct>[\d.,]+)\s*%)?", line
+            )
+            value = question_types.numeric.parse_number(m.group("value")) if m else None
+            tolerance = question_types.numeric.parse_number(m.group("tol")) if m and m.group("tol") else 0
+            if value is None or tolerance is None:
+                raise forms.ValidationError(f"“{line}”: write it as value ± tolerance, e.g. 9.81 ± 0.01.")
+            fraction = float(m.group("pct").replace(",", ".")) / 100 if m.group("pct") else 1
+            out.append({"value": float(value), "tolerance": float(tolerance), "fraction": fraction})
+        return out
+
+    def clean_pairs(self):
+        if self.cleaned_data.get("type") != QuestionType.MATCHING:
+            return []  # another type's box, hidden on the page: ignored
+        out = []
+        for line in _lines(self.cleaned_data.get("pairs")):
+            prompt, sep, answer = line.partition("->") if "->" in line else line.partition("→")
+            if not sep:
+                raise forms.ValidationError(f"“{line}”: write it as prompt -> answer.")
+            out.append({"prompt": prompt.strip(), "answer": answer.strip()})
+        return out
+
+    def clean_blanks(self):
+        if self.cleaned_data.get("type") != QuestionType.CLOZE:
+            return []  # another type's box, hidden on the page: ignored
+        out = []
+        for line in _lines(self.cleaned_data.get("blanks")):
+            m = re.fullmatch(r"\[*(\d+)\]*\s*(?:\((\d+)\))?\s*:\s*(.+)", line)
+            if not m:
+                raise forms.ValidationError(f"“{line}”: write it as 1: answer | other answer.")
+            answers = [a.strip() for a in m.group(3).split("|") if a.strip()]
+            out.append({"id": int(m.group(1)), "answers": answers, "marks": int(m.group(2) or 1)})
+        return out
 
     def error_map(self) -> dict:
         qtype = self.cleaned_data.get("type")
-        return {"correct_answer": "true_false_answer" if qtype == QuestionType.TRUE_FALSE else "correct_option"}
+        details_field = {
+            QuestionType.MCQ: "option_feedback",
+            QuestionType.TRUE_FALSE: "option_feedback",
+            QuestionType.MULTIPLE_RESPONSE: "correct_options",
+            QuestionType.NUMERIC: "numeric_answers",
+            QuestionType.MATCHING: "pairs",
+            QuestionType.ORDERING: "order_items",
+            QuestionType.CLOZE: "blanks",
+        }.get(qtype)
+        return {
+            "correct_answer": "true_false_answer" if qtype == QuestionType.TRUE_FALSE else "correct_option",
+            "details": details_field or "type",
+        }
 
 
 class QuestionImportForm(OwnerMixin, forms.Form):
@@ -271,6 +514,15 @@ class QuizForm(OwnerMixin, forms.Form):
         label="One browser per attempt",
         help_text="Answers from a second browser or device are refused until you release the attempt on the board.",
     )
+    negative_marking_percent = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        initial=0,
+        label="Negative marking (%)",
+        help_text="Deduct this share of a question's marks for each wrong answer to an automatically marked "
+        "question (blank answers cost nothing). 0 = off. A total never goes below 0.",
+    )
     randomize_questions = forms.BooleanField(
         required=False, help_text="Each student gets the questions in their own order."
     )
@@ -323,6 +575,9 @@ class QuizForm(OwnerMixin, forms.Form):
         initial["classes"] = list(quiz.classes.all())
         return initial
 
+    def clean_negative_marking_percent(self):
+        return self.cleaned_data.get("negative_marking_percent") or 0  # empty means off
+
     def service_data(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in self.SETTINGS}
 
@@ -371,3 +626,16 @@ class OverrideForm(forms.Form):
         if kind == "class":
             return {"school_class": self._classes[pk]}
         return {"student": self._students[pk]}
+
+class QuestionImageForm(forms.Form):
+    """Issue 15: an image for the question (the checks and the re-encoding are quizzes.services.images')."""
+
+    file = forms.FileField(
+        label="Image", help_text="PNG, JPEG or GIF, at most 2 MB and 4000 × 4000 pixels.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif"}),
+    )  # fmt: skip
+    alt_text = forms.CharField(
+        max_length=300,
+        label="Alt text",
+        help_text="Required: what the image shows, read aloud to students using a screen reader.",
+    )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import by_role, everything
 from quizsite.text import control_character_error, validate_no_control_characters
+from quizzes import types as question_types
 
 # No look-alikes: 0/O, 1/I/L are left out so a code read off a projector is typed right the first time.
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -43,6 +44,7 @@ OPTION_MAX_LENGTH = 1_000
 MAX_OPTIONS = 10
 ACCEPTED_ANSWER_MAX_LENGTH = 500
 MAX_ACCEPTED_ANSWERS = 20
+GENERAL_FEEDBACK_MAX_LENGTH = 5_000
 
 
 def _text_validators(max_length: int | None = None) -> list:
@@ -68,10 +70,27 @@ class QuestionType(models.TextChoices):
     TRUE_FALSE = "true_false", "True / false"
     SHORT_ANSWER = "short_answer", "Short answer"
     DESCRIPTIVE = "descriptive", "Descriptive"
+    # Issue 15: the types a school's subjects need (data shapes and scoring rules: quizzes/types/__init__.py).
+    MULTIPLE_RESPONSE = "multiple_response", "Multiple response"
+    NUMERIC = "numeric", "Numeric"
+    MATCHING = "matching", "Matching"
+    ORDERING = "ordering", "Ordering"
+    CLOZE = "cloze", "Fill in the blanks"
 
 
-OBJECTIVE_TYPES = (QuestionType.MCQ, QuestionType.TRUE_FALSE, QuestionType.SHORT_ANSWER)
+OBJECTIVE_TYPES = (
+    QuestionType.MCQ,
+    QuestionType.TRUE_FALSE,
+    QuestionType.SHORT_ANSWER,
+    QuestionType.MULTIPLE_RESPONSE,
+    QuestionType.NUMERIC,
+    QuestionType.MATCHING,
+    QuestionType.ORDERING,
+    QuestionType.CLOZE,
+)
+# Answered by choosing ONE option (answer_option); multiple_response has options too but a list answer.
 OPTION_TYPES = (QuestionType.MCQ, QuestionType.TRUE_FALSE)
+HAS_OPTIONS = (*OPTION_TYPES, QuestionType.MULTIPLE_RESPONSE)
 
 
 class Difficulty(models.TextChoices):
@@ -168,6 +187,11 @@ class Quiz(models.Model):
     # start with it, and that attempt is then accepted from anywhere. Empty: the networks only.
     network_password = models.CharField(max_length=64, blank=True, default="")
 
+    # Not in the guide (issue 15): negative marking, the percentage of a question's marks deducted for each answered
+    # objective question that scored 0 (0 = off, the default). attempts.scoring applies it; a total never goes
+    # below 0.
+    negative_marking_percent = models.PositiveSmallIntegerField(default=0)
+
     classes = models.ManyToManyField("classrooms.SchoolClass", through="QuizClass", related_name="quizzes", blank=True)
     questions = models.ManyToManyField("Question", through="QuizQuestion", related_name="quizzes", blank=True)
 
@@ -190,6 +214,9 @@ class Quiz(models.Model):
             ),
             models.CheckConstraint(condition=Q(max_attempts__gt=0), name="quizzes_max_attempts_positive"),
             models.CheckConstraint(condition=Q(violation_threshold__gt=0), name="quizzes_violation_threshold_positive"),
+            models.CheckConstraint(
+                condition=Q(negative_marking_percent__lte=100), name="quizzes_negative_marking_percent_range"
+            ),
             # The guide's CHECK (end_date IS NULL OR end_date > start_date) spelled out for a NULL start date.
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gt=F("start_date")),
@@ -250,6 +277,12 @@ class Question(models.Model):
     # descriptive (and optionally short_answer): what the teacher marks against.
     sample_answer = models.TextField(blank=True, default="", validators=_text_validators(SAMPLE_ANSWER_MAX_LENGTH))
     marking_rubric = models.TextField(blank=True, default="", validators=_text_validators(RUBRIC_MAX_LENGTH))
+    # Issue 15: what a type needs beyond the guide's columns (the table in quizzes/types/__init__.py), and the
+    # feedback every student sees at review once the answers are revealed.
+    details = models.JSONField(default=dict, blank=True)
+    general_feedback = models.TextField(
+        blank=True, default="", validators=_text_validators(GENERAL_FEEDBACK_MAX_LENGTH)
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -295,7 +328,15 @@ class Question(models.Model):
         def has(value) -> bool:
             return value not in (None, "", [], {})
 
-        if self.type in OPTION_TYPES:
+        if self.details is None:
+            self.details = {}
+        if not isinstance(self.details, dict):
+            errors["details"] = "Details must be an object."
+            raise ValidationError(errors)
+        self.details = dict(self.details)
+        self.general_feedback = (self.general_feedback or "").strip()
+
+        if self.type in HAS_OPTIONS:
             if self.type == QuestionType.TRUE_FALSE and not has(self.options):
                 self.options = ["True", "False"]
             options = self.options
@@ -307,52 +348,61 @@ class Question(models.Model):
                     errors["options"] = "Options must not be empty."
                 elif problem := _list_problem(options, OPTION_MAX_LENGTH, "An option"):
                     errors["options"] = problem
-                elif self.type == QuestionType.MCQ and not 2 <= len(options) <= MAX_OPTIONS:
-                    errors["options"] = f"A multiple-choice question needs 2 to {MAX_OPTIONS} options."
+                elif self.type != QuestionType.TRUE_FALSE and not 2 <= len(options) <= MAX_OPTIONS:
+                    kind = self.get_type_display().lower()
+                    errors["options"] = f"A {kind} question needs 2 to {MAX_OPTIONS} options."
                 elif self.type == QuestionType.TRUE_FALSE and len(options) != 2:
                     errors["options"] = "A true/false question has exactly 2 options."
                 elif len({o.casefold() for o in options}) != len(options):
                     errors["options"] = "Options must be different from each other."
+        elif has(self.options):
+            errors["options"] = "Only multiple-choice, true/false and multiple-response questions have options."
+
+        if self.type in OPTION_TYPES:
             if self.correct_answer is None:
                 errors["correct_answer"] = "Choose the correct option (its 0-based index)."
             elif "options" not in errors and not 0 <= self.correct_answer < len(self.options):
                 errors["correct_answer"] = (
                     f"The correct answer must be an option index from 0 to {len(self.options) - 1}."
                 )
+            elif "options" not in errors and (problem := _option_details_problem(self)):
+                errors["details"] = problem
+        elif self.correct_answer is not None:
+            errors["correct_answer"] = "Only multiple-choice and true/false questions have one correct option" + (
+                " (multiple response: details.correct)." if self.type == QuestionType.MULTIPLE_RESPONSE else "."
+            )
+
+        if self.type == QuestionType.SHORT_ANSWER:
+            accepted = self.accepted_answers if self.accepted_answers is not None else []
+            if not isinstance(accepted, list) or not all(isinstance(a, (str, int, float)) for a in accepted):
+                errors["accepted_answers"] = "Accepted answers must be a list of texts."
+            else:
+                self.accepted_answers = [str(a).strip() for a in accepted if str(a).strip()]
+                if not self.accepted_answers and not (self.sample_answer or "").strip():
+                    errors["accepted_answers"] = "Give at least one accepted answer (or a sample answer)."
+                elif len(self.accepted_answers) > MAX_ACCEPTED_ANSWERS:
+                    errors["accepted_answers"] = (
+                        f"At most {MAX_ACCEPTED_ANSWERS} accepted answers (use * as a wildcard to cover more)."
+                    )
+                elif problem := _list_problem(self.accepted_answers, ACCEPTED_ANSWER_MAX_LENGTH, "An answer"):
+                    errors["accepted_answers"] = problem
+        else:
             if has(self.accepted_answers):
                 errors["accepted_answers"] = "Only short-answer questions have accepted answers."
             if self.case_sensitive:
                 errors["case_sensitive"] = "Only short-answer questions can be case-sensitive."
-            if has(self.sample_answer):
-                errors["sample_answer"] = "Only short-answer and descriptive questions have a sample answer."
-            if has(self.marking_rubric):
-                errors["marking_rubric"] = "Only descriptive questions have a marking rubric."
-        else:
-            if has(self.options):
-                errors["options"] = "Only multiple-choice and true/false questions have options."
-            if self.correct_answer is not None:
-                errors["correct_answer"] = "Only multiple-choice and true/false questions have a correct option."
-            if self.type == QuestionType.SHORT_ANSWER:
-                accepted = self.accepted_answers if self.accepted_answers is not None else []
-                if not isinstance(accepted, list) or not all(isinstance(a, (str, int, float)) for a in accepted):
-                    errors["accepted_answers"] = "Accepted answers must be a list of texts."
-                else:
-                    self.accepted_answers = [str(a).strip() for a in accepted if str(a).strip()]
-                    if not self.accepted_answers and not (self.sample_answer or "").strip():
-                        errors["accepted_answers"] = "Give at least one accepted answer (or a sample answer)."
-                    elif len(self.accepted_answers) > MAX_ACCEPTED_ANSWERS:
-                        errors["accepted_answers"] = (
-                            f"At most {MAX_ACCEPTED_ANSWERS} accepted answers (use * as a wildcard to cover more)."
-                        )
-                    elif problem := _list_problem(self.accepted_answers, ACCEPTED_ANSWER_MAX_LENGTH, "An answer"):
-                        errors["accepted_answers"] = problem
-                if has(self.marking_rubric):
-                    errors["marking_rubric"] = "Only descriptive questions have a marking rubric."
-            else:  # descriptive: marked by hand against the sample answer and rubric
-                if has(self.accepted_answers):
-                    errors["accepted_answers"] = "Only short-answer questions have accepted answers."
-                if self.case_sensitive:
-                    errors["case_sensitive"] = "Only short-answer questions can be case-sensitive."
+        if has(self.sample_answer) and self.type not in (QuestionType.SHORT_ANSWER, QuestionType.DESCRIPTIVE):
+            errors["sample_answer"] = "Only short-answer and descriptive questions have a sample answer."
+        if has(self.marking_rubric) and self.type != QuestionType.DESCRIPTIVE:
+            errors["marking_rubric"] = "Only descriptive questions have a marking rubric."
+
+        module = question_types.module_for(self.type)
+        if module is not None:
+            if "options" not in errors and "text" not in errors:
+                for key, message in module.validate(self).items():
+                    errors.setdefault(key, message)
+        elif self.type not in OPTION_TYPES and has(self.details):
+            errors["details"] = f"A {self.get_type_display().lower()} question has no details."
         if self.accepted_answers is None:
             self.accepted_answers = []
         if errors:
@@ -361,6 +411,39 @@ class Question(models.Model):
     @property
     def is_objective(self) -> bool:
         return self.type in OBJECTIVE_TYPES
+
+
+def _option_details_problem(question: Question) -> str | None:
+    """mcq / true_false details: optional per-option fractions (the correct option earns all the marks) and
+    per-option feedback (quizzes/types/__init__.py)."""
+    details, count = question.details, len(question.options)
+    unknown = set(details) - {"fractions", "feedback"}
+    if unknown:
+        return f"Unknown field(s) for this type: {', '.join(sorted(unknown))}."
+    fractions = details.get("fractions")
+    if fractions in (None, []):
+        details.pop("fractions", None)
+    else:
+        if not isinstance(fractions, list) or len(fractions) != count:
+            return "Give one fraction per option (0 for a wrong option, 1 for the correct one)."
+        if any(isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 <= f <= 1 for f in fractions):
+            return "Option fractions must be numbers from 0 to 1."
+        fractions = [float(f) for f in fractions]
+        fractions[question.correct_answer] = 1.0
+        if any(f == 1 for i, f in enumerate(fractions) if i != question.correct_answer):
+            return "Only the correct option earns all the marks (fraction 1); give near answers less."
+        if any(fractions[i] for i in range(count) if i != question.correct_answer):
+            details["fractions"] = fractions
+        else:
+            details.pop("fractions", None)
+    feedback, problem = question_types.base.feedback_list(details.get("feedback"), count)
+    if problem:
+        return problem
+    if feedback:
+        details["feedback"] = feedback
+    else:
+        details.pop("feedback", None)
+    return None
 
 
 def _list_problem(texts: list[str], max_length: int, what: str) -> str | None:
@@ -532,3 +615,98 @@ class QuizOverride(models.Model):
         if self.student_id:
             return str(self.student)
         return str(self.school_class)
+
+# --- issue 15: images in questions --------------------------------------------------------------------------------
+
+
+def _question_image_path(instance, filename) -> str:
+    # Never the uploader's file name: a random name, the extension of the format it was re-encoded to.
+    return f"question-images/{instance.question_id}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1]}"
+
+
+class QuestionImageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who may load an image: those who manage its question (admins, the owner), and a student only for a
+        question of a quiz they have an attempt at (in progress or finished): never the bank, never before."""
+
+        def students(user):
+            # The attempts app sits above this one: reach its rows through the reverse relation, not an import.
+            attempts = Quiz._meta.get_field("attempts").related_model
+            taken = attempts.objects.filter(
+                student_id=user.pk, quiz__quiz_questions__question_id=models.OuterRef("question_id")
+            )
+            return self.filter(models.Exists(taken))
+
+        return by_role(
+            self,
+            user,
+            admin=everything(self),
+            teacher=lambda u: self.filter(question__created_by_id=u.pk),
+            student=students,
+        )
+
+
+class QuestionImage(models.Model):
+    """An image shown with a question (issue 15). Stored through Django's storage API (STORAGES["default"]:
+    local files, or S3-compatible storage from the environment); uploaded files are re-encoded by
+    quizzes.services.images, so what is stored is pixels only; served by quizzes.views.question_image to those
+    QuestionImage.objects.visible_to allows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(upload_to=_question_image_path, max_length=255)
+    content_type = models.CharField(max_length=20)
+    alt_text = models.CharField(max_length=300, validators=_text_validators())
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = QuestionImageQuerySet.as_manager()
+
+    class Meta:
+        db_table = "question_images"
+        ordering = ["position", "created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(alt_text=""), name="question_images_alt_text_required")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    @property
+    def url(self) -> str:
+        return f"/quizzes/images/{self.pk}/"
+
+
+# --- issue 15: the question as the student saw it -----------------------------------------------------------------
+
+# What a student reads of a question: kept per version once attempts exist. The key (correct answer, accepted
+# answers, numeric values, scoring) is not versioned: a key fix reaches earlier attempts only through the regrade
+# path (quizzes.signals.announce_answer_key_changed), as before.
+WORDING_FIELDS = ("text", "options", "general_feedback")
+
+
+class QuestionVersion(models.Model):
+    """The wording a question had until `replaced_at`, kept when a question that students have attempted is
+    edited (quizzes.services.bank.question_update). quizzes.selectors.questions_as_seen gives a finished attempt
+    the wording it was submitted with (an exam in progress shows the current wording, so a typo fixed mid-exam
+    reaches the student)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()  # 1 = the first wording; the question itself is number + 1
+    text = models.TextField()
+    options = models.JSONField(null=True, blank=True)
+    option_feedback = models.JSONField(default=list, blank=True)
+    general_feedback = models.TextField(blank=True, default="")
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "question_versions"
+        ordering = ["question_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["question", "number"], name="question_versions_number_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} v{self.number}"

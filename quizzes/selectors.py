@@ -16,7 +16,15 @@ from accounts.models import Student, active_user
 from classrooms.models import SchoolClass
 from quizzes.effective import EffectiveSettings, effective_settings
 from quizzes.filters import QuestionFilter
-from quizzes.models import Question, Quiz, QuizOverride, QuizQuestion, QuizStatus, normalize_access_code
+from quizzes.models import (
+    Question,
+    QuestionVersion,
+    Quiz,
+    QuizOverride,
+    QuizQuestion,
+    QuizStatus,
+    normalize_access_code,
+)
 
 
 def _total_marks_subquery():
@@ -106,7 +114,12 @@ def quiz_class_choices(*, user) -> QuerySet[SchoolClass]:
 
 def question_list(*, user) -> QuerySet[Question]:
     """The question bank the user may see. Filtering: quizzes.filters.QuestionFilter."""
-    return Question.objects.visible_to(user).select_related("created_by__user").order_by("-created_at")
+    return (
+        Question.objects.visible_to(user)
+        .select_related("created_by__user")
+        .prefetch_related("images")  # issue 15: one query for the page's images
+        .order_by("-created_at")
+    )
 
 
 def question_topics(*, user) -> list[str]:
@@ -179,3 +192,48 @@ def quiz_personal_settings(quiz: Quiz) -> tuple[list[QuizOverride], list[Persona
         )
         rows.append(PersonalSettingsRow(student=student, settings=eff))
     return overrides, rows
+
+# --- issue 15: the question as the student saw it -------------------------------------------------------------
+
+
+def questions_as_seen(questions, at) -> dict:
+    """{question_id: question} with the wording each had at `at` (an attempt's submission: the last wording its
+    student could see; None, an attempt in progress, gets the current one): the question itself when it has not
+    been reworded since, else an unsaved copy carrying that version's text, options and feedback (the key stays
+    the question's: key fixes reach earlier attempts through the regrade path). One query."""
+    questions = list(questions)
+    out = {q.pk: q for q in questions}
+    if at is None or not questions:
+        return out
+    versions = QuestionVersion.objects.filter(question_id__in=list(out), replaced_at__gt=at).order_by(
+        "question_id", "replaced_at", "number"
+    )
+    seen = set()
+    for version in versions:
+        if version.question_id in seen:
+            continue  # the earliest version replaced after `at` is the one the attempt saw
+        seen.add(version.question_id)
+        current = out[version.question_id]
+        copy = Question(**{f.attname: getattr(current, f.attname) for f in Question._meta.concrete_fields})
+        copy.text, copy.options, copy.general_feedback = version.text, version.options, version.general_feedback
+        copy.details = dict(current.details or {})
+        if version.option_feedback:
+            copy.details["feedback"] = list(version.option_feedback)
+        else:
+            copy.details.pop("feedback", None)
+        copy.version_number = version.number
+        copy._prefetched_objects_cache = getattr(current, "_prefetched_objects_cache", {})
+        out[version.question_id] = copy
+    return out
+
+
+def question_version_counts(question) -> dict:
+    """For the bank: which version the question is, and how many attempts were started on an older wording."""
+    latest = question.versions.order_by("-number").first()
+    if latest is None:
+        return {"version": 1, "older_attempts": 0}
+    attempts = Quiz._meta.get_field("attempts").related_model
+    older = attempts.objects.filter(
+        quiz__quiz_questions__question=question, submitted_at__lt=latest.replaced_at
+    ).count()
+    return {"version": latest.number + 1, "older_attempts": older}

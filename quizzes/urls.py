@@ -27,4 +27,12 @@ urlpatterns = [
     path("questions/export/", views.question_export, name="question_export"),
     path("questions/<uuid:pk>/edit/", views.question_edit, name="question_edit"),
     path("questions/<uuid:pk>/delete/", views.question_delete, name="question_delete"),
+    # Issue 15: question images, served only to those allowed to see the question.
+    path("questions/<uuid:pk>/images/", views.question_image_upload, name="question_image_upload"),
+    path(
+        "questions/<uuid:pk>/images/<uuid:image_pk>/delete/",
+        views.question_image_remove,
+        name="question_image_remove",
+    ),
+    path("images/<uuid:pk>/", views.question_image, name="question_image"),
 ]

@@ -5,8 +5,9 @@ services; quizsite.pages turns their errors into field errors (apply_errors) or 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,8 +16,16 @@ from quizsite.errors import DomainError
 from quizsite.pages import apply_errors, paginate, show_error, staff_required
 from quizzes import selectors, services
 from quizzes.filters import QuestionFilter, QuizFilter
-from quizzes.forms import BankFilterForm, OverrideForm, QuestionExportForm, QuestionForm, QuestionImportForm, QuizForm
-from quizzes.models import Question, QuestionImportJob, QuizOverride, QuizStatus
+from quizzes.forms import (
+    BankFilterForm,
+    OverrideForm,
+    QuestionExportForm,
+    QuestionForm,
+    QuestionImageForm,
+    QuestionImportForm,
+    QuizForm,
+)
+from quizzes.models import Question, QuestionImage, QuestionImportJob, QuizOverride, QuizStatus
 
 # Students get 403 on every page here (staff_required): their quiz pages live in the attempts app.
 PAGE_SIZE = 20
@@ -67,7 +76,13 @@ def _question_form_page(request, *, question: Question | None):
             return redirect("quizzes:question_list")
         except (DomainError, ValidationError) as exc:
             apply_errors(form, exc, {**form.error_map(), "created_by": "owner"})
-    return render(request, "quizzes/question_form.html", {"form": form, "question": question})
+    context = {
+        "form": form,
+        "question": question,
+        "image_form": QuestionImageForm() if question else None,
+        "versions": selectors.question_version_counts(question) if question else None,
+    }
+    return render(request, "quizzes/question_form.html", context)
 
 
 @staff_required
@@ -408,6 +423,20 @@ def quiz_override_add(request, pk):
             return redirect(reverse("quizzes:detail", args=[quiz.pk]) + "#overrides")
     return render(request, "quizzes/override_form.html", {"quiz": quiz, "form": form})
 
+# --- issue 15: question images -----------------------------------------------------------------------------------
+
+
+@login_required
+def question_image(request, pk):
+    """The image's bytes, for those QuestionImage.objects.visible_to allows (others: 404); the browser may keep
+    it (private: never a shared cache), as the stored file never changes."""
+    image = get_object_or_404(QuestionImage.objects.visible_to(request.user), pk=pk)
+    response = FileResponse(image.image.open("rb"), content_type=image.content_type)
+    response["Cache-Control"] = "private, max-age=86400, immutable"
+    response["Content-Disposition"] = "inline"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
 
 @staff_required
 @require_POST
@@ -421,3 +450,34 @@ def quiz_override_delete(request, pk, override_id):
     else:
         messages.success(request, "Override removed.")
     return redirect(reverse("quizzes:detail", args=[quiz.pk]) + "#overrides")
+
+def question_image_upload(request, pk):
+    question = _question_or_404(request, pk)
+    form = QuestionImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        try:
+            services.question_image_add(
+                question=question,
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                alt_text=form.cleaned_data["alt_text"],
+                request=request,
+            )
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, "Image added.")
+    return redirect("quizzes:question_edit", pk=question.pk)
+
+
+@staff_required
+@require_POST
+def question_image_remove(request, pk, image_pk):
+    question = _question_or_404(request, pk)
+    image = get_object_or_404(question.images.all(), pk=image_pk)
+    services.question_image_delete(image=image, by=request.user, request=request)
+    messages.success(request, "Image removed.")
+    return redirect("quizzes:question_edit", pk=question.pk)

@@ -258,3 +258,59 @@ def finish_attempt(quiz, student, options, *, number: int = 1, violations: int =
     )
     assert attempt.attempt_number == number, (attempt.attempt_number, number)
     return attempt
+
+
+# --- issue 15: one question of each new type -----------------------------------------------------------------
+
+NEW_TYPE_QUESTIONS = {
+    "multiple_response": {
+        "text": "Which of these are prime numbers?",
+        "options": ["2", "3", "4", "5", "6"],
+        "details": {"correct": [0, 1, 3], "scoring": "partial"},
+        "marks": 3,
+    },
+    "numeric": {
+        "text": "Free fall: $g \\approx$ ? (two decimals)",
+        "details": {
+            "answers": [
+                {"value": 9.81, "tolerance": 0.01, "fraction": 1},
+                {"value": 9.8, "tolerance": 0.1, "fraction": 0.5},
+            ],
+            "unit": "m/s²",
+        },
+        "marks": 2,
+    },
+    "matching": {
+        "text": "Match each formula with its substance.",
+        "details": {
+            "pairs": [{"prompt": "H₂O", "answer": "water"}, {"prompt": "NaCl", "answer": "salt"}],
+            "distractors": ["sugar"],
+        },
+        "marks": 2,
+    },
+    "ordering": {
+        "text": "Order the planets from the Sun outwards.",
+        "details": {"items": ["Mercury", "Venus", "Earth", "Mars"], "scoring": "partial"},
+        "marks": 6,
+    },
+    "cloze": {
+        "text": "Water boils at [[1]] °C and freezes at [[2]] °C.",
+        "details": {"blanks": [{"id": 1, "answers": ["100"], "marks": 1}, {"id": 2, "answers": ["0", "zero"]}]},
+        "marks": 2,
+    },
+}
+
+
+def new_types_quiz(teacher, school_class, **overrides) -> Quiz:
+    """A published quiz (no dates) with one question of each issue-15 type, created through the bank service (so
+    validated); the questions are reachable as quiz.q["numeric"] etc."""
+    from quizzes.services import question_create
+
+    questions = {
+        qtype: question_create(by=teacher.user, data={"type": qtype, **data})
+        for qtype, data in NEW_TYPE_QUESTIONS.items()
+    }
+    fields = {"title": "New types", "subject": "Science", "start_date": None, "end_date": None}
+    quiz = make_quiz(teacher, school_class, questions=list(questions.values()), **{**fields, **overrides})
+    quiz.q = questions
+    return quiz

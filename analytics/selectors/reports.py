@@ -10,7 +10,9 @@ from analytics.selectors.common import PENDING_STATUSES, result_rows
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
 from attempts.selectors import can_review, ordered_quiz_questions, reveals_answers, reveals_question_marks
 from quizsite.api.fields import score_number
+from quizzes import types as question_types
 from quizzes.models import Question, Quiz
+from quizzes.selectors import questions_as_seen
 
 # What the attempt report reads of an attempt besides its own row: load it with
 # QuizAttempt.objects.reportable_by(user).select_related(*REPORT_RELATED).
@@ -73,8 +75,10 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
     items = []
     if show_questions:
         answers = {a.question_id: a for a in StudentAnswer.objects.filter(attempt=attempt)}
-        for number, qq in enumerate(ordered_quiz_questions(attempt), start=1):
-            q = qq.question
+        links = ordered_quiz_questions(attempt)
+        seen = questions_as_seen((qq.question for qq in links), attempt.submitted_at)  # as the student saw it
+        for number, qq in enumerate(links, start=1):
+            q = seen[qq.question_id]
             a = answers.get(q.pk)
             options = q.options if isinstance(q.options, list) else []
             marks_hidden = not reveals_question_marks(attempt, q.type, viewer)
@@ -84,8 +88,9 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
                     "text": q.text,
                     "type": q.get_type_display(),
                     "options": options,
-                    "given": _given_text(a, options),
+                    "given": _given_text(a, options, q),
                     "correct": _correct_text(q, options) if show_correct else None,
+                    "general_feedback": q.general_feedback if show_correct else "",
                     "marks": qq.marks,
                     "marks_awarded": score_number(a.marks_awarded) if a and not marks_hidden else None,
                     "marks_hidden": marks_hidden,
@@ -105,9 +110,12 @@ def attempt_report(attempt: QuizAttempt, *, viewer) -> dict:
     }
 
 
-def _given_text(answer: StudentAnswer | None, options: list) -> str | None:
+def _given_text(answer: StudentAnswer | None, options: list, question: Question | None = None) -> str | None:
     if answer is None:
         return None
+    if question is not None and question_types.module_for(question.type) is not None:
+        # Issue 15's types: the structured answer in words (quizzes.types).
+        return question_types.answer_display(question, answer_text=answer.answer_text) or None
     if answer.answer_option is not None:
         i = answer.answer_option
         return options[i] if 0 <= i < len(options) else f"#{i}"
@@ -115,6 +123,8 @@ def _given_text(answer: StudentAnswer | None, options: list) -> str | None:
 
 
 def _correct_text(question: Question, options: list) -> str | None:
+    if question_types.module_for(question.type) is not None:
+        return question_types.key_display(question) or None
     if question.correct_answer is not None and 0 <= question.correct_answer < len(options):
         return options[question.correct_answer]
     if question.accepted_answers:

@@ -193,7 +193,8 @@ def test_export_query_counts_do_not_grow_with_attempts(
         f"/api/v1/exports/quiz/{quiz.pk}/results?format=csv": 3,  # auth user, quiz, attempts
         f"/api/v1/exports/quiz/{quiz.pk}/results?format=xlsx": 3,
         f"/api/v1/analytics/quiz/{quiz.pk}/export?format=csv": 6,  # the quiz analytics' queries
-        f"/api/v1/exports/attempts/{alice_attempt.pk}/pdf": 5,  # auth, attempt, answers, questions, violations
+        # auth, attempt, answers, questions, question versions (issue 15), violations
+        f"/api/v1/exports/attempts/{alice_attempt.pk}/pdf": 6,
     }
     for size in (1, 8):
         for s in make_students(size):

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from attempts.models import QuizAttempt
 from attempts.selectors import public_status
 from quizsite.api.fields import ScoreField
+from quizzes.api.serializers import QuestionImageSerializer
 
 # ------------------------------------------------------------------------------------------------- input
 
@@ -22,6 +23,13 @@ class AnswerSerializer(serializers.Serializer):
     answer_option = serializers.IntegerField(required=False, allow_null=True)
     answer_text = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     client_seq = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    response = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Issue 15's types (instead of answer_option / answer_text): multiple_response [0, 2] (option "
+        'indexes as displayed); matching ["water", null] (an answer per prompt); ordering ["b", "a", "c"] (every '
+        'item, in order); cloze {"1": "100", "2": "zero"}; numeric "3,5" (or answer_text). null clears the answer.',
+    )
 
 
 class ViolationInputSerializer(serializers.Serializer):
@@ -139,23 +147,58 @@ class QuizSummarySerializer(OutputSerializer):
     total_marks = serializers.IntegerField(required=False)
 
 
-class SavedAnswerSerializer(serializers.Serializer):
+class SavedAnswerSerializer(OutputSerializer):
+    omit_if_none = ("response",)
+
     answer_option = serializers.IntegerField(allow_null=True, help_text="The option index as displayed.")
     answer_text = serializers.CharField(allow_null=True)
     client_seq = serializers.IntegerField(allow_null=True)
+    response = serializers.JSONField(
+        required=False,
+        help_text="Issue 15's types only: the structured answer as saved (shapes: AnswerSerializer.response).",
+    )
+
+
+_PARTS = ("prompts", "choices", "items", "blanks", "unit")
 
 
 class AttemptQuestionSerializer(OutputSerializer):
     """A question as an attempt shows it: no answer key. Options only for option questions, in their original order
     after the attempt (review), in this attempt's own order during it (the exam)."""
 
-    omit_if_none = ("options",)
+    omit_if_none = ("options", "images", *_PARTS)
 
     id = serializers.UUIDField()
     text = serializers.CharField()
     type = serializers.CharField()
     marks = serializers.IntegerField()
     options = serializers.ListField(child=serializers.CharField(), required=False)
+    # Issue 15's types (quizzes/types): what the widget shows, never the key.
+    prompts = serializers.ListField(
+        child=serializers.CharField(), source="parts.prompts", required=False, help_text="matching: the prompts."
+    )
+    choices = serializers.ListField(
+        child=serializers.CharField(),
+        source="parts.choices",
+        required=False,
+        help_text="matching: the answers to pick from for each prompt (shuffled, distractors included).",
+    )
+    items = serializers.ListField(
+        child=serializers.CharField(),
+        source="parts.items",
+        required=False,
+        help_text="ordering: the items, shuffled (never in the right order).",
+    )
+    blanks = serializers.ListField(
+        child=serializers.CharField(),
+        source="parts.blanks",
+        required=False,
+        help_text="cloze: the blank numbers; the text holds them as [[1]], [[2]].",
+    )
+    unit = serializers.CharField(source="parts.unit", required=False, help_text="numeric: the unit, if any.")
+    images = QuestionImageSerializer(
+        many=True, required=False, help_text="Issue 15: the question's images (url, alt_text, width, height), if any."
+    )
 
 
 class ExamQuestionSerializer(AttemptQuestionSerializer):
@@ -190,7 +233,18 @@ class ExamSerializer(serializers.Serializer):
 class ReviewItemSerializer(OutputSerializer):
     """One question with the student's answer and marks; the key only where selectors.reveals_answers allows it."""
 
-    omit_if_none = ("correct_answer", "accepted_answers", "sample_answer", "is_correct", "marking_rubric")
+    omit_if_none = (
+        "correct_answer",
+        "accepted_answers",
+        "sample_answer",
+        "is_correct",
+        "marking_rubric",
+        "response",
+        "key",
+        "key_display",
+        "general_feedback",
+        "option_feedback",
+    )
 
     question = AttemptQuestionSerializer()
     answer_option = serializers.IntegerField(allow_null=True)
@@ -208,6 +262,19 @@ class ReviewItemSerializer(OutputSerializer):
     sample_answer = serializers.CharField(required=False, help_text="Only when the answers are revealed.")
     is_correct = serializers.BooleanField(required=False, help_text="Only when the answers are revealed.")
     marking_rubric = serializers.CharField(required=False, help_text="Teachers and administrators only.")
+    response = serializers.JSONField(required=False, help_text="Issue 15's types: the student's structured answer.")
+    key = serializers.DictField(
+        required=False,
+        help_text="Issue 15's types, only when the answers are revealed: the question's key (its `details`, e.g. "
+        '{"correct": [0, 2], "scoring": "partial"}).',
+    )
+    key_display = serializers.CharField(
+        required=False, help_text='Only when the answers are revealed: the key in words (e.g. "9.81 ± 0.01 m/s²").'
+    )
+    general_feedback = serializers.CharField(required=False, help_text="Only when the answers are revealed.")
+    option_feedback = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Only when the answers are revealed: per option."
+    )
 
 
 class AttemptViolationSerializer(serializers.Serializer):

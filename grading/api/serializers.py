@@ -124,6 +124,10 @@ class GradingQuestionSerializer(serializers.Serializer):
     )
     sample_answer = serializers.CharField(source="question.sample_answer", allow_null=True)
     marking_rubric = serializers.CharField(source="question.marking_rubric", allow_null=True)
+    details = serializers.JSONField(
+        source="question.details", help_text="Issue 15: the type's key and settings (quizzes/types/__init__.py)."
+    )
+    general_feedback = serializers.CharField(source="question.general_feedback")
 
 
 class GradingAnswerSerializer(serializers.Serializer):
@@ -135,6 +139,10 @@ class GradingAnswerSerializer(serializers.Serializer):
     student_answer = serializers.CharField(allow_null=True)
     answer_option = serializers.IntegerField(source="answer.answer_option", allow_null=True)
     answer_text = serializers.CharField(source="answer.answer_text", allow_null=True)
+    response = serializers.JSONField(
+        allow_null=True, help_text="Issue 15's types: the structured answer (null for the guide's four types)."
+    )
+    correct_answer_text = serializers.CharField(allow_null=True, help_text="The key in words.")
     current_marks = ScoreField(source="answer.marks_awarded")
     current_feedback = serializers.SerializerMethodField()
     needs_marks = serializers.BooleanField()

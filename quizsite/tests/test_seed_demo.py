@@ -29,12 +29,21 @@ def test_seed_demo_builds_a_believable_school_and_prints_logins():
     assert User.objects.filter(role=Role.TEACHER).count() == 3
     assert Student.objects.count() == 60
     assert Student.objects.filter(is_account_claimed=False).exists()
-    assert Question.objects.count() == 44  # 40 written through the form's service, 4 imported from a GIFT file
+    # 40 of the guide's types through the form's service, 10 of issue 15's, 4 imported from a GIFT file (issue 18)
+    assert Question.objects.count() == 54
     assert (
         Question.objects.filter(topic="Imported from Moodle", created_by__user__email="science@school.test").count()
         == 4
     )
-    assert set(Question.objects.values_list("type", flat=True)) == {"mcq", "true_false", "short_answer", "descriptive"}
+    assert set(Question.objects.values_list("type", flat=True)) == {
+        "mcq", "true_false", "short_answer", "descriptive",
+        "multiple_response", "numeric", "matching", "ordering", "cloze",
+    }  # fmt: skip
+    from quizzes.models import QuestionImage
+
+    assert QuestionImage.objects.filter(alt_text__startswith="Speed-time graph").count() == 1  # with alt text
+    new_types = StudentAnswer.objects.filter(question__type__in=["matching", "ordering", "cloze", "numeric"])
+    assert new_types.filter(marks_awarded__gt=0).exists() and new_types.filter(marks_awarded=0).exists()
     assert set(Quiz.objects.values_list("status", flat=True)) == {"draft", "published", "archived"}
     assert QuizAttempt.objects.filter(status="graded").exists()
     assert QuizAttempt.objects.filter(status="submitted").exists()  # some await hand-marking
@@ -51,7 +60,7 @@ def test_seed_demo_builds_a_believable_school_and_prints_logins():
     assert marked.exists() and {a.attempt.status for a in marked} == {"graded"}  # the teacher marked some by hand
     assert Notification.objects.filter(type="attempt_graded", user__in=[a.attempt.student_id for a in marked]).exists()
     assert Notification.objects.filter(user=alice, type="quiz_published").exists()
-    assert AuditLog.objects.filter(action="quiz.publish").count() == 4
+    assert AuditLog.objects.filter(action="quiz.publish").count() == 6  # 2 of them issue 15's
     archived = Quiz.objects.get(status="archived")
     assert archived.end_date < timezone.now()
     assert all(a.submitted_at <= archived.end_date for a in archived.attempts.all())

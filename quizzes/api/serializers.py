@@ -8,11 +8,14 @@ Question.clean().
 
 from __future__ import annotations
 
+import json
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from quizzes.models import (
     ACCEPTED_ANSWER_MAX_LENGTH,
+    GENERAL_FEEDBACK_MAX_LENGTH,
     MAX_ACCEPTED_ANSWERS,
     MAX_OPTIONS,
     OPTION_MAX_LENGTH,
@@ -49,7 +52,24 @@ class OwnerInputSerializer(serializers.Serializer):
         return attrs
 
 
+DETAILS_MAX_BYTES = 100_000
+
 # --- questions -------------------------------------------------------------------------------------------------
+
+
+class QuestionImageSerializer(serializers.Serializer):
+    """An image of a question (issue 15); `url` is served only to those allowed to see the question."""
+
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    alt_text = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class QuestionImageInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PNG, JPEG or GIF, at most 2 MB and 4000 × 4000 pixels; re-encoded.")
+    alt_text = serializers.CharField(max_length=300, help_text="Required: what the image shows, for screen readers.")
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -57,10 +77,11 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     created_by = serializers.UUIDField(source="created_by_id", read_only=True)
     created_by_name = serializers.CharField(source="created_by.user.name", read_only=True)
+    images = QuestionImageSerializer(source="images.all", many=True, read_only=True)
 
     class Meta:
         model = Question
-        fields = ["id", *QUESTION_FIELDS, "created_by", "created_by_name", "created_at", "updated_at"]
+        fields = ["id", *QUESTION_FIELDS, "images", "created_by", "created_by_name", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -91,6 +112,27 @@ class QuestionInputSerializer(OwnerInputSerializer):
     marking_rubric = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, max_length=RUBRIC_MAX_LENGTH
     )
+    details = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Issue 15: what the new types need beyond the guide's fields (an object). multiple_response: "
+        '{"correct": [0, 2], "scoring": "all_or_nothing"|"partial"|"right_minus_wrong"}; numeric: {"answers": '
+        '[{"value": 9.81, "tolerance": 0.01, "fraction": 1}], "unit": "m/s²"}; matching: {"pairs": [{"prompt": '
+        '"H₂O", "answer": "water"}], "distractors": ["salt"]}; ordering: {"items": ["first", "second"], '
+        '"scoring": "partial"}; cloze (text with [[1]]): {"blanks": [{"id": 1, "answers": ["100"], "marks": 1}]}; '
+        'mcq/true_false (optional): {"fractions": [1, 0.5, 0], "feedback": ["Yes.", "Close.", "No."]}. The full '
+        "table: quizzes/types/__init__.py.",
+    )
+    general_feedback = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=GENERAL_FEEDBACK_MAX_LENGTH
+    )
+
+    def validate_details(self, value):
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError("Must be an object.")
+        if value is not None and len(json.dumps(value)) > DETAILS_MAX_BYTES:
+            raise serializers.ValidationError(f"At most {DETAILS_MAX_BYTES} characters of JSON.")
+        return value
 
 
 class BulkImportSerializer(OwnerInputSerializer):
@@ -141,6 +183,8 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
             "case_sensitive": q.case_sensitive,
             "sample_answer": q.sample_answer,
             "marking_rubric": q.marking_rubric,
+            "details": q.details,
+            "general_feedback": q.general_feedback,
         }
 
 
@@ -248,6 +292,13 @@ class QuizInputSerializer(OwnerInputSerializer):
     )
     single_session = serializers.BooleanField(required=False)
     network_password = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    negative_marking_percent = serializers.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Percentage of a question's marks deducted for each answered objective question that scored 0; "
+        "0 (the default) is off. A quiz total never goes below 0.",
+    )
     status = serializers.ChoiceField(choices=QuizStatus.choices, required=False)
     class_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=200)
     question_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=500)

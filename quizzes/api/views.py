@@ -24,6 +24,8 @@ from quizsite.api.permissions import IsTeacherOrAdmin
 from quizzes import selectors, services
 from quizzes.api.serializers import (
     BulkImportSerializer,
+    QuestionImageInputSerializer,
+    QuestionImageSerializer,
     QuestionInputSerializer,
     QuestionSerializer,
     QuizInputSerializer,
@@ -123,6 +125,33 @@ class QuestionViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         services.question_delete(question=self.get_object(), by=request.user, request=request)
         return Response({"message": "Question deleted"})
+
+    @extend_schema(
+        request={"multipart/form-data": QuestionImageInputSerializer},
+        responses={201: QuestionImageSerializer},
+        summary="Attach an image to a question (issue 15)",
+    )
+    @action(detail=True, methods=["post"], url_path="images", parser_classes=[MultiPartParser, FormParser])
+    def images(self, request, pk=None):
+        question = self.get_object()
+        payload = QuestionImageInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        image = services.question_image_add(
+            question=question,
+            by=request.user,
+            upload=payload.validated_data["file"],
+            alt_text=payload.validated_data["alt_text"],
+            request=request,
+        )
+        return Response(QuestionImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=inline_serializer("ImageDeleted", {"message": serializers.CharField()}))
+    @action(detail=True, methods=["delete"], url_path=rf"images/(?P<image_id>{UUID_RE})")
+    def image_delete(self, request, pk=None, image_id=None):
+        question = self.get_object()
+        image = get_object_or_404(question.images.all(), pk=image_id)
+        services.question_image_delete(image=image, by=request.user, request=request)
+        return Response({"message": "Image deleted"})
 
     @extend_schema(
         request={"multipart/form-data": BulkImportSerializer},

@@ -3,6 +3,7 @@
     bank        questions: create, edit (what freezes once students used a question), delete
     imports     questions from a CSV/XLSX, Moodle XML, GIFT, Aiken or QTI file into a teacher's bank
     exports     questions to Moodle XML, GIFT, QTI 2.1 or Aiken, with a per-question report
+    images      question images (issue 15): checked, re-encoded, stored through Django's storage API
     lifecycle   quizzes: create and edit (settings, classes, questions), access codes, publish (and notify the
                 students), archive, back to draft, delete, a pass mark that moves after results were given
     overrides   issue 17: a quiz's dates, time limit, attempts or access code for one student or one class
@@ -22,6 +23,7 @@ from quizzes.services.bank import (
 )
 from quizzes.services.base import QuizError
 from quizzes.services.exports import question_export
+from quizzes.services.images import question_image_add, question_image_delete
 from quizzes.services.imports import (
     IMPORT_COLUMNS,
     QUESTION_ASYNC_THRESHOLD,
@@ -61,6 +63,8 @@ __all__ = [
     "question_create",
     "question_delete",
     "question_export",
+    "question_image_add",
+    "question_image_delete",
     "question_update",
     "quiz_add_questions",
     "quiz_archive",

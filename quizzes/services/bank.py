@@ -12,7 +12,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import audit_record
-from quizzes.models import Difficulty, Question, Quiz, QuizQuestion
+from quizzes import types as question_types
+from quizzes.models import WORDING_FIELDS, Difficulty, Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.services.base import QuizError, resolve_owner
 from quizzes.signals import announce_answer_key_changed
 
@@ -28,6 +29,8 @@ QUESTION_FIELDS = (
     "case_sensitive",
     "sample_answer",
     "marking_rubric",
+    "details",
+    "general_feedback",
 )
 # The fields a type may own; when the type of a question changes the ones the new type does not own are reset.
 TYPE_FIELD_DEFAULTS: dict[str, Any] = {
@@ -37,10 +40,11 @@ TYPE_FIELD_DEFAULTS: dict[str, Any] = {
     "case_sensitive": False,
     "sample_answer": "",
     "marking_rubric": "",
+    "details": {},
 }
 # What decides whether a given answer is right: when one of these changes, submitted attempts need regrading.
 # `marks` is included because a question's marks are part of every submitted attempt's score.
-ANSWER_KEY_FIELDS = ("type", "options", "correct_answer", "accepted_answers", "case_sensitive", "marks")
+ANSWER_KEY_FIELDS = ("type", "options", "correct_answer", "accepted_answers", "case_sensitive", "marks", "details")
 
 
 def _question_snapshot(question: Question) -> dict:
@@ -97,6 +101,8 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
             if key not in fields:
                 setattr(question, key, default)
     old_option_count = len(question.options) if isinstance(question.options, list) else 0
+    module = question_types.module_for(question.type)
+    old_shape = module.meta(question) if module is not None and new_type == question.type else None
     for key, value in fields.items():
         if value is None and key in TYPE_FIELD_DEFAULTS:
             value = TYPE_FIELD_DEFAULTS[key]
@@ -112,10 +118,34 @@ def question_update(*, question: Question, by: User, data: dict, request=None) -
             status_code=409,
             code="question_in_use",
         )
+    if old_shape is not None and module.meta(question) != old_shape and _question_used_by_attempted_quiz(question):
+        # Saved answers name the items, answers and blanks by their text or number: renaming one would turn the
+        # answers students gave into wrong ones.
+        raise QuizError(
+            "Students have already attempted a quiz with this question, so its items, answers or blanks cannot be "
+            "renamed, added or removed. You can still change the marks, the scoring and the key; or create a new "
+            "question.",
+            status_code=409,
+            code="question_in_use",
+        )
     after = _question_snapshot(question)
     changed = {k: after[k] for k in QUESTION_FIELDS if after[k] != before[k]}
     if not changed:
         return question
+    worded = any(k in changed for k in WORDING_FIELDS) or (
+        (before.get("details") or {}).get("feedback") != (after.get("details") or {}).get("feedback")
+    )
+    if worded and _question_used_by_attempted_quiz(question):
+        # Earlier attempts keep the wording they were taken with (issue 15).
+        QuestionVersion.objects.create(
+            question=question,
+            number=question.versions.count() + 1,
+            text=before["text"],
+            options=before["options"],
+            option_feedback=list((before.get("details") or {}).get("feedback") or []),
+            general_feedback=before.get("general_feedback") or "",
+            replaced_by=by,
+        )
     question.save()
     key_changed = any(k in changed for k in ANSWER_KEY_FIELDS)
     audit_record(

@@ -52,6 +52,7 @@ QUIZ_SETTINGS = (
     "seb_browser_exam_keys",
     "single_session",
     "network_password",
+    "negative_marking_percent",
 )
 ACCESS_RULE_SETTINGS = ("allowed_networks", "seb_config_keys", "seb_browser_exam_keys")
 NULLABLE_QUIZ_SETTINGS = ("start_date", "end_date", "description", "grace_period_seconds")

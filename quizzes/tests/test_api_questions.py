@@ -217,17 +217,17 @@ def test_other_teacher_gets_404_and_changes_nothing(api_for, other_teacher, mcq)
 def test_list_query_count_does_not_grow(api_for, teacher, django_assert_num_queries):
     client = api_for(teacher)
     QuestionFactory.create_batch(2, created_by=teacher)
-    with django_assert_num_queries(3):  # user (token) + count + page
+    with django_assert_num_queries(4):  # user (token) + count + page + the page's images (issue 15)
         assert client.get(URL).status_code == 200
     QuestionFactory.create_batch(10, created_by=teacher)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(URL).json()["total"] == 12
 
 
 @pytest.mark.django_db
 def test_detail_query_count(api_for, teacher, mcq, django_assert_num_queries):
     client = api_for(teacher)
-    with django_assert_num_queries(2):  # user (token) + the question with its owner
+    with django_assert_num_queries(3):  # user (token) + the question with its owner + its images (issue 15)
         assert client.get(detail_url(mcq)).json()["correct_answer"] == 1
 
 

@@ -11,6 +11,7 @@ import { AwayTracker, Violations, enterFullscreen } from "./exam/detectors.js";
 import { connectLive, onServerEvent } from "./exam/live.js";
 import { Navigator, keepTabInside, readAnswer, writeAnswer } from "./exam/navigator.js";
 import { Autosave, Outbox } from "./exam/outbox.js";
+import { installOrdering } from "./exam/widgets.js";
 import { Countdown, formatClock } from "./exam/timer.js";
 
 // The pure parts, for the browser tests.
@@ -120,6 +121,7 @@ function run(config) {
     });
   });
   nav.install();
+  installOrdering($("exam-form"));
   keepTabInside($("exam"), () => state.active && !state.ended);
   $("exam-form").addEventListener("submit", (e) => { e.preventDefault(); nav.confirmSubmit(); });
   $("exam-confirm-no").addEventListener("click", () => nav.closeDialog());

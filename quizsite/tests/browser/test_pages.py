@@ -23,20 +23,35 @@ def test_the_question_form_shows_only_the_chosen_types_fields(browser_as, teache
     page = browser_as(teacher)
     page.goto("/quizzes/questions/new/")
     common = ["Type", "Question", "Topic", "Difficulty", "Marks"]
-    assert visible_fields(page) == [*common, "Options", "Correct option"]
+    last = ["General feedback"]  # issue 15: every type may carry it
+    assert visible_fields(page) == [
+        *common, "Options", "Correct option", "Partial credit", "Feedback per option", *last
+    ]  # fmt: skip
     expect(page.get_by_label("Accepted answers")).to_be_hidden()
     expect(page.get_by_label("Marking rubric")).to_be_hidden()
 
     page.get_by_label("Type").select_option("true_false")
-    assert visible_fields(page) == [*common, "Correct answer"]
-    expect(page.get_by_label("Options")).to_be_hidden()
+    assert visible_fields(page) == [*common, "Correct answer", "Feedback per option", *last]
+    expect(page.get_by_label("Options", exact=True)).to_be_hidden()
 
     page.get_by_label("Type").select_option("short_answer")
-    assert visible_fields(page) == [*common, "Accepted answers", "Case sensitive", "Sample answer"]
+    assert visible_fields(page) == [*common, "Accepted answers", "Case sensitive", "Sample answer", *last]
 
     page.get_by_label("Type").select_option("descriptive")
-    assert visible_fields(page) == [*common, "Sample answer", "Marking rubric"]
+    assert visible_fields(page) == [*common, "Sample answer", "Marking rubric", *last]
     expect(page.get_by_label("Correct answer")).to_be_hidden()
+
+    # Issue 15's types: each shows only its own boxes.
+    expected = {
+        "multiple_response": ["Options", "Correct options", "Scoring", "Feedback per option"],
+        "numeric": ["Accepted values", "Unit"],
+        "matching": ["Pairs", "Distractors"],
+        "ordering": ["Items in the right order", "Scoring"],
+        "cloze": ["Blanks"],
+    }
+    for qtype, fields in expected.items():
+        page.get_by_label("Type").select_option(qtype)
+        assert visible_fields(page) == [*common, *fields, *last], qtype
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 /* The questions one at a time: the navigator (answered / current), previous / next, reading and restoring an
  * answer in the form, the submit confirmation that lists what is still unanswered, and Tab kept inside the exam. */
 
+import { isStructured, readStructured, writeStructured } from "./widgets.js";
+
 export function readAnswer(fs) {
+  if (isStructured(fs)) return readStructured(fs);
   const qid = fs.getAttribute("data-qid");
   const radios = fs.querySelectorAll("input[type=radio]");
   if (radios.length) {
@@ -13,7 +16,9 @@ export function readAnswer(fs) {
 }
 
 export function writeAnswer(fs, answer) {
-  if ("answer_option" in answer) {
+  if (isStructured(fs)) {
+    writeStructured(fs, answer.response);
+  } else if ("answer_option" in answer) {
     fs.querySelectorAll("input[type=radio]").forEach((r) => {
       r.checked = answer.answer_option !== null && parseInt(r.value, 10) === answer.answer_option;
     });
@@ -25,6 +30,7 @@ export function writeAnswer(fs, answer) {
 
 export function isAnswered(fs) {
   const a = readAnswer(fs);
+  if ("response" in a) return a.response !== null;
   return "answer_option" in a ? a.answer_option !== null : !!(a.answer_text || "").trim();
 }
 
@@ -63,7 +69,7 @@ export class Navigator {
 
   focusQuestion() {
     const fs = this.fieldsets[this.page.state.current];
-    const target = fs && fs.querySelector("input:checked, input, textarea");
+    const target = fs && fs.querySelector("input:checked, input, textarea, select, ol.ordering button");
     if (target) target.focus();
   }
 
