@@ -451,6 +451,9 @@ def quiz_override_delete(request, pk, override_id):
         messages.success(request, "Override removed.")
     return redirect(reverse("quizzes:detail", args=[quiz.pk]) + "#overrides")
 
+
+@staff_required
+@require_POST
 def question_image_upload(request, pk):
     question = _question_or_404(request, pk)
     form = QuestionImageForm(request.POST, request.FILES)

@@ -199,7 +199,9 @@ def test_the_exam_page_renders_the_widgets(client, student, quiz):
     assert html.count('type="checkbox" data-choice') == 5
     assert html.count("data-prompt=") == 2 and html.count('class="order-item"') == 4
     assert html.count('class="cloze-blank"') == 2 and 'inputmode="decimal"' in html
-    assert "9.81" not in html and "tolerance" not in html
+    # The numeric key (its value and its "tolerance" field) never reaches the page; the exam config's
+    # "toleranceMs" is the violation policy's blip tolerance (issue 17), not a key.
+    assert "9.81" not in html and '"tolerance"' not in html and "± " not in html
 
 
 def test_a_key_fix_regrades_and_renaming_what_answers_name_is_refused(
