@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("attempts.api.urls")),
     path("", include("grading.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("reports.api.urls")),  # issue 22: background report jobs
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("attempts/", include("attempts.urls")),
     path("grading/", include("grading.urls")),
     path("analytics/", include("analytics.urls")),
+    path("reports/", include("reports.urls")),  # issue 22: background reports, results e-mails
 ]
 
 handler400 = "quizsite.views.error_400"

@@ -1,0 +1,62 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from analytics.selectors import ATTEMPT_MODES
+from reports.models import ReportJob
+from reports.selectors import PACK_MODES
+from reports.services.jobs import PACK_FORMATS, PACK_VIEWS
+
+
+class ReportJobStartSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReportJob.Kind.choices)
+    quiz_id = serializers.UUIDField(required=False, help_text="Every kind but claim_slips.")
+    class_id = serializers.UUIDField(required=False, help_text="claim_slips (required) and class_pack (optional).")
+    attempts = serializers.ChoiceField(
+        choices=sorted(set(ATTEMPT_MODES) | set(PACK_MODES)), required=False,
+        help_text="quiz_report: which attempts to analyse (default all); class_pack: which attempt of each student "
+        "(default last).",
+    )  # fmt: skip
+    format = serializers.ChoiceField(
+        choices=PACK_FORMATS, required=False, help_text="class_pack: pdf (default) or zip."
+    )
+    view = serializers.ChoiceField(
+        choices=PACK_VIEWS, required=False,
+        help_text="class_pack: each report as its student may see it (default), or the teacher's view with the key.",
+    )  # fmt: skip
+    email_when_done = serializers.BooleanField(required=False, default=False)
+
+
+class ProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+class ReportJobSerializer(serializers.ModelSerializer):
+    """A report job: the shape of the roster import jobs' status (status, progress, status_url) plus its file."""
+
+    progress = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportJob
+        fields = (
+            "id", "kind", "title", "params", "status", "progress", "error", "file_name", "size", "content_type",
+            "created_at", "started_at", "finished_at", "expires_at", "status_url", "download_url",
+        )  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, job):
+        return {"done": job.done, "total": job.total, "percent": job.percent}
+
+    def _url(self, name, job):
+        return self.context["request"].build_absolute_uri(reverse(name, kwargs={"pk": job.pk}))
+
+    def get_status_url(self, job) -> str:
+        return self._url("reports-api:job", job)
+
+    def get_download_url(self, job) -> str | None:
+        return self._url("reports-api:job-file", job) if job.status == ReportJob.Status.DONE else None
