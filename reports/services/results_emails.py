@@ -29,7 +29,7 @@ from accounts.services import audit_record
 from analytics import exports
 from attempts.models import AttemptStatus, QuizAttempt
 from classrooms.models import SchoolClass
-from quizsite.api.fields import score_number
+from grading.services.common import marks_text
 from quizzes.models import Quiz
 from reports.errors import ReportError
 from reports.models import ResultEmail
@@ -74,9 +74,9 @@ def _message(attempt: QuizAttempt, recipient: str) -> tuple[str, str]:
         "quiz": quiz,
         "student": attempt.student,
         "to_parent": recipient == Recipient.PARENT,
-        "score": score_number(attempt.score),
+        "score": marks_text(attempt.score),
         "total": attempt.total_marks,
-        "percentage": score_number(attempt.percentage),
+        "percentage": marks_text(attempt.percentage),
     }
     subject = f"Results: {quiz.title} — {attempt.student.user.name}"
     return subject[:200], render_to_string("reports/email/results.txt", context)
@@ -153,7 +153,7 @@ def results_email_deliver(*, email_id: int) -> str:
     """Send one pending results e-mail, at most once. Returns the row's final status."""
     with transaction.atomic():
         row = (
-            ResultEmail.objects.select_for_update(skip_locked=True)
+            ResultEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(
                 "attempt__quiz__created_by__user", "attempt__student__user", "attempt__student__school_class"
             )

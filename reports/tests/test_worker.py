@@ -128,3 +128,27 @@ def test_a_worker_killed_mid_render_leaves_a_job_that_can_be_retried(api_for, te
     archive = zipfile.ZipFile(io.BytesIO(file_bytes(client.get(f"{JOBS}/{job_id}/file"))))
     assert len(archive.namelist()) == 30 and "r-030.pdf" in archive.namelist()
     assert names[-1] in PdfReader(io.BytesIO(archive.read("r-030.pdf"))).pages[0].extract_text()
+
+
+def test_results_emails_are_sent_by_a_real_worker_once(teacher, quiz, school_class, pupils, tmp_path, _media):
+    from reports.models import ResultEmail
+    from reports.services import results_emails_send
+
+    pupils(3)
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir)}
+    with celery_worker(MEDIA_ROOT=str(_media), **env) as worker:
+        assert len(results_emails_send(quiz=quiz, school_class=school_class, by=teacher.user)) == 3
+        wait_for(lambda: ResultEmail.objects.filter(status="sent").count() == 3, worker, "three results e-mails")
+        assert results_emails_send(quiz=quiz, school_class=school_class, by=teacher.user) == []  # nothing twice
+        time.sleep(0.5)
+    from email import message_from_string
+    from email.header import decode_header, make_header
+
+    raw = "\n".join(f.read_text() for f in mail_dir.glob("*.log"))
+    messages = [message_from_string(m.strip()) for m in raw.split("-" * 79) if m.strip()]
+    subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in messages)
+    assert subjects == [f"Results: Fractions test — Pupil {i:03d}" for i in (1, 2, 3)]
+    files = sorted(part.get_filename() for m in messages for part in m.walk() if part.get_filename())
+    assert [f[:5] for f in files] == ["r-001", "r-002", "r-003"]
