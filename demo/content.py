@@ -312,3 +312,17 @@ QUIZZES = [
 OPEN_FOR = timedelta(days=30)
 ARCHIVED_AFTER = timedelta(days=7)
 TIME_LIMIT_MINUTES = 20
+
+
+# --- Background reports (issue 22) ------------------------------------------------------------------------------
+# The maths teacher has asked for a class pack of the arithmetic check-up for Class 10 A (rendered by the worker, or
+# in-process under `make run`), so the Reports page has a finished job to download.
+@dataclass
+class ReportPlan:
+    teacher: int
+    quiz_title: str
+    kind: str
+    class_index: int | None = None
+
+
+REPORTS = [ReportPlan(MATHS, "Arithmetic check-up", "class_pack", 0)]
