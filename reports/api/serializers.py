@@ -3,8 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from analytics.selectors import ATTEMPT_MODES
+from reports.forms import ATTEMPT_LABELS
 from reports.models import ReportJob
-from reports.selectors import PACK_MODES
 from reports.services.jobs import PACK_FORMATS, PACK_VIEWS
 
 
@@ -13,7 +13,7 @@ class ReportJobStartSerializer(serializers.Serializer):
     quiz_id = serializers.UUIDField(required=False, help_text="Every kind but claim_slips.")
     class_id = serializers.UUIDField(required=False, help_text="claim_slips (required) and class_pack (optional).")
     attempts = serializers.ChoiceField(
-        choices=sorted(set(ATTEMPT_MODES) | set(PACK_MODES)), required=False,
+        choices=[(m, ATTEMPT_LABELS[m]) for m in ATTEMPT_MODES], required=False,
         help_text="quiz_report: which attempts to analyse (default all); class_pack: which attempt of each student "
         "(default last).",
     )  # fmt: skip

@@ -236,3 +236,12 @@ def test_pack_of_a_quiz_nobody_finished_is_a_one_page_notice(api_for, start, tea
     StudentFactory(school_class=quiz.classes.get())
     job = api_for(teacher).get(start(teacher, kind="class_pack", quiz_id=str(quiz.pk)).data["status_url"]).json()
     assert "No finished attempts to print" in "\n".join(pdf_lines(download(api_for, teacher, job)))
+
+
+def test_polling_a_job_costs_a_fixed_number_of_queries(api_for, start, teacher, quiz, class_attempts,
+                                                       django_assert_num_queries):  # fmt: skip
+    body = start(teacher, kind="class_pack", quiz_id=str(quiz.pk)).data
+    client = api_for(teacher)
+    client.get(body["status_url"])  # warm whatever the authentication caches
+    with django_assert_num_queries(2):  # the token's user, the job
+        assert client.get(body["status_url"]).json()["progress"]["done"] == 5
