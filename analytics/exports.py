@@ -284,6 +284,23 @@ def attempts_pack_file(
     return ExportFile(merge_pdfs(parts), f"{_name(title, 'pack')}.pdf", CONTENT_TYPES["pdf"])
 
 
+def report_cards_file(cards: Iterable[dict], *, count: int, title: str, progress: Progress = _noop) -> ExportFile:
+    """Report cards (reports.selectors.report_card), one per student, each starting on a new page and numbered from
+    1, merged into one PDF. `cards` may be a generator: each card is read as it is rendered."""
+    progress(0, count)
+    parts = []
+    for i, card in enumerate(cards, start=1):
+        parts.append(
+            render_pdf("analytics/print/report_card.html", {**card, "pdf": True, "generated_at": timezone.now()})
+        )
+        progress(i, count)
+    if not parts:
+        parts = [
+            render_pdf("analytics/print/empty_pack.html", {"title": title, "pdf": True, "generated_at": timezone.now()})
+        ]
+    return ExportFile(merge_pdfs(parts), f"{_name(title, 'report-cards')}.pdf", CONTENT_TYPES["pdf"])
+
+
 STATISTIC_EXPLANATIONS = [
     ("Facility index", "The average mark as a percentage of the maximum: how easy the question was."),
     ("Standard deviation", "How spread out the marks on the question were, as a percentage of its maximum."),

@@ -20,6 +20,9 @@ class ReportStartForm(forms.Form):
     format = forms.ChoiceField(choices=[("pdf", "pdf"), ("zip", "zip")], required=False)
     view = forms.ChoiceField(choices=[("student", "student"), ("teacher", "teacher")], required=False)
     email_when_done = forms.BooleanField(required=False)
+    student_id = forms.UUIDField(required=False)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
 
 
 class ResultsEmailForm(forms.Form):

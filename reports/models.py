@@ -39,6 +39,7 @@ class ReportJob(models.Model):
         RESULTS_REPORT = "results_report", "Full results report"
         CLASS_PACK = "class_pack", "Class pack of attempt reports"
         CLAIM_SLIPS = "claim_slips", "Claim slips of a class"
+        REPORT_CARDS = "report_cards", "Report cards"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -50,7 +51,8 @@ class ReportJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # What to render: quiz_id, class_id, attempts (all/first/best/last), format (pdf/zip), view (student/teacher).
+    # What to render: quiz_id, class_id, student_id, attempts (all/first/best/last), format (pdf/zip),
+    # view (student/teacher), date_from/date_to (report cards).
     params = models.JSONField(default=dict, blank=True)
     title = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)

@@ -4,6 +4,9 @@ scoped querysets (QuizAttempt.objects.gradable_by: the quiz's teacher and admins
 
 from __future__ import annotations
 
+from datetime import date
+
+from accounts.models import Student
 from analytics.selectors import REPORT_RELATED
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt
 from classrooms.models import SchoolClass
@@ -50,3 +53,35 @@ def finished_attempts_of(
     if school_class is not None:
         qs = qs.filter(student__school_class=school_class)
     return _choose(list(qs), mode)
+
+
+def report_card(*, student: Student, by, start: date | None = None, end: date | None = None) -> dict:
+    """A student's report card over a term: for each quiz they finished between `start` and `end` (submission
+    dates, both included) that `by` may report on (a teacher: their own quizzes; an admin: every quiz), the best
+    attempt, in the order the quizzes were taken, and the average of those percentages."""
+    qs = (
+        QuizAttempt.objects.gradable_by(by)
+        .filter(student=student, status__in=FINISHED_STATUSES)
+        .select_related("quiz")
+        .order_by("submitted_at", "attempt_number")
+    )
+    if start:
+        qs = qs.filter(submitted_at__date__gte=start)
+    if end:
+        qs = qs.filter(submitted_at__date__lte=end)
+    best: dict = {}
+    for a in qs:
+        current = best.get(a.quiz_id)
+        mine = a.percentage if a.percentage is not None else -1
+        if current is None or mine > (current.percentage if current.percentage is not None else -1):
+            best[a.quiz_id] = a
+    rows = sorted(best.values(), key=lambda a: a.submitted_at)
+    scored = [float(a.percentage) for a in rows if a.percentage is not None]
+    return {
+        "student": student,
+        "rows": rows,
+        "average": round(sum(scored) / len(scored), 2) if scored else None,
+        "passed": sum(1 for a in rows if a.passed),
+        "start": start,
+        "end": end,
+    }

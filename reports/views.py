@@ -27,7 +27,10 @@ def job_list(request):
     jobs = ReportJob.objects.visible_to(request.user).filter(owner_id=request.user.pk)
     page, query = paginate(request, jobs)
     classes = SchoolClass.objects.manageable_by(request.user).order_by("name", "section")
-    return render(request, "reports/job_list.html", {"page": page, "query": query, "classes": classes})
+    visible = SchoolClass.objects.visible_to(request.user).order_by("name", "section")
+    return render(
+        request, "reports/job_list.html", {"page": page, "query": query, "classes": classes, "visible_classes": visible}
+    )
 
 
 def _quiz_classes(request, quiz):
@@ -65,6 +68,9 @@ def job_start(request):
             fmt=v.get("format") or None,
             view=v.get("view") or None,
             email_when_done=v.get("email_when_done", False),
+            student_id=v.get("student_id"),
+            date_from=v.get("date_from"),
+            date_to=v.get("date_to"),
         )
     except DomainError as exc:
         show_error(request, exc)

@@ -11,7 +11,9 @@ from reports.services.jobs import PACK_FORMATS, PACK_VIEWS
 class ReportJobStartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReportJob.Kind.choices)
     quiz_id = serializers.UUIDField(required=False, help_text="Every kind but claim_slips.")
-    class_id = serializers.UUIDField(required=False, help_text="claim_slips (required) and class_pack (optional).")
+    class_id = serializers.UUIDField(
+        required=False, help_text="claim_slips (required), class_pack (optional), report_cards (a card per student)."
+    )
     attempts = serializers.ChoiceField(
         choices=[(m, ATTEMPT_LABELS[m]) for m in ATTEMPT_MODES], required=False,
         help_text="quiz_report: which attempts to analyse (default all); class_pack: which attempt of each student "
@@ -24,6 +26,9 @@ class ReportJobStartSerializer(serializers.Serializer):
         choices=PACK_VIEWS, required=False,
         help_text="class_pack: each report as its student may see it (default), or the teacher's view with the key.",
     )  # fmt: skip
+    student_id = serializers.UUIDField(required=False, help_text="report_cards: one student's card.")
+    date_from = serializers.DateField(required=False, help_text="report_cards: the term's first day (submissions).")
+    date_to = serializers.DateField(required=False, help_text="report_cards: the term's last day.")
     email_when_done = serializers.BooleanField(required=False, default=False)
 
 

@@ -48,7 +48,7 @@ class ReportJobListView(ListAPIView):
     @extend_schema(
         request=ReportJobStartSerializer,
         responses={202: ReportJobSerializer},
-        summary="Start a report (full analytics or results report, class pack, claim slips) on a worker",
+        summary="Start a report (full analytics or results report, class pack, claim slips, report cards) on a worker",
     )
     def post(self, request):
         data = ReportJobStartSerializer(data=request.data)
@@ -63,6 +63,9 @@ class ReportJobListView(ListAPIView):
             fmt=v.get("format"),
             view=v.get("view"),
             email_when_done=v.get("email_when_done", False),
+            student_id=v.get("student_id"),
+            date_from=v.get("date_from"),
+            date_to=v.get("date_to"),
         )
         body = ReportJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})

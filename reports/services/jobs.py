@@ -11,7 +11,7 @@ its owner can retry it. The finished file goes to the default storage; it is ser
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import active_user
+from accounts.models import Student, active_user
 from accounts.services import audit_record, notify
 from analytics import exports, selectors
 from classrooms.models import SchoolClass
@@ -31,7 +31,7 @@ from quizsite.errors import DomainError
 from quizzes.models import Quiz
 from reports.errors import ReportError
 from reports.models import ReportJob
-from reports.selectors import PACK_MODES, finished_attempts_of
+from reports.selectors import PACK_MODES, finished_attempts_of, report_card
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,24 @@ def _class_for(by, class_id, *, manage: bool = False) -> SchoolClass:
     return school_class
 
 
+def _student_for(by, student_id) -> Student:
+    student = Student.objects.visible_to(by).select_related("user", "school_class").filter(pk=student_id).first()
+    if student is None:
+        raise ReportError("Student not found.", status_code=404)
+    return student
+
+
+def _date(value, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ReportError(f"{name} must be a date (YYYY-MM-DD).") from None
+
+
 def _choice(value, allowed: tuple[str, ...], name: str) -> str:
     value = (value or allowed[0]).strip().lower() if isinstance(value, str) or value is None else value
     if value not in allowed:
@@ -84,13 +102,31 @@ def report_job_start(
     fmt: str | None = None,
     view: str | None = None,
     email_when_done: bool = False,
+    student_id=None,
+    date_from=None,
+    date_to=None,
 ) -> ReportJob:
     """Check what is asked (the quiz and class through the scoped querysets: an outsider's are "not found"), record
     the job and queue it on a worker after commit. Nothing is rendered here."""
     _require_staff(by)
     kind = _choice(kind, tuple(Kind.values), "kind")
     params: dict = {}
-    if kind == Kind.CLAIM_SLIPS:
+    if kind == Kind.REPORT_CARDS:
+        start, end = _date(date_from, "date_from"), _date(date_to, "date_to")
+        if start and end and start > end:
+            raise ReportError("The term must start before it ends.")
+        params.update({"date_from": start.isoformat() if start else None, "date_to": end.isoformat() if end else None})
+        if student_id:
+            student = _student_for(by, student_id)
+            params["student_id"] = str(student.pk)
+            title = f"{student.user.name} ({student.registration_number})"
+        elif class_id:
+            school_class = _class_for(by, class_id)
+            params["class_id"] = str(school_class.pk)
+            title = str(school_class)
+        else:
+            raise ReportError("Choose a student or a class.")
+    elif kind == Kind.CLAIM_SLIPS:
         if not class_id:
             raise ReportError("Choose a class.")
         school_class = _class_for(by, class_id, manage=True)
@@ -194,6 +230,20 @@ def _render(job: ReportJob, progress) -> exports.ExportFile:
         content = claim_slips_pdf(codes=codes, title=f"Claim slips — {school_class}")
         progress(1, 1)
         return exports.ExportFile(content, f"{exports._name(str(school_class), 'claim-slips')}.pdf", "application/pdf")
+    if job.kind == Kind.REPORT_CARDS:
+        start, end = _date(params.get("date_from"), "date_from"), _date(params.get("date_to"), "date_to")
+        if params.get("student_id"):
+            students = [_student_for(owner, params["student_id"])]
+        else:
+            school_class = _class_for(owner, params.get("class_id"))
+            students = list(
+                Student.objects.visible_to(owner)
+                .filter(school_class=school_class)
+                .select_related("user", "school_class")
+                .order_by("user__name", "registration_number")
+            )
+        cards = (report_card(student=s, by=owner, start=start, end=end) for s in students)
+        return exports.report_cards_file(cards, count=len(students), title=job.title, progress=progress)
     quiz = _quiz_for(owner, params.get("quiz_id"))
     if job.kind == Kind.QUIZ_REPORT:
         return exports.full_quiz_report_file(quiz, attempts=params.get("attempts", "all"), progress=progress)

@@ -17,7 +17,7 @@ from accounts.models import Notification, Student
 from analytics import exports
 from reports.models import ReportJob
 from reports.services import report_job_run, report_jobs_purge_expired, report_jobs_reap_stale
-from tests.builders import CORRECT, finish_attempt
+from tests.builders import CORRECT, build_quiz, finish_attempt
 from tests.factories import QuizClassFactory, StudentFactory
 from tests.pdf import pdf_lines
 
@@ -245,3 +245,39 @@ def test_polling_a_job_costs_a_fixed_number_of_queries(api_for, start, teacher, 
     client.get(body["status_url"])  # warm whatever the authentication caches
     with django_assert_num_queries(2):  # the token's user, the job
         assert client.get(body["status_url"]).json()["progress"]["done"] == 5
+
+
+def test_report_cards_list_each_students_quizzes_in_the_term_as_the_requester_may_see_them(
+    api_for, start, teacher, admin, other_teacher, school_class, quiz, class_attempts
+):
+    other_quiz = build_quiz(other_teacher, title="Poetry quiz", school_class=school_class)
+    finish_attempt(other_quiz, class_attempts[0].student, [CORRECT, CORRECT, CORRECT])
+    today = timezone.localdate().isoformat()
+
+    body = start(teacher, kind="report_cards", class_id=str(school_class.pk), date_from=today, date_to=today).data
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(download(api_for, teacher, api_for(teacher).get(body["status_url"]).json())))
+    cards = [" ".join(p.extract_text().split()) for p in reader.pages]
+    assert len(cards) == 5 and cards[0].startswith("Report card: Alice Johnson")  # one page per student, by name
+    assert "Fractions test" in cards[0] and "Poetry quiz" not in cards[0]  # the teacher's own quizzes only
+    assert "Average 66.67%" in cards[0]
+
+    body = start(admin, kind="report_cards", student_id=str(class_attempts[0].student.pk)).data
+    card = "\n".join(pdf_lines(download(api_for, admin, api_for(admin).get(body["status_url"]).json())))
+    assert "Fractions test" in card and "Poetry quiz" in card and "2 (2 passed)" in card  # an admin sees every quiz
+
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    body = start(admin, kind="report_cards", student_id=str(class_attempts[0].student.pk), date_from=tomorrow).data
+    card = "\n".join(pdf_lines(download(api_for, admin, api_for(admin).get(body["status_url"]).json())))
+    assert "No quizzes finished in this period." in card
+
+
+def test_report_cards_refuse_a_backwards_term_and_another_teachers_class(api_for, teacher, other_class, student):
+    client = api_for(teacher)
+    backwards = {"kind": "report_cards", "student_id": str(student.pk), "date_from": "2026-12-01",
+                 "date_to": "2026-09-01"}  # fmt: skip
+    assert client.post(JOBS, backwards, format="json").json()["detail"] == "The term must start before it ends."
+    response = client.post(JOBS, {"kind": "report_cards", "class_id": str(other_class.pk)}, format="json")
+    assert response.status_code == 404 and response.json()["detail"] == "Class not found."
+    assert not ReportJob.objects.exists()
