@@ -273,15 +273,26 @@ def attempts_pack_file(
                 archive.writestr(f"{name}.pdf", attempt_pdf(attempt, viewer=viewer_for(attempt)).content)
                 progress(i, total)
         return ExportFile(out.getvalue(), f"{_name(title, 'pack')}.zip", "application/zip")
-    parts = []
+    # Each report is appended to the merged document as soon as it is rendered: the pack never holds a thousand
+    # separate PDFs in memory besides the merged one.
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
     for i, attempt in enumerate(attempts, start=1):
-        parts.append(attempt_pdf(attempt, viewer=viewer_for(attempt)).content)
+        writer.append(io.BytesIO(attempt_pdf(attempt, viewer=viewer_for(attempt)).content))
         progress(i, total)
-    if not parts:
-        parts = [
-            render_pdf("analytics/print/empty_pack.html", {"title": title, "pdf": True, "generated_at": timezone.now()})
-        ]
-    return ExportFile(merge_pdfs(parts), f"{_name(title, 'pack')}.pdf", CONTENT_TYPES["pdf"])
+    if not attempts:
+        writer.append(
+            io.BytesIO(
+                render_pdf(
+                    "analytics/print/empty_pack.html", {"title": title, "pdf": True, "generated_at": timezone.now()}
+                )
+            )
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    writer.close()
+    return ExportFile(out.getvalue(), f"{_name(title, 'pack')}.pdf", CONTENT_TYPES["pdf"])
 
 
 def report_cards_file(cards: Iterable[dict], *, count: int, title: str, progress: Progress = _noop) -> ExportFile:
