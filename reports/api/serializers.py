@@ -65,3 +65,37 @@ class ReportJobSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, job) -> str | None:
         return self._url("reports-api:job-file", job) if job.status == ReportJob.Status.DONE else None
+
+
+class ResultsEmailRequestSerializer(serializers.Serializer):
+    class_id = serializers.UUIDField()
+    include_parents = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Also the parent e-mail on record; only where the school enabled RESULTS_EMAIL_TO_PARENTS.",
+    )  # fmt: skip
+
+
+class ResultsEmailRecipientSerializer(serializers.Serializer):
+    attempt_id = serializers.UUIDField(source="attempt.pk")
+    student_name = serializers.CharField(source="attempt.student.user.name")
+    registration_number = serializers.CharField(source="attempt.student.registration_number")
+    recipient = serializers.ChoiceField(choices=["student", "parent"])
+    email = serializers.EmailField()
+    status = serializers.CharField(help_text="Of an earlier send: '' (never sent), pending, sending, sent, failed.")
+    error = serializers.CharField()
+
+
+class ResultsEmailPreviewSerializer(serializers.Serializer):
+    recipients = ResultsEmailRecipientSerializer(many=True, source="rows")
+    awaiting_grading = serializers.SerializerMethodField(help_text="Finished attempts not graded yet: not sent.")
+    parents_enabled = serializers.BooleanField()
+    sample_subject = serializers.CharField()
+    sample_body = serializers.CharField()
+
+    def get_awaiting_grading(self, preview) -> int:
+        return len(preview.not_graded)
+
+
+class ResultsEmailQueuedSerializer(serializers.Serializer):
+    queued = serializers.IntegerField()
+    message = serializers.CharField()

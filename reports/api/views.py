@@ -12,10 +12,19 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.selectors import QUIZ_RELATED
+from classrooms.models import SchoolClass
 from quizsite.api.permissions import IsTeacherOrAdmin
 from quizsite.api.schema import file_responses
+from quizzes.models import Quiz
 from reports import services
-from reports.api.serializers import ReportJobSerializer, ReportJobStartSerializer
+from reports.api.serializers import (
+    ReportJobSerializer,
+    ReportJobStartSerializer,
+    ResultsEmailPreviewSerializer,
+    ResultsEmailQueuedSerializer,
+    ResultsEmailRequestSerializer,
+)
 from reports.errors import ReportError
 from reports.models import ReportJob
 
@@ -97,3 +106,42 @@ class ReportJobFileView(APIView):
     def get(self, request, pk):
         job = get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
         return report_file_response(job)
+
+
+class ResultsEmailsView(APIView):
+    """GET previews who would get a results e-mail for a class (and the status of earlier sends); POST queues them
+    (202). The quiz is the teacher's own (Quiz.objects.manageable_by), the class one they may see and the quiz is
+    assigned to: anything else is 404."""
+
+    permission_classes = [IsTeacherOrAdmin]
+
+    def _load(self, request, quiz_id, data):
+        quiz = get_object_or_404(Quiz.objects.manageable_by(request.user).select_related(*QUIZ_RELATED), pk=quiz_id)
+        body = ResultsEmailRequestSerializer(data=data)
+        body.is_valid(raise_exception=True)
+        classes = SchoolClass.objects.visible_to(request.user).filter(quiz_links__quiz=quiz)
+        school_class = get_object_or_404(classes, pk=body.validated_data["class_id"])
+        return quiz, school_class, body.validated_data["include_parents"]
+
+    @extend_schema(
+        parameters=[ResultsEmailRequestSerializer], responses=ResultsEmailPreviewSerializer,
+        summary="Preview a quiz's results e-mails to a class",
+    )  # fmt: skip
+    def get(self, request, quiz_id):
+        quiz, school_class, parents = self._load(request, quiz_id, request.query_params)
+        preview = services.results_email_preview(
+            quiz=quiz, school_class=school_class, by=request.user, include_parents=parents
+        )
+        return Response(ResultsEmailPreviewSerializer(preview).data)
+
+    @extend_schema(
+        request=ResultsEmailRequestSerializer, responses={202: ResultsEmailQueuedSerializer},
+        summary="Send a quiz's results e-mails to a class (each recipient once)",
+    )  # fmt: skip
+    def post(self, request, quiz_id):
+        quiz, school_class, parents = self._load(request, quiz_id, request.data)
+        queued = services.results_emails_send(
+            quiz=quiz, school_class=school_class, by=request.user, include_parents=parents
+        )
+        body = {"queued": len(queued), "message": f"{len(queued)} results e-mails queued."}
+        return Response(ResultsEmailQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)

@@ -123,3 +123,40 @@ def test_the_page_previews_then_sends(
     response = client.get(response["Location"])
     assert "1 results e-mail queued." in response.content.decode() and 'badge-ok">Sent' in response.content.decode()
     assert len(mail.outbox) == 1
+
+
+def test_the_api_previews_and_sends_once(api_for, teacher, quiz, school_class, two_classes,
+                                         django_capture_on_commit_callbacks):  # fmt: skip
+    client = api_for(teacher)
+    url = f"/api/v1/reports/quiz/{quiz.pk}/results-emails"
+    preview = client.get(url, {"class_id": str(school_class.pk)}).json()
+    assert [(r["student_name"], r["recipient"], r["status"]) for r in preview["recipients"]] == [
+        ("Alice Johnson", "student", "")
+    ]
+    assert preview["sample_subject"] == "Results: Fractions test — Alice Johnson" and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"class_id": str(school_class.pk)}, format="json")
+    assert response.status_code == 202 and response.json()["queued"] == 1 and len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"class_id": str(school_class.pk)}, format="json").json()["queued"] == 0
+    assert len(mail.outbox) == 1
+    assert client.get(url, {"class_id": str(school_class.pk)}).json()["recipients"][0]["status"] == "sent"
+
+
+@pytest.mark.parametrize("who", ["other_teacher", "student", None])
+def test_the_api_refuses_outsiders_and_sends_nothing(request, api, api_for, quiz, school_class, other_class,
+                                                     two_classes, who):  # fmt: skip
+    client = api_for(request.getfixturevalue(who)) if who else api
+    url = f"/api/v1/reports/quiz/{quiz.pk}/results-emails"
+    for response in (client.get(url, {"class_id": str(school_class.pk)}),
+                     client.post(url, {"class_id": str(school_class.pk)}, format="json")):  # fmt: skip
+        assert response.status_code == {"other_teacher": 404, "student": 403, None: 401}[who]
+        assert b"Alice" not in response.content
+    assert not ResultEmail.objects.exists() and not mail.outbox
+
+
+def test_the_api_refuses_a_class_the_teacher_does_not_teach(api_for, teacher, quiz, other_class, two_classes):
+    response = api_for(teacher).post(f"/api/v1/reports/quiz/{quiz.pk}/results-emails",
+                                     {"class_id": str(other_class.pk)}, format="json")  # fmt: skip
+    assert response.status_code == 404 and not ResultEmail.objects.exists()
+    assert api_for(teacher).post(f"/api/v1/reports/quiz/{quiz.pk}/results-emails", {}, format="json").status_code == 400
