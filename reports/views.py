@@ -50,8 +50,8 @@ def quiz_reports(request, quiz_id):
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def job_start(request):
     form = ReportStartForm(request.POST)
     if not form.is_valid():
@@ -97,8 +97,8 @@ def job_download(request, pk):
         return redirect("reports:job", pk=job.pk)
 
 
-@require_POST
 @staff_required
+@require_POST
 def job_retry(request, pk):
     job = get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
     try:
