@@ -33,6 +33,7 @@ class ReportJobStartSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
+    processed = serializers.IntegerField(help_text="As in the roster import jobs' progress: the same as done.")
     done = serializers.IntegerField()
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
@@ -41,6 +42,7 @@ class ProgressSerializer(serializers.Serializer):
 class ReportJobSerializer(serializers.ModelSerializer):
     """A report job: the shape of the roster import jobs' status (status, progress, status_url) plus its file."""
 
+    job_id = serializers.UUIDField(source="id", read_only=True, help_text="As in the roster import jobs: the id.")
     progress = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
@@ -48,14 +50,14 @@ class ReportJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportJob
         fields = (
-            "id", "kind", "title", "params", "status", "progress", "error", "file_name", "size", "content_type",
-            "created_at", "started_at", "finished_at", "expires_at", "status_url", "download_url",
+            "id", "job_id", "kind", "title", "params", "status", "progress", "error", "file_name", "size",
+            "content_type", "created_at", "started_at", "finished_at", "expires_at", "status_url", "download_url",
         )  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, job):
-        return {"done": job.done, "total": job.total, "percent": job.percent}
+        return {"processed": job.done, "done": job.done, "total": job.total, "percent": job.percent}
 
     def _url(self, name, job):
         return self.context["request"].build_absolute_uri(reverse(name, kwargs={"pk": job.pk}))

@@ -77,7 +77,7 @@ def test_a_class_pack_renders_every_student_on_a_real_worker(
 
         body = wait_for(finished, worker, "the pack")
         assert body["status"] == "done", body["error"] + worker.output()
-        assert body["progress"] == {"done": 12, "total": 12, "percent": 100}
+        assert body["progress"] == {"processed": 12, "done": 12, "total": 12, "percent": 100}
         assert any(0 < done < 12 for done in seen), f"no progress seen between start and end: {seen}"
 
         reader = PdfReader(io.BytesIO(file_bytes(client.get(body["download_url"]))))
