@@ -286,3 +286,19 @@ def test_report_cards_refuse_a_backwards_term_and_another_teachers_class(api_for
     response = client.post(JOBS, {"kind": "report_cards", "class_id": str(other_class.pk)}, format="json")
     assert response.status_code == 404 and response.json()["detail"] == "Class not found."
     assert not ReportJob.objects.exists()
+
+
+def test_a_pack_costs_a_fixed_number_of_queries_per_student(teacher, quiz, class_attempts, school_class):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.selectors import finished_attempts_of
+
+    def queries(n):
+        attempts = finished_attempts_of(quiz=quiz, by=teacher.user, school_class=school_class)[:n]
+        with CaptureQueriesContext(connection) as ctx:
+            exports.attempts_pack_file(attempts, viewer_for=lambda a: a.student.user, fmt="pdf", title="t")
+        return len(ctx.captured_queries)
+
+    # Three per student (their answers, the quiz's questions in their order, their violations), nothing else.
+    assert (queries(2), queries(4)) == (6, 12)
