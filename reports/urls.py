@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.job_detail, name="job"),
     path("<uuid:pk>/download/", views.job_download, name="download"),
     path("<uuid:pk>/retry/", views.job_retry, name="retry"),
+    path("<uuid:pk>/cancel/", views.job_cancel, name="cancel"),
     path("quiz/<uuid:quiz_id>/", views.quiz_reports, name="quiz"),
     path("quiz/<uuid:quiz_id>/results-emails/<uuid:class_id>/", views.results_emails, name="results_emails"),
 ]

@@ -134,3 +134,15 @@ def results_emails(request, quiz_id, class_id):
         show_error(request, exc)
         return redirect("reports:quiz", quiz_id=quiz.pk)
     return render(request, "reports/results_emails.html", {"quiz": quiz, "preview": preview, "form": form})
+
+
+@staff_required
+@require_POST
+def job_cancel(request, pk):
+    job = get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
+    try:
+        services.report_job_cancel(job=job, by=request.user)
+        messages.success(request, "The report was cancelled.")
+    except DomainError as exc:
+        show_error(request, exc)
+    return redirect("reports:job", pk=job.pk)

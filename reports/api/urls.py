@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(rf"^reports/jobs/(?P<pk>{UUID})/?$", views.ReportJobView.as_view(), name="job"),
     re_path(rf"^reports/jobs/(?P<pk>{UUID})/file/?$", views.ReportJobFileView.as_view(), name="job-file"),
     re_path(rf"^reports/jobs/(?P<pk>{UUID})/retry/?$", views.ReportJobRetryView.as_view(), name="job-retry"),
+    re_path(rf"^reports/jobs/(?P<pk>{UUID})/cancel/?$", views.ReportJobCancelView.as_view(), name="job-cancel"),
     re_path(
         rf"^reports/quiz/(?P<quiz_id>{UUID})/results-emails/?$",
         views.ResultsEmailsView.as_view(),

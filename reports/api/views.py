@@ -99,6 +99,16 @@ class ReportJobRetryView(APIView):
         return Response(ReportJobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
+class ReportJobCancelView(APIView):
+    permission_classes = [IsTeacherOrAdmin]
+
+    @extend_schema(request=None, responses=ReportJobSerializer, summary="Stop a waiting or rendering report")
+    def post(self, request, pk):
+        job = get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
+        job = services.report_job_cancel(job=job, by=request.user)
+        return Response(ReportJobSerializer(job, context={"request": request}).data)
+
+
 class ReportJobFileView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 

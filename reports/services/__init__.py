@@ -3,6 +3,7 @@ Celery task that runs its slow part beside the service that queues it (as classr
 so no service imports reports.tasks."""
 
 from reports.services.jobs import (
+    report_job_cancel,
     report_job_retry,
     report_job_run,
     report_job_start,
@@ -16,6 +17,7 @@ from reports.services.results_emails import (
 )
 
 __all__ = [
+    "report_job_cancel",
     "report_job_retry",
     "report_job_run",
     "report_job_start",

@@ -185,6 +185,22 @@ def report_job_retry(*, job: ReportJob, by) -> ReportJob:
     return job
 
 
+@transaction.atomic
+def report_job_cancel(*, job: ReportJob, by) -> ReportJob:
+    """Stop a queued or rendering job: it is marked failed ("Cancelled"), so the worker's next progress update
+    finds it gone and stops without writing a file; it can be retried later."""
+    _require_staff(by)
+    job = ReportJob.objects.visible_to(by).select_for_update().filter(pk=job.pk).first()
+    if job is None:
+        raise ReportError("Report not found.", status_code=404)
+    if job.status not in (Status.QUEUED, Status.RUNNING):
+        raise ReportError("Only a report that is waiting or rendering can be cancelled.", status_code=409)
+    job.status, job.error, job.finished_at = Status.FAILED, "Cancelled.", timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    audit_record(action="report.cancelled", by=by, entity=job)
+    return job
+
+
 class _LostLease(Exception):
     """The job was reaped or taken over by another worker while this one rendered: stop, write nothing."""
 

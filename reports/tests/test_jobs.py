@@ -302,3 +302,27 @@ def test_a_pack_costs_a_fixed_number_of_queries_per_student(teacher, quiz, class
 
     # Three per student (their answers, the quiz's questions in their order, their violations), nothing else.
     assert (queries(2), queries(4)) == (6, 12)
+
+
+def test_cancelling_a_render_stops_it_and_writes_no_file(
+    api_for, start, teacher, other_teacher, quiz, class_attempts, monkeypatch, _media
+):
+    client = api_for(teacher)
+    real = exports.attempt_pdf
+    rendered = []
+
+    def render_then_cancel(attempt, *, viewer):
+        rendered.append(attempt.pk)
+        if len(rendered) == 2:  # the teacher clicks Cancel while the worker renders the second student
+            job = ReportJob.objects.get()
+            assert api_for(other_teacher).post(f"{JOBS}/{job.pk}/cancel").status_code == 404
+            assert client.post(f"{JOBS}/{job.pk}/cancel").json()["error"] == "Cancelled."
+        return real(attempt, viewer=viewer)
+
+    monkeypatch.setattr(exports, "attempt_pdf", render_then_cancel)
+    body = start(teacher, kind="class_pack", quiz_id=str(quiz.pk)).data
+    job = client.get(body["status_url"]).json()
+    assert job["status"] == "failed" and job["error"] == "Cancelled." and job["download_url"] is None
+    assert len(rendered) == 2  # stopped at the next progress update
+    assert not any(_media.rglob("*.pdf"))
+    assert client.post(f"{JOBS}/{body['id']}/cancel").status_code == 409  # nothing left to cancel

@@ -83,5 +83,7 @@ def test_outsiders_cannot_open_start_or_download(request, client, teacher, quiz,
     if who != "other_teacher":
         assert response.status_code == expected_get
     assert client.post(reverse("reports:retry", args=[job.pk])).status_code == expected_get
+    assert client.post(reverse("reports:cancel", args=[job.pk])).status_code == expected_get
+    assert ReportJob.objects.get(pk=job.pk).status == "queued"  # not cancelled by an outsider
     if who == "other_teacher":
         assert "Secret report" not in client.get(reverse("reports:list")).content.decode()
