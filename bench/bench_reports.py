@@ -10,8 +10,9 @@ What it does, all on this machine:
 - starts gunicorn (2 gthread workers x 4 threads, DEBUG on for plain HTTP) on a free port and signs the teacher in;
 - for each report (the class pack as one merged PDF, then the full analytics report) starts a FRESH Celery worker
   (solo pool: the task runs in the worker's main process, so its VmHWM is the render's peak memory), measures the
-  latency of a simple page (the login page, GET, no session) 200 times with the worker idle, queues the report
-  through the reports service, requests the same page continuously until the job is done, and reports: the
+  latency of a simple page (the login page, GET, no session) 200 times and of the teacher's Reports page (signed
+  in, a database read) 100 times with the worker idle, queues the report through the reports service, requests
+  both pages continuously until the job is done, and reports: the
   render's wall time (started_at -> finished_at, and from the request), the worker's peak RSS, the file's size and
   pages, and the page's p50/p95/max while idle and while the render ran;
 - drops the scratch database unless --keep.
@@ -201,10 +202,15 @@ def rss_peak_kb(pid: int) -> tuple[int, int]:
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
+COOKIES: dict[str, str] = {}
+
+
 def get_ms(url: str) -> float:
+    request = urllib.request.Request(url, headers={"Cookie": COOKIES.get(url, "")})
     t = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=30) as r:
+    with urllib.request.urlopen(request, timeout=30) as r:
         r.read()
+        assert r.status == 200 and ("/accounts/login/" not in r.geturl() or url.endswith("/login/")), r.geturl()
     return (time.perf_counter() - t) * 1000
 
 
@@ -213,20 +219,22 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run_job(label: str, start_job, page_url: str) -> dict:
+def run_job(label: str, start_job, page_url: str, staff_url: str) -> dict:
     from pypdf import PdfReader
-
 
     worker, log = start_worker()
     try:
         time.sleep(6)  # the worker's Django start-up, before it consumes
         idle_rss, _ = rss_peak_kb(worker.pid)
         idle = [get_ms(page_url) for _ in range(200)]
+        idle_staff = [get_ms(staff_url) for _ in range(100)]
         t0 = time.perf_counter()
         job = start_job()
-        during, polls = [], 0
+        during, during_staff, polls = [], [], 0
         while True:
             during.append(get_ms(page_url))
+            if polls % 2 == 0:
+                during_staff.append(get_ms(staff_url))
             polls += 1
             if polls % 20 == 0:
                 job.refresh_from_db()
@@ -257,6 +265,9 @@ def run_job(label: str, start_job, page_url: str) -> dict:
             "during_p50": statistics.median(during),
             "during_p95": pct(during, 95),
             "during_max": max(during),
+            "staff_idle_p95": pct(idle_staff, 95),
+            "staff_during_p50": statistics.median(during_staff),
+            "staff_during_p95": pct(during_staff, 95),
         }
     finally:
         worker.terminate()
@@ -289,12 +300,19 @@ def main() -> None:
         port = free_port()
         web, web_log = start_web(port)
         page = f"http://127.0.0.1:{port}/accounts/login/"
+        staff_page = f"http://127.0.0.1:{port}/reports/"
+        from django.test import Client
+
+        client = Client()
+        client.force_login(teacher.user)
+        COOKIES[staff_page] = f"sessionid={client.cookies['sessionid'].value}"
         results = [
             run_job(f"class pack, {args.students} students (one PDF)",
                     lambda: services.report_job_start(by=teacher.user, kind="class_pack", quiz_id=quiz.pk,
-                                                      class_id=school_class.pk), page),
+                                                      class_id=school_class.pk), page, staff_page),
             run_job(f"full analytics report, {args.students} attempts",
-                    lambda: services.report_job_start(by=teacher.user, kind="quiz_report", quiz_id=quiz.pk), page),
+                    lambda: services.report_job_start(by=teacher.user, kind="quiz_report", quiz_id=quiz.pk), page,
+                    staff_page),
         ]  # fmt: skip
     finally:
         if web is not None:
@@ -308,15 +326,16 @@ def main() -> None:
     print()
     print(
         "| report | render (worker) | request → done | worker RSS idle → peak | file | login page p50 / p95 idle "
-        "| login page p50 / p95 / max during the render (n) |"
+        "| login page p50 / p95 / max during the render (n) | teacher's Reports page p95 idle → p50 / p95 during |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['label']} | {r['render_s']:.1f} s ({r['units']} units) | {r['request_to_done_s']:.1f} s "
               f"| {r['idle_rss_mb']:.0f} → {r['peak_rss_mb']:.0f} MB | {r['size_mb']:.1f} MB, {r['pages']} pages "
               f"| {r['idle_p50']:.1f} / {r['idle_p95']:.1f} ms "
               f"| {r['during_p50']:.1f} / {r['during_p95']:.1f} / {r['during_max']:.1f} ms "
-              f"({r['during_n']}) |")  # fmt: skip
+              f"({r['during_n']}) | {r['staff_idle_p95']:.1f} → {r['staff_during_p50']:.1f} / "
+              f"{r['staff_during_p95']:.1f} ms |")  # fmt: skip
 
 
 if __name__ == "__main__":
