@@ -238,6 +238,9 @@ def run_job(label: str, start_job, page_url: str, staff_url: str) -> dict:
             polls += 1
             if polls % 20 == 0:
                 job.refresh_from_db()
+                if polls % 400 == 0:
+                    print(f"  {label}: {job.status} {job.done}/{job.total} after {time.perf_counter() - t0:.0f} s",
+                          flush=True)  # fmt: skip
                 if job.status in ("done", "failed"):
                     break
                 if worker.poll() is not None:
@@ -306,14 +309,16 @@ def main() -> None:
         client = Client()
         client.force_login(teacher.user)
         COOKIES[staff_page] = f"sessionid={client.cookies['sessionid'].value}"
-        results = [
-            run_job(f"class pack, {args.students} students (one PDF)",
-                    lambda: services.report_job_start(by=teacher.user, kind="class_pack", quiz_id=quiz.pk,
-                                                      class_id=school_class.pk), page, staff_page),
-            run_job(f"full analytics report, {args.students} attempts",
+        print(HEADER, flush=True)
+        # The short one first, so a run cut short still has it; each row is printed as soon as it is measured.
+        r = run_job(f"full analytics report, {args.students} attempts",
                     lambda: services.report_job_start(by=teacher.user, kind="quiz_report", quiz_id=quiz.pk), page,
-                    staff_page),
-        ]  # fmt: skip
+                    staff_page)  # fmt: skip
+        print(row(r), flush=True)
+        r = run_job(f"class pack, {args.students} students (one PDF)",
+                    lambda: services.report_job_start(by=teacher.user, kind="class_pack", quiz_id=quiz.pk,
+                                                      class_id=school_class.pk), page, staff_page)  # fmt: skip
+        print(row(r), flush=True)
     finally:
         if web is not None:
             web.terminate()
@@ -323,14 +328,17 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             drop_database()
-    print()
-    print(
-        "| report | render (worker) | request → done | worker RSS idle → peak | file | login page p50 / p95 idle "
-        "| login page p50 / p95 / max during the render (n) | teacher's Reports page p95 idle → p50 / p95 during |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(f"| {r['label']} | {r['render_s']:.1f} s ({r['units']} units) | {r['request_to_done_s']:.1f} s "
+
+
+HEADER = (
+    "| report | render (worker) | request → done | worker RSS idle → peak | file | login page p50 / p95 idle "
+    "| login page p50 / p95 / max during the render (n) | teacher's Reports page p95 idle → p50 / p95 during |\n"
+    "|---|---|---|---|---|---|---|---|"
+)
+
+
+def row(r: dict) -> str:
+    return (f"| {r['label']} | {r['render_s']:.1f} s ({r['units']} units) | {r['request_to_done_s']:.1f} s "
               f"| {r['idle_rss_mb']:.0f} → {r['peak_rss_mb']:.0f} MB | {r['size_mb']:.1f} MB, {r['pages']} pages "
               f"| {r['idle_p50']:.1f} / {r['idle_p95']:.1f} ms "
               f"| {r['during_p50']:.1f} / {r['during_p95']:.1f} / {r['during_max']:.1f} ms "
