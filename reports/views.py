@@ -5,6 +5,7 @@ a student 403 (staff_required)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -133,7 +134,8 @@ def results_emails(request, quiz_id, class_id):
     except DomainError as exc:
         show_error(request, exc)
         return redirect("reports:quiz", quiz_id=quiz.pk)
-    return render(request, "reports/results_emails.html", {"quiz": quiz, "preview": preview, "form": form})
+    context = {"quiz": quiz, "preview": preview, "form": form, "parents_allowed": settings.RESULTS_EMAIL_TO_PARENTS}
+    return render(request, "reports/results_emails.html", context)
 
 
 @staff_required

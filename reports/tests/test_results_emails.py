@@ -160,3 +160,14 @@ def test_the_api_refuses_a_class_the_teacher_does_not_teach(api_for, teacher, qu
                                      {"class_id": str(other_class.pk)}, format="json")  # fmt: skip
     assert response.status_code == 404 and not ResultEmail.objects.exists()
     assert api_for(teacher).post(f"/api/v1/reports/quiz/{quiz.pk}/results-emails", {}, format="json").status_code == 400
+
+
+def test_the_page_offers_parents_only_where_the_school_enabled_it(client, teacher, quiz, school_class, two_classes,
+                                                                 settings):  # fmt: skip
+    assert client.login(username="teacher@school.test", password=DEFAULT_PASSWORD)
+    url = reverse("reports:results_emails", args=[quiz.pk, school_class.pk])
+    html = client.get(url).content.decode()
+    assert 'name="include_parents"' not in html and "has not enabled results e-mails to parents" in html
+    settings.RESULTS_EMAIL_TO_PARENTS = True
+    html = client.get(url, {"include_parents": "on"}).content.decode()
+    assert 'name="include_parents" checked' in html and "parent.johnson@home.test" in html and "Send 2 e-mails" in html
