@@ -485,3 +485,16 @@ ACCOMMODATION = {
 }
 PERSONAL_WINDOW_QUIZ = "Arithmetic check-up"
 PERSONAL_WINDOW = timedelta(days=3)
+
+# --- Background reports (issue 22) ------------------------------------------------------------------------------
+# The maths teacher has asked for a class pack of the arithmetic check-up for Class 10 A (rendered by the worker, or
+# in-process under `make run`), so the Reports page has a finished job to download.
+@dataclass
+class ReportPlan:
+    teacher: int
+    quiz_title: str
+    kind: str
+    class_index: int | None = None
+
+
+REPORTS = [ReportPlan(MATHS, "Arithmetic check-up", "class_pack", 0)]

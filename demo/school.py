@@ -39,6 +39,8 @@ from lti.services.registration import platform_save as lti_platform_save
 from quizzes import services as quiz_services
 from quizzes import types as question_types
 from quizzes.models import OPTION_TYPES, Question, QuestionType, Quiz, QuizStatus
+from reports import services as report_services
+from reports.models import ReportJob
 
 # Where the demo's exams were "taken from" (the attempt's ip and user agent).
 DEMO_IP = "127.0.0.1"
@@ -77,6 +79,21 @@ def build_demo_school(*, now: datetime | None = None) -> bool:
     changed |= _integrity(school)
     changed |= _lti_platform(admin)
     changed |= _fair_exams(school, now)
+    changed |= _reports(school)
+    return changed
+
+
+def _reports(school: _School) -> bool:
+    """Issue 22: the report jobs of content.REPORTS, started through the reports service (queued after commit)."""
+    changed = False
+    for plan in content.REPORTS:
+        teacher = school.teachers[plan.teacher]
+        quiz = Quiz.objects.get(title=plan.quiz_title, created_by=teacher)
+        if ReportJob.objects.filter(owner=teacher.user, kind=plan.kind, params__quiz_id=str(quiz.pk)).exists():
+            continue
+        class_id = school.classes[plan.class_index].pk if plan.class_index is not None else None
+        report_services.report_job_start(by=teacher.user, kind=plan.kind, quiz_id=quiz.pk, class_id=class_id)
+        changed = True
     return changed
 
 

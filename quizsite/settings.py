@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "analytics",
     "integrity",  # issue 20: collusion leads and the question-quality loop (above grading and analytics)
     "lti",
+    "reports",  # issue 22: background report jobs and results e-mails, above analytics
     "demo",
 ]
 
@@ -424,3 +425,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Background reports (issue 22, the reports app) -------------------------------------------------------------
+# How long a finished report file is kept for its owner before the beat task deletes it.
+REPORT_FILES_KEEP_HOURS = envint("REPORT_FILES_KEEP_HOURS", 24, minimum=1)
+# A rendering worker renews its lease after every chunk; a running job silent for longer lost its worker (killed,
+# out of memory) and is marked failed by the reaper, so its owner can retry it.
+REPORT_JOB_LEASE = timedelta(seconds=envint("REPORT_JOB_LEASE_SECONDS", 300, minimum=10))
+# Results e-mails go to the students; to the parent e-mail on record too only where the school turns this on.
+RESULTS_EMAIL_TO_PARENTS = envbool("RESULTS_EMAIL_TO_PARENTS", False)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "purge-expired-report-files": {"task": "reports.tasks.purge_expired_reports", "schedule": 900.0},
+        "reap-stale-report-jobs": {"task": "reports.tasks.reap_stale_report_jobs", "schedule": 60.0},
+    }
+)

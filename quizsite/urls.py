@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("analytics.api.urls")),
     path("", include("integrity.api.urls")),  # issue 20
     path("", include("lti.api.urls")),  # issue 19: LTI grade passback status
+    path("", include("reports.api.urls")),  # issue 22: background report jobs
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("integrity/", include("integrity.urls")),  # issue 20
     # LTI 1.3 (issue 19): registration, JWKS, OIDC login/launch, deep linking, grades and roster pages.
     path("lti/", include("lti.urls")),
+    path("reports/", include("reports.urls")),  # issue 22: background reports, results e-mails
 ]
 
 handler400 = "quizsite.views.error_400"

@@ -48,6 +48,7 @@ FILE_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
+    "zip": "application/zip",  # issue 22: class packs of one PDF per student
 }
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 

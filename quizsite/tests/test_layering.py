@@ -20,7 +20,8 @@ from django.conf import settings
 
 ROOT = pathlib.Path(settings.BASE_DIR)
 RANK = {
-    "accounts": 0, "classrooms": 1, "quizzes": 2, "attempts": 3, "grading": 4, "analytics": 4, "integrity": 5, "lti": 5,
+    "accounts": 0, "classrooms": 1, "quizzes": 2, "attempts": 3, "grading": 4, "analytics": 4,
+    "integrity": 5, "lti": 5, "reports": 5,
 }
 # The project package may import apps only where it aggregates them.
 AGGREGATORS = {"urls.py", "routing.py", "asgi.py", "wsgi.py", "settings.py", "celery.py", "ws_auth.py"}
