@@ -300,8 +300,9 @@ def test_a_pack_costs_a_fixed_number_of_queries_per_student(teacher, quiz, class
             exports.attempts_pack_file(attempts, viewer_for=lambda a: a.student.user, fmt="pdf", title="t")
         return len(ctx.captured_queries)
 
-    # Three per student (their answers, the quiz's questions in their order, their violations), nothing else.
-    assert (queries(2), queries(4)) == (6, 12)
+    # Four per student (their answers, the quiz's questions in their order, the wording each question had when they
+    # submitted (issue 15's versions), their violations), nothing else.
+    assert (queries(2), queries(4)) == (8, 16)
 
 
 def test_cancelling_a_render_stops_it_and_writes_no_file(
