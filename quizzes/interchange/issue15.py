@@ -1,11 +1,8 @@
-"""What the neutral kinds become in the question shapes of issue 15 (branch i15, `quizzes/types/__init__.py`):
-ready for the merge, not wired in here, where `Question` has no `details` or `general_feedback` yet.
+"""What the neutral kinds become in issue 15's question shapes (`quizzes/types/__init__.py`), and back.
 
-Switching a kind on after the merge: name its type in `mapping.IMPORT_TYPES` (multiple_response, numeric,
-matching), and in `mapping.item_to_question` build the question from `issue15_fields(item)` instead of dropping
-partial credit and feedback (the "partial credit dropped" / "feedback not kept" changes then go away for mcq and
-true/false too). `Question.clean()` of issue 15 validates the result, so a shape that does not fit is a skipped
-question with a clear reason, never a bad row.
+`mapping.item_to_question` builds multiple response, numeric and matching questions from `issue15_fields(item)`,
+and keeps MCQ/true-false partial credit and per-option feedback through it; `Question.clean()` validates the
+result, so a shape that does not fit is a skipped question with a clear reason, never a bad row.
 """
 
 from __future__ import annotations
@@ -73,8 +70,8 @@ ISSUE15_KINDS = {
 
 def issue15_item(question, item: Item) -> Item:
     """Fill `item` (made by mapping.question_to_item) from a question of one of issue 15's types, read through its
-    `details` (absent on this branch: a question of an unknown type becomes a kind no writer holds, so it is
-    reported "not exportable" rather than written half empty)."""
+    `details` (a question of an unknown type becomes a kind no writer holds, so it is reported "not exportable"
+    rather than written half empty)."""
     details = getattr(question, "details", None) or {}
     item.general_feedback = getattr(question, "general_feedback", "") or ""
     kind = ISSUE15_KINDS.get(question.type)

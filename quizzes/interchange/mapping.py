@@ -1,32 +1,35 @@
 """The one bridge between the neutral Items and our questions, both ways, and what each crossing loses.
 
-`IMPORT_TYPES` is the single table that says which kinds our bank can hold today: when the new question types
-(issue 15) land, switching a kind on is one line here plus its branch in `item_to_question`. Everything the
-crossing drops or alters is said in words, per question, for the report.
+`IMPORT_TYPES` is the single table that says which kinds our bank can hold: switching a kind on is one line here
+plus its branch in `item_to_question` (issue 15's types take their shape from `issue15.issue15_fields`). Every
+question is validated by `Question.clean()`, the one validation the API and the forms use, so a question that does
+not fit is skipped with the reason, never half written. Everything the crossing drops or alters is said in words,
+per question, for the report.
 """
 
 from __future__ import annotations
 
 import math
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 
 from quizzes.interchange.common import Choice, Item, Kind, kind_label
-from quizzes.interchange.issue15 import issue15_item
+from quizzes.interchange.issue15 import MAX_NUMERIC_ANSWERS, issue15_fields, issue15_item
 from quizzes.models import MAX_OPTIONS, Question, QuestionType
 
-# Neutral kind -> our question type; None: our bank cannot hold it yet, the question is skipped with
-# "skipped: <kind> not supported". Multiple response, numerical, matching, ordering and cloze arrive with issue 15.
+# Neutral kind -> our question type; None: our bank cannot hold it, the question is skipped with
+# "skipped: <kind> not supported". Ordering and cloze stay off: no reader yet reads their parts (Moodle's ordering
+# items, cloze sub-questions), so a question of either could not be imported faithfully.
 IMPORT_TYPES: dict[str, str | None] = {
     Kind.SINGLE_CHOICE: QuestionType.MCQ,
     Kind.TRUE_FALSE: QuestionType.TRUE_FALSE,
     Kind.SHORT_ANSWER: QuestionType.SHORT_ANSWER,
     Kind.ESSAY: QuestionType.DESCRIPTIVE,
-    Kind.MULTIPLE_RESPONSE: None,
-    Kind.NUMERICAL: None,
-    Kind.MATCHING: None,
+    Kind.MULTIPLE_RESPONSE: QuestionType.MULTIPLE_RESPONSE,
+    Kind.NUMERICAL: QuestionType.NUMERIC,
+    Kind.MATCHING: QuestionType.MATCHING,
     Kind.ORDERING: None,
     Kind.CLOZE: None,
     Kind.DESCRIPTION: None,
@@ -92,10 +95,9 @@ def _marks(item: Item, changes: list[str]) -> int:
 
 
 def _dropped_feedback(item: Item, changes: list[str]) -> None:
+    """Short answers keep no per-answer feedback (only options carry feedback in the bank)."""
     if any(c.feedback for c in item.choices):
-        changes.append("per-answer feedback not kept (the bank has no answer feedback yet)")
-    if item.general_feedback:
-        changes.append("general feedback not kept (the bank has no general feedback yet)")
+        changes.append("per-answer feedback not kept (short answers have no per-answer feedback)")
 
 
 def _best_choice(item: Item, changes: list[str]) -> int | None:
@@ -105,12 +107,48 @@ def _best_choice(item: Item, changes: list[str]) -> int | None:
     full = [c.text for c in item.choices if c.fraction >= 100]
     if len(full) > 1:
         changes.append(f"only the first of {len(full)} fully correct options kept as the answer")
-    partial = [f"“{c.text[:40]}” ({_pct(c.fraction)})" for c in item.choices if 0 < c.fraction < 100]
-    if partial:
-        changes.append("partial credit dropped for " + ", ".join(partial) + ": only the correct option scores")
     if any(c.fraction < 0 for c in item.choices):
         changes.append("negative marks for wrong options dropped")
     return best
+
+
+def _true_false_order(item: Item) -> Item:
+    """The item with its choices in our order (True, False), so that per-option feedback lands on the right one."""
+    truth = [c.text.strip().lower().startswith("t") for c in item.choices]
+    if len(item.choices) == 2 and truth[0] != truth[1]:
+        choices = item.choices if truth[0] else item.choices[::-1]
+    else:  # not a pair we can place: no per-option details
+        choices = [Choice(text=c.text, fraction=c.fraction) for c in item.choices[:2]]
+    return replace(item, choices=list(choices))
+
+
+def _issue15_changes(item: Item, fields: dict, changes: list[str]) -> str | None:
+    """What issue 15's shapes leave out of this item (said in the report), or why it cannot be imported."""
+    details = fields["details"]
+    if item.kind == Kind.MULTIPLE_RESPONSE:
+        if not details["correct"]:
+            return "no option is correct"
+        if len(item.choices) > MAX_OPTIONS:
+            return f"{len(item.choices)} options; a multiple-response question has at most {MAX_OPTIONS}"
+        weights = [c.fraction for c in item.choices if c.fraction > 0]
+        if max(weights) - min(weights) > 0.5:  # 33 and 33.33333 are the same third
+            changes.append("unequal weights of the correct options made equal (each right option scores the same)")
+        wrong = [c for c in item.choices if c.fraction <= 0]
+        if wrong and any(abs(c.fraction + 100 / len(wrong)) > 0.5 for c in wrong):
+            changes.append(
+                f"each wrong option chosen now costs {100 / len(wrong):.4g}% (scored “partial”: right share minus "
+                "wrong share, never below 0)"
+            )
+    elif item.kind == Kind.NUMERICAL:
+        given = [c for c in item.choices if c.fraction > 0 and c.text.strip() not in ("", "*")]
+        if len(given) > MAX_NUMERIC_ANSWERS:
+            changes.append(f"only the first {MAX_NUMERIC_ANSWERS} of {len(given)} accepted values kept")
+        if any(c.feedback for c in item.choices):
+            changes.append("per-answer feedback not kept (numeric answers have no per-answer feedback)")
+    elif item.kind == Kind.MATCHING:
+        if sum(1 for p in item.pairs if not p.prompt and not p.answer):
+            changes.append("empty pairs dropped")
+    return None
 
 
 def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
@@ -130,7 +168,8 @@ def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
     qtype = IMPORT_TYPES[item.kind]
     outcome.type = qtype
     fields: dict = {"options": None, "correct_answer": None, "accepted_answers": [], "sample_answer": "",
-                    "marking_rubric": "", "case_sensitive": False}  # fmt: skip
+                    "marking_rubric": "", "case_sensitive": False, "details": {},
+                    "general_feedback": item.general_feedback}  # fmt: skip
     if qtype == QuestionType.MCQ:
         if not item.choices:
             return skip("no options")
@@ -141,14 +180,14 @@ def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
             return skip("no option is fully correct (100%)")
         fields["options"] = [c.text for c in item.choices]
         fields["correct_answer"] = best
-        _dropped_feedback(item, changes)
+        fields["details"] = issue15_fields(item)["details"]  # partial credit and per-option feedback
     elif qtype == QuestionType.TRUE_FALSE:
         right = [c for c in item.choices if c.fraction >= 100]
         if len(right) != 1 or right[0].text.strip().lower() not in ("true", "false", "t", "f"):
             return skip("the correct answer is neither true nor false")
         fields["options"] = ["True", "False"]
         fields["correct_answer"] = 0 if right[0].text.strip().lower().startswith("t") else 1
-        _dropped_feedback(item, changes)
+        fields["details"] = issue15_fields(_true_false_order(item))["details"]
     elif qtype == QuestionType.SHORT_ANSWER:
         accepted = [c.text for c in item.choices if c.fraction >= 100]
         if not accepted:
@@ -162,8 +201,14 @@ def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
     elif qtype == QuestionType.DESCRIPTIVE:
         fields["sample_answer"] = item.sample_answer
         fields["marking_rubric"] = item.grader_info
-        if item.general_feedback:
-            changes.append("general feedback not kept (the bank has no general feedback yet)")
+    else:  # issue 15's multiple response, numeric, matching: their shapes from the one translation
+        try:
+            shaped = issue15_fields(item)
+        except ValueError:
+            return skip("an accepted value is not a number")
+        if problem := _issue15_changes(item, shaped, changes):
+            return skip(problem)
+        fields.update(shaped)
     images = [i for i in item.images if (i.mime or mimetypes.guess_type(i.name)[0] or "").startswith("image/")]
     if images and not IMAGES_SUPPORTED:
         names = ", ".join(f"“{i.name}”" for i in images[:5])
