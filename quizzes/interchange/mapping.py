@@ -252,17 +252,23 @@ def question_to_item(question: Question) -> Item:
     item = Item(kind="", text=question.text, category=question.topic, marks=question.marks)
     item.difficulty = question.difficulty
     item.source = f"“{question.text[:60]}”"
+    item.general_feedback = question.general_feedback or ""
+    details = question.details or {}
+    if question.type in (QuestionType.MCQ, QuestionType.TRUE_FALSE):
+        # Issue 15's option details: a near answer's share of the marks, and each option's feedback.
+        fractions, feedback = details.get("fractions") or [], details.get("feedback") or []
+
+        def choice(i: int, text: str) -> Choice:
+            near = fractions[i] * 100 if i < len(fractions) and question.type == QuestionType.MCQ else 0.0
+            share = 100.0 if i == question.correct_answer else near  # true/false: all or nothing in every format
+            return Choice(text=text, fraction=share, feedback=feedback[i] if i < len(feedback) else "")
+
     if question.type == QuestionType.MCQ:
         item.kind = Kind.SINGLE_CHOICE
-        item.choices = [
-            Choice(text=o, fraction=100.0 if i == question.correct_answer else 0.0)
-            for i, o in enumerate(question.options or [])
-        ]
+        item.choices = [choice(i, o) for i, o in enumerate(question.options or [])]
     elif question.type == QuestionType.TRUE_FALSE:
         item.kind = Kind.TRUE_FALSE
-        truth = question.correct_answer == 0
-        item.choices = [Choice(text="true", fraction=100.0 if truth else 0.0),
-                        Choice(text="false", fraction=0.0 if truth else 100.0)]  # fmt: skip
+        item.choices = [choice(0, "true"), choice(1, "false")]
     elif question.type == QuestionType.SHORT_ANSWER:
         item.kind = Kind.SHORT_ANSWER
         item.choices = [Choice(text=a, fraction=100.0) for a in question.accepted_answers or []]

@@ -897,3 +897,101 @@ def test_new_types_that_do_not_fit_are_skipped_with_the_reason_never_half_writte
     assert Question.objects.get().details == {
         "pairs": [{"prompt": "Cat", "answer": "Chat"}, {"prompt": "Dog", "answer": "Chien"}]
     }
+
+
+def _issue15_bank(teacher) -> list[Question]:
+    """One question of each kind issue 15 added (and MCQ/true-false details), as the bank stores them."""
+
+    def make(**fields):
+        question = Question(created_by=teacher, topic="Round trip", marks=2, **fields)
+        question.full_clean(exclude=["created_by"])
+        question.save()
+        return question
+
+    return [
+        make(text="Capital of Australia?", type=QuestionType.MCQ, options=["Sydney", "Canberra", "Perth"],
+             correct_answer=1, details={"fractions": [0.5, 1, 0], "feedback": ["Largest city.", "Yes.", ""]},
+             general_feedback="Canberra was built as a compromise."),
+        make(text="Water boils at 100 °C at sea level.", type=QuestionType.TRUE_FALSE, options=["True", "False"],
+             correct_answer=0, details={"feedback": ["Right.", "At sea level it does."]}),
+        make(text="Which are prime?", type=QuestionType.MULTIPLE_RESPONSE, options=["2", "3", "4", "9"],
+             details={"correct": [0, 1], "scoring": "partial", "feedback": ["", "", "4 = 2 × 2", "9 = 3 × 3"]}),
+        make(text="Pi to two decimals?", type=QuestionType.NUMERIC,
+             details={"answers": [{"value": 3.14, "tolerance": 0.005, "fraction": 1},
+                                  {"value": 3.1, "tolerance": 0.05, "fraction": 0.5}]},
+             general_feedback="π = 3.14159…"),
+        make(text="Match the capitals", type=QuestionType.MATCHING,
+             details={"pairs": [{"prompt": "France", "answer": "Paris"}, {"prompt": "Italy", "answer": "Rome"}],
+                      "distractors": ["Oslo"]}),
+        make(text="Put in order", type=QuestionType.ORDERING, details={"items": ["one", "two", "three"]}),
+    ]  # fmt: skip
+
+
+def _shape(question) -> tuple:
+    return (question.type, question.options, question.correct_answer, question.details, question.general_feedback)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fmt", "lost"),
+    [
+        ("moodle_xml", {}),
+        ("gift", {"marks": True}),
+        ("qti21", {"marks": False, "option_details": True}),
+    ],
+)
+def test_issue15_types_round_trip(teacher, other_teacher, fmt, lost):
+    """Export issue 15's types and import the file into another bank: the same questions, except what the export
+    report said the format loses; ordering is "not exportable" with the reason."""
+    from quizzes.interchange.export import export_questions
+
+    bank = _issue15_bank(teacher)
+    exported = export_questions(bank, fmt)
+    report = {r["text"]: r for r in exported.report}
+    assert report["Put in order"]["status"] == "skipped" and report["Put in order"]["reason"].startswith("ordering: ")
+    result = run(other_teacher, exported.data, f"bank.{exported.filename}")
+    assert result["imported"] == 5 and not reasons(result)
+    back = {q.text: q for q in Question.objects.filter(created_by=other_teacher)}
+    for question in bank[:5]:
+        got = back[question.text]
+        expected = _shape(question)
+        if lost.get("option_details") and question.type in (QuestionType.MCQ, QuestionType.TRUE_FALSE):
+            expected = (*expected[:3], {}, expected[4])
+        if lost.get("option_details") and question.type == QuestionType.MULTIPLE_RESPONSE:
+            expected = (*expected[:3], {"correct": [0, 1], "scoring": "partial"}, expected[4])
+        assert _shape(got) == expected, question.text
+        assert got.marks == (1 if lost.get("marks") else 2) and got.topic == "Round trip"
+    if fmt == "qti21":
+        assert report["Capital of Australia?"]["changes"] == [
+            "partial credit for near answers not kept: only the correct option scores",
+            "per-option feedback not kept",
+        ]
+        assert report["Which are prime?"]["changes"] == [
+            "per-option feedback not kept",
+            "scoring “partial” written as all or nothing (the format's only rule)",
+        ]
+    else:
+        assert report["Capital of Australia?"]["status"] == (
+            "imported" if fmt == "moodle_xml" else "imported_with_changes"
+        )
+
+
+@pytest.mark.django_db
+def test_export_reports_what_aiken_and_canvas_lose_of_the_details(teacher):
+    from quizzes.interchange.export import export_questions
+
+    bank = _issue15_bank(teacher)
+    aiken = {r["text"]: r for r in export_questions(bank, "aiken").report}
+    assert aiken["Capital of Australia?"]["changes"] == [
+        "topic “Round trip” not kept (Aiken has no categories)",
+        "marks (2) not kept: the format has none, importers use 1",
+        "partial credit for near answers not kept: only the correct option scores",
+        "per-option feedback not kept",
+        "general feedback not kept",
+    ]
+    canvas = {r["text"]: r for r in export_questions(bank, "qti12").report}
+    assert canvas["Match the capitals"]["status"] == "skipped"
+    assert canvas["Water boils at 100 °C at sea level."]["changes"] == [
+        "topic “Round trip” not kept (Canvas QTI 1.2 package has no categories)",
+        "per-option feedback not kept",
+    ]
