@@ -94,6 +94,8 @@ class Image:
     name: str
     data: bytes
     mime: str = ""
+    alt: str = ""  # the <img alt> that showed it, when the file had one
+    in_answer: bool = False  # shown in an option or answer (our options are text only)
 
 
 @dataclass

@@ -67,6 +67,9 @@ def _losses(question, item, fmt: str) -> list[str]:
     if item.kind == Kind.TRUE_FALSE and [o.casefold() for o in question.options or []] != ["true", "false"]:
         lost.append(f"options “{'”/“'.join(question.options or [])}” written as True/False")
     lost += _detail_losses(question, carries)
+    images = getattr(question, "images", None)
+    if images is not None and (count := len(images.all())):
+        lost.append(f"{count} image(s) not exported (the export writes text only)")
     return lost
 
 

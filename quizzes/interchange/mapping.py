@@ -12,12 +12,15 @@ from __future__ import annotations
 import math
 import mimetypes
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 
-from quizzes.interchange.common import Choice, Item, Kind, kind_label
+from quizsite.text import control_character_error
+from quizzes.interchange.common import Choice, Image, Item, Kind, kind_label
 from quizzes.interchange.issue15 import MAX_NUMERIC_ANSWERS, issue15_fields, issue15_item
 from quizzes.models import MAX_OPTIONS, Question, QuestionType
+from quizzes.services.images import ALT_TEXT_MAX_LENGTH, MAX_IMAGES_PER_QUESTION, image_problem
 
 # Neutral kind -> our question type; None: our bank cannot hold it, the question is skipped with
 # "skipped: <kind> not supported". Ordering and cloze stay off: no reader yet reads their parts (Moodle's ordering
@@ -34,8 +37,9 @@ IMPORT_TYPES: dict[str, str | None] = {
     Kind.CLOZE: None,
     Kind.DESCRIPTION: None,
 }
-# Our bank has no question images yet (issue 15 adds them): an imported image is reported as not imported.
-IMAGES_SUPPORTED = False
+# Question images (issue 15): an image shown in a question's text becomes a question image, checked and re-encoded
+# by quizzes.services.images; one it refuses is reported as not imported, with its reason.
+IMAGES_SUPPORTED = True
 
 IMPORTED = "imported"
 CHANGED = "imported_with_changes"
@@ -56,6 +60,8 @@ class Outcome:
     reason: str = ""
     question: Question | None = None
     type: str = ""
+    # (file name, bytes, alt text) of the images to attach once the question is written
+    images: list[tuple[str, bytes, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -151,6 +157,27 @@ def _issue15_changes(item: Item, fields: dict, changes: list[str]) -> str | None
     return None
 
 
+def _question_images(images: list[Image], changes: list[str]) -> list[tuple[str, bytes, str]]:
+    """The images a question keeps (checked as an upload is, alt text from the file or invented and said so)."""
+    kept = []
+    if answers := [i for i in images if i.in_answer]:
+        names = ", ".join(f"“{i.name}”" for i in answers[:5])
+        changes.append(f"image(s) {names} in the answers not imported (options hold text only)")
+    for image in [i for i in images if not i.in_answer]:
+        if len(kept) == MAX_IMAGES_PER_QUESTION:
+            changes.append(f"image “{image.name}” not imported: a question has at most {MAX_IMAGES_PER_QUESTION}")
+            continue
+        if problem := image_problem(image.data):
+            changes.append(f"image “{image.name}” not imported: {problem}")
+            continue
+        alt = image.alt[:ALT_TEXT_MAX_LENGTH].strip()
+        if not alt or control_character_error(alt):
+            alt = " ".join(PurePosixPath(image.name).stem.replace("_", " ").replace("-", " ").split())[:100] or "image"
+            changes.append(f"image “{image.name}”: alt text “{alt}” made from its file name (describe the image)")
+        kept.append((image.name, image.data, alt))
+    return kept
+
+
 def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
     """Build (unsaved) the question an Item becomes, or say why it cannot."""
     outcome = Outcome(number=number, source=item.source or f"question {number}", kind=item.kind, text=item.text)
@@ -158,7 +185,7 @@ def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
     outcome.changes = changes
 
     def skip(reason: str) -> Outcome:
-        outcome.status, outcome.reason, outcome.changes = SKIPPED, reason, []
+        outcome.status, outcome.reason, outcome.changes, outcome.images = SKIPPED, reason, [], []
         return outcome
 
     if item.problem:
@@ -213,6 +240,8 @@ def item_to_question(item: Item, *, teacher, number: int) -> Outcome:
     if images and not IMAGES_SUPPORTED:
         names = ", ".join(f"“{i.name}”" for i in images[:5])
         changes.append(f"image(s) {names} not imported (the bank has no question images yet)")
+    elif images:
+        outcome.images = _question_images(images, changes)
     if others := [i for i in item.images if i not in images]:
         names = ", ".join(f"“{i.name}”" for i in others[:5])
         changes.append(f"file(s) {names} not imported (the bank holds no sound, video or other files)")

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import mimetypes
+import re
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from quizzes.interchange.common import Choice, Image, InterchangeError, Item, Kind, Pair, Parsed, parse_xml, safe_text
@@ -46,17 +49,36 @@ def _rich(node: Element | None, notes: list[str] | None = None) -> str:
     return text
 
 
-def _files(node: Element | None) -> list[Image]:
+IMG_TAG = re.compile(r"<\s*img\b[^>]*>", re.I)
+ATTRIBUTE = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _alt_texts(html_text: str) -> dict[str, str]:
+    """{file name: alt text} of the @@PLUGINFILE@@ images an HTML text shows."""
+    found = {}
+    for tag in IMG_TAG.findall(html_text or ""):
+        attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or "") for m in ATTRIBUTE.finditer(tag)}
+        src = attrs.get("src", "")
+        if src.startswith("@@PLUGINFILE@@/"):
+            found[unquote(src.removeprefix("@@PLUGINFILE@@/")).rsplit("/", 1)[-1]] = " ".join(
+                attrs.get("alt", "").split()
+            )
+    return found
+
+
+def _files(node: Element | None, *, in_answer: bool = False) -> list[Image]:
     images = []
     if node is None:
         return images
+    alts = _alt_texts(node.findtext("text") or "")
     for f in node.findall("file"):
         name = f.get("name", "file")
         try:
             data = base64.b64decode((f.text or "").strip(), validate=False)
         except (binascii.Error, ValueError):
             continue
-        images.append(Image(name=name, data=data, mime=mimetypes.guess_type(name)[0] or ""))
+        images.append(Image(name=name, data=data, mime=mimetypes.guess_type(name)[0] or "", alt=alts.get(name, ""),
+                            in_answer=in_answer))  # fmt: skip
     return images
 
 
@@ -106,7 +128,7 @@ def _question(node: Element, qtype: str, category: str, number: int) -> Item:
             if qtype == "numerical":
                 choice.tolerance = _number(answer.findtext("tolerance"), 0.0)
             item.choices.append(choice)
-            item.images.extend(_files(answer))
+            item.images.extend(_files(answer, in_answer=True))
     if qtype == "shortanswer":
         item.case_sensitive = (node.findtext("usecase") or "0").strip() == "1"
     if qtype == "matching":

@@ -82,15 +82,24 @@ def test_moodle_multiple_response_becomes_a_multiple_response_question(teacher):
     assert question.details == {"correct": [1, 2, 4], "scoring": "partial"}
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 @pytest.mark.django_db
-def test_moodle_19_images_and_cloze(teacher):
+def test_moodle_19_images_and_cloze(teacher, media):
     result = run(teacher, fixture("sample_questions_with_old_image_tag.xml"), "images.xml", import_valid=True)
     assert reasons(result) == {1: "cloze (embedded answers) not supported"}
     assert changes(result, 2) == [
-        "image(s) “moodle.png” not imported (the bank has no question images yet)",
+        "image “moodle.png”: alt text “moodle” made from its file name (describe the image)",
         "title “mcq with image” not kept (questions have no title)",
     ]
     question = Question.objects.get()
+    (image,) = question.images.all()
+    assert (image.alt_text, image.content_type) == ("moodle", "image/png")
+    assert image.image.read().startswith(b"\x89PNG")
     assert question.options == ["wrong answer", "another wrong answer", "right answer"]
     assert question.correct_answer == 2
     assert question.topic == "Default for Test images in backup"
@@ -123,24 +132,34 @@ PLUGINFILE_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.mark.django_db
-def test_moodle_pluginfile_images_are_read_and_reported(teacher):
+def test_moodle_pluginfile_images_are_read_and_reported(teacher, media):
     parsed = read_items(PLUGINFILE_XML)
     (item,) = parsed.items
-    assert [(i.name, i.mime, i.data[:4]) for i in item.images] == [
-        ("logo.png", "image/png", b"\x89PNG"),
-        ("hello.mp3", "audio/mpeg", b"ID3\x03"),
+    assert [(i.name, i.mime, i.data[:4], i.alt) for i in item.images] == [
+        ("logo.png", "image/png", b"\x89PNG", "a logo"),
+        ("hello.mp3", "audio/mpeg", b"ID3\x03", ""),
     ]
+    dry = run(teacher, PLUGINFILE_XML, "logo.xml", dry_run=True)
+    assert not Question.objects.exists() and not list(media.rglob("*.png"))
     result = run(teacher, PLUGINFILE_XML, "logo.xml")
-    assert changes(result, 1) == [
-        "HTML formatting removed (<a>, <img>)",
-        "image(s) “logo.png” not imported (the bank has no question images yet)",
-        "file(s) “hello.mp3” not imported (the bank holds no sound, video or other files)",
-        "title “Logo” not kept (questions have no title)",
-        "marks 2.5 rounded to 3 (marks are whole numbers)",
-    ]
+    assert (
+        changes(result, 1)
+        == changes(dry, 1)
+        == [
+            "HTML formatting removed (<a>, <img>)",
+            "file(s) “hello.mp3” not imported (the bank holds no sound, video or other files)",
+            "title “Logo” not kept (questions have no title)",
+            "marks 2.5 rounded to 3 (marks are whole numbers)",
+        ]
+    )
     question = Question.objects.get()
     assert question.text == "Which project uses this logo?\n\nListen" and question.options == ["Moodle", "Canvas"]
     assert question.marks == 3
+    # The image is a question image: re-encoded by quizzes.services.images, with the <img alt> of the file.
+    (image,) = question.images.all()
+    assert image.alt_text == "a logo" and image.content_type == "image/png" and image.width > 0
+    stored = image.image.read()
+    assert stored.startswith(b"\x89PNG") and stored != item.images[0].data
     assert question.details == {"feedback": ["Yes.", ""]}  # per-option feedback kept
 
 
@@ -977,10 +996,16 @@ def test_issue15_types_round_trip(teacher, other_teacher, fmt, lost):
 
 
 @pytest.mark.django_db
-def test_export_reports_what_aiken_and_canvas_lose_of_the_details(teacher):
+def test_export_reports_what_aiken_and_canvas_lose_of_the_details(teacher, media):
+    import base64
+
     from quizzes.interchange.export import export_questions
 
     bank = _issue15_bank(teacher)
+    services.question_image_add(question=bank[0], by=teacher.user, alt_text="A map",
+                                upload=SimpleUploadedFile("map.png", base64.b64decode(PNG)))  # fmt: skip
+    moodle = {r["text"]: r for r in export_questions(bank, "moodle_xml").report}
+    assert moodle["Capital of Australia?"]["changes"] == ["1 image(s) not exported (the export writes text only)"]
     aiken = {r["text"]: r for r in export_questions(bank, "aiken").report}
     assert aiken["Capital of Australia?"]["changes"] == [
         "topic “Round trip” not kept (Aiken has no categories)",
@@ -988,6 +1013,7 @@ def test_export_reports_what_aiken_and_canvas_lose_of_the_details(teacher):
         "partial credit for near answers not kept: only the correct option scores",
         "per-option feedback not kept",
         "general feedback not kept",
+        "1 image(s) not exported (the export writes text only)",
     ]
     canvas = {r["text"]: r for r in export_questions(bank, "qti12").report}
     assert canvas["Match the capitals"]["status"] == "skipped"
@@ -995,3 +1021,32 @@ def test_export_reports_what_aiken_and_canvas_lose_of_the_details(teacher):
         "topic “Round trip” not kept (Canvas QTI 1.2 package has no categories)",
         "per-option feedback not kept",
     ]
+
+
+@pytest.mark.django_db
+def test_moodle_images_that_are_not_images_are_reported_not_imported(teacher, media):
+    """A file named .png that is not one, an SVG (refused as uploads are) and an image in an option: the question is
+    imported, each image said in the report, nothing half-stored."""
+    data = (
+        PLUGINFILE_XML.replace(b'alt="a logo"', b"")
+        .replace(
+            b'<file name="hello.mp3" path="/" encoding="base64">SUQzAwAAAAAAEFRDT04=</file>',
+            b'<file name="fake.png" path="/" encoding="base64">bm90IGFuIGltYWdl</file>'
+            b'<file name="drawing.svg" path="/" encoding="base64">PHN2Zy8+</file>',
+        )
+        .replace(
+            b'<feedback format="html"><text>Yes.</text></feedback></answer>',
+            b'<feedback format="html"><text>Yes.</text></feedback>'
+            b'<file name="answer.png" path="/" encoding="base64">' + PNG.encode() + b"</file></answer>",
+        )
+    )
+    result = run(teacher, data, "logo.xml")
+    assert changes(result, 1)[1:5] == [
+        "image(s) “answer.png” in the answers not imported (options hold text only)",
+        "image “logo.png”: alt text “logo” made from its file name (describe the image)",
+        "image “fake.png” not imported: This file is not a readable PNG, JPEG or GIF image.",
+        "image “drawing.svg” not imported: This file is not a readable PNG, JPEG or GIF image.",
+    ]
+    question = Question.objects.get()
+    assert [i.alt_text for i in question.images.all()] == ["logo"]
+    assert len(list(media.rglob("*.*"))) == 1
