@@ -147,11 +147,15 @@ def _issue15_changes(item: Item, fields: dict, changes: list[str]) -> str | None
             )
     elif item.kind == Kind.NUMERICAL:
         given = [c for c in item.choices if c.fraction > 0 and c.text.strip() not in ("", "*")]
+        if not given:
+            return "no accepted value could be read from the file"
         if len(given) > MAX_NUMERIC_ANSWERS:
             changes.append(f"only the first {MAX_NUMERIC_ANSWERS} of {len(given)} accepted values kept")
         if any(c.feedback for c in item.choices):
             changes.append("per-answer feedback not kept (numeric answers have no per-answer feedback)")
     elif item.kind == Kind.MATCHING:
+        if not details["pairs"]:
+            return "no pairs could be read from the file"
         if sum(1 for p in item.pairs if not p.prompt and not p.answer):
             changes.append("empty pairs dropped")
     return None

@@ -1050,3 +1050,44 @@ def test_moodle_images_that_are_not_images_are_reported_not_imported(teacher, me
     question = Question.objects.get()
     assert [i.alt_text for i in question.images.all()] == ["logo"]
     assert len(list(media.rglob("*.*"))) == 1
+
+
+CANVAS_12_NEW_TYPES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2">
+  <assessment ident="a1" title="Quiz"><section ident="root_section">
+    <item ident="i1" title="Primes">
+      <itemmetadata><qtimetadata>
+        <qtimetadatafield><fieldlabel>question_type</fieldlabel><fieldentry>multiple_answers_question</fieldentry>
+        </qtimetadatafield></qtimetadata></itemmetadata>
+      <presentation><material><mattext texttype="text/html">Which are prime?</mattext></material>
+        <response_lid ident="response1" rcardinality="Multiple"><render_choice>
+          <response_label ident="a"><material><mattext>2</mattext></material></response_label>
+          <response_label ident="b"><material><mattext>4</mattext></material></response_label>
+          <response_label ident="c"><material><mattext>5</mattext></material></response_label>
+        </render_choice></response_lid></presentation>
+      <resprocessing><outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>
+        <respcondition continue="No"><conditionvar><and><varequal respident="response1">a</varequal>
+          <not><varequal respident="response1">b</varequal></not><varequal respident="response1">c</varequal>
+        </and></conditionvar><setvar action="Set" varname="SCORE">100</setvar></respcondition>
+      </resprocessing>
+    </item>
+    <item ident="i2" title="Pi">
+      <itemmetadata><qtimetadata>
+        <qtimetadatafield><fieldlabel>question_type</fieldlabel><fieldentry>numerical_question</fieldentry>
+        </qtimetadatafield></qtimetadata></itemmetadata>
+      <presentation><material><mattext>Pi?</mattext></material>
+        <response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal"/></response_str>
+      </presentation>
+    </item>
+  </section></assessment>
+</questestinterop>"""
+
+
+@pytest.mark.django_db
+def test_canvas_qti_12_multiple_answers_and_unread_numerical(teacher):
+    result = run(teacher, CANVAS_12_NEW_TYPES, "canvas.xml", import_valid=True)
+    assert result["format"] == "qti12"
+    assert reasons(result) == {2: "no accepted value could be read from the file"}
+    question = Question.objects.get()
+    assert (question.type, question.options, question.details) == (
+        QuestionType.MULTIPLE_RESPONSE, ["2", "4", "5"], {"correct": [0, 2], "scoring": "partial"})  # fmt: skip
