@@ -7,14 +7,17 @@ result, so a shape that does not fit is a skipped question with a clear reason, 
 
 from __future__ import annotations
 
-from quizzes.interchange.common import Choice, Item, Kind, Pair
+from quizzes.interchange.common import Blank, Choice, Item, Kind, Pair
 
 ISSUE15_TYPES = {
     Kind.MULTIPLE_RESPONSE: "multiple_response",
     Kind.NUMERICAL: "numeric",
     Kind.MATCHING: "matching",
+    Kind.CLOZE: "cloze",
 }
 MAX_NUMERIC_ANSWERS = 20
+# Moodle's cloze gaps our blanks hold: typed answers, matched as short answers (other gap types are refused).
+TEXT_GAPS = {"SHORTANSWER": False, "SHORTANSWER_C": True}
 
 
 def _feedback(item: Item) -> list[str] | None:
@@ -53,6 +56,12 @@ def issue15_fields(item: Item) -> dict:
         distractors = [p.answer for p in item.pairs if not p.prompt and p.answer]
         if distractors:
             details["distractors"] = distractors
+    elif item.kind == Kind.CLOZE:
+        details["blanks"] = [
+            {"id": b.id, "answers": [c.text for c in b.choices if c.fraction >= 100],
+             "marks": min(max(b.marks, 1), 100), "case_sensitive": TEXT_GAPS.get(b.subtype, False)}
+            for b in item.blanks
+        ]  # fmt: skip
     if (feedback := _feedback(item)) and item.kind in (Kind.SINGLE_CHOICE, Kind.TRUE_FALSE, Kind.MULTIPLE_RESPONSE):
         details["feedback"] = feedback
     return fields
@@ -101,4 +110,10 @@ def issue15_item(question, item: Item) -> Item:
     elif kind == Kind.MATCHING:
         item.pairs = [Pair(prompt=p["prompt"], answer=p["answer"]) for p in details.get("pairs") or []]
         item.pairs += [Pair(prompt="", answer=d) for d in details.get("distractors") or []]
+    elif kind == Kind.CLOZE:
+        item.blanks = [
+            Blank(id=b["id"], subtype="SHORTANSWER_C" if b.get("case_sensitive") else "SHORTANSWER",
+                  choices=[Choice(text=a, fraction=100.0) for a in b["answers"]], marks=b.get("marks", 1))
+            for b in details.get("blanks") or []
+        ]  # fmt: skip
     return item

@@ -18,13 +18,13 @@ from django.core.exceptions import ValidationError
 
 from quizsite.text import control_character_error
 from quizzes.interchange.common import Choice, Image, Item, Kind, kind_label
-from quizzes.interchange.issue15 import MAX_NUMERIC_ANSWERS, issue15_fields, issue15_item
+from quizzes.interchange.issue15 import MAX_NUMERIC_ANSWERS, TEXT_GAPS, issue15_fields, issue15_item
 from quizzes.models import MAX_OPTIONS, Question, QuestionType
 from quizzes.services.images import ALT_TEXT_MAX_LENGTH, MAX_IMAGES_PER_QUESTION, image_problem
 
 # Neutral kind -> our question type; None: our bank cannot hold it, the question is skipped with
-# "skipped: <kind> not supported". Ordering and cloze stay off: no reader yet reads their parts (Moodle's ordering
-# items, cloze sub-questions), so a question of either could not be imported faithfully.
+# "skipped: <kind> not supported". Ordering stays off: no reader yet reads Moodle's ordering items, so it could not
+# be imported faithfully. Cloze: Moodle XML's embedded answers with short-answer gaps (others are refused).
 IMPORT_TYPES: dict[str, str | None] = {
     Kind.SINGLE_CHOICE: QuestionType.MCQ,
     Kind.TRUE_FALSE: QuestionType.TRUE_FALSE,
@@ -34,7 +34,7 @@ IMPORT_TYPES: dict[str, str | None] = {
     Kind.NUMERICAL: QuestionType.NUMERIC,
     Kind.MATCHING: QuestionType.MATCHING,
     Kind.ORDERING: None,
-    Kind.CLOZE: None,
+    Kind.CLOZE: QuestionType.CLOZE,
     Kind.DESCRIPTION: None,
 }
 # Question images (issue 15): an image shown in a question's text becomes a question image, checked and re-encoded
@@ -153,6 +153,24 @@ def _issue15_changes(item: Item, fields: dict, changes: list[str]) -> str | None
             changes.append(f"only the first {MAX_NUMERIC_ANSWERS} of {len(given)} accepted values kept")
         if any(c.feedback for c in item.choices):
             changes.append("per-answer feedback not kept (numeric answers have no per-answer feedback)")
+    elif item.kind == Kind.CLOZE:
+        if not item.blanks:
+            return "no gaps could be read (cloze is read from Moodle XML's embedded answers only)"
+        if other := sorted({b.subtype for b in item.blanks if b.subtype not in TEXT_GAPS}):
+            return (
+                f"gaps of type {', '.join(other)} cannot be imported: our blanks take typed answers "
+                "(short-answer gaps) only"
+            )
+        if empty := [b.id for b in item.blanks if not any(c.fraction >= 100 for c in b.choices)]:
+            return f"gap {empty[0]} has no fully correct answer (100%)"
+        partial = [f"“{c.text[:40]}” ({_pct(c.fraction)})" for b in item.blanks for c in b.choices
+                   if 0 < c.fraction < 100]  # fmt: skip
+        if partial:
+            changes.append("partial credit dropped for " + ", ".join(partial) + ": only fully correct answers score")
+        if any(c.feedback for b in item.blanks for c in b.choices):
+            changes.append("feedback in the gaps not kept (blanks have no per-answer feedback)")
+        if any(b.marks > 100 for b in item.blanks):
+            changes.append("gap weights above 100 set to 100")
     elif item.kind == Kind.MATCHING:
         if not details["pairs"]:
             return "no pairs could be read from the file"

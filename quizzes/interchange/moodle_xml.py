@@ -16,7 +16,18 @@ import re
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from quizzes.interchange.common import Choice, Image, InterchangeError, Item, Kind, Pair, Parsed, parse_xml, safe_text
+from quizzes.interchange.common import (
+    Blank,
+    Choice,
+    Image,
+    InterchangeError,
+    Item,
+    Kind,
+    Pair,
+    Parsed,
+    parse_xml,
+    safe_text,
+)
 
 TYPE_KINDS = {
     "truefalse": Kind.TRUE_FALSE,
@@ -82,6 +93,40 @@ def _files(node: Element | None, *, in_answer: bool = False) -> list[Image]:
     return images
 
 
+# Moodle's embedded answers (cloze): {weight:TYPE:answer~answer}, with \} \~ \# \\ escaped inside.
+CLOZE_GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
+CLOZE_TYPES = {"SA": "SHORTANSWER", "MW": "SHORTANSWER", "SAC": "SHORTANSWER_C", "MWC": "SHORTANSWER_C",
+               "MC": "MULTICHOICE", "NM": "NUMERICAL"}  # fmt: skip
+CLOZE_SPLIT = re.compile(r"(?<!\\)~")
+
+
+def _cloze_unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text).strip()
+
+
+def _cloze(item: Item) -> None:
+    """Replace each {n:TYPE:answers} gap of a cloze text by [[id]] and read its answers into item.blanks."""
+
+    def gap(match: re.Match) -> str:
+        number = len(item.blanks) + 1
+        subtype = CLOZE_TYPES.get(match.group(2), match.group(2))
+        blank = Blank(id=number, subtype=subtype, marks=int(match.group(1) or 1) or 1)
+        for part in CLOZE_SPLIT.split(match.group(3)):
+            pieces = re.split(r"(?<!\\)#", part, maxsplit=1)
+            answer, feedback = pieces[0].strip(), pieces[1] if len(pieces) > 1 else ""
+            fraction = 0.0
+            if answer.startswith("="):
+                answer, fraction = answer[1:], 100.0
+            elif weight := re.match(r"%(-?\d+(?:\.\d+)?)%", answer):
+                answer, fraction = answer[weight.end() :], float(weight.group(1))
+            blank.choices.append(Choice(text=_cloze_unescape(answer), fraction=fraction,
+                                        feedback=_cloze_unescape(feedback)))  # fmt: skip
+        item.blanks.append(blank)
+        return f"[[{number}]]"
+
+    item.text = CLOZE_GAP.sub(gap, item.text)
+
+
 def _number(value: str | None, default: float | None = None) -> float | None:
     try:
         return float((value or "").strip())
@@ -129,6 +174,8 @@ def _question(node: Element, qtype: str, category: str, number: int) -> Item:
                 choice.tolerance = _number(answer.findtext("tolerance"), 0.0)
             item.choices.append(choice)
             item.images.extend(_files(answer, in_answer=True))
+    if item.kind == Kind.CLOZE:
+        _cloze(item)
     if qtype == "shortanswer":
         item.case_sensitive = (node.findtext("usecase") or "0").strip() == "1"
     if qtype == "matching":
@@ -170,6 +217,7 @@ KIND_TYPES = {
     Kind.ESSAY: "essay",
     Kind.MATCHING: "matching",
     Kind.DESCRIPTION: "description",
+    Kind.CLOZE: "multianswer",
 }
 
 
@@ -183,6 +231,24 @@ def _text_node(parent: Element, tag: str, value: str, fmt: str | None = "plain_t
 
 def _fraction(value: float) -> str:
     return f"{value:g}"
+
+
+def _cloze_escape(text: str) -> str:
+    return re.sub(r"([\\}~#/\"])", r"\\\1", text)
+
+
+def _cloze_text(item: Item) -> str:
+    """The text with each [[id]] written as Moodle's embedded answer {marks:TYPE:=answer~=answer}."""
+    blanks = {b.id: b for b in item.blanks}
+
+    def gap(match: re.Match) -> str:
+        blank = blanks.get(int(match.group(1)))
+        if blank is None:
+            return match.group(0)
+        answers = "~".join(f"={_cloze_escape(c.text)}" for c in blank.choices)
+        return f"{{{blank.marks}:{blank.subtype}:{answers}}}"
+
+    return re.sub(r"\[\[(\d{1,3})\]\]", gap, item.text)
 
 
 def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
@@ -201,7 +267,7 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
             _text_node(cat, "category", "$course$/top" + (f"/{category}" if category else ""), None)
         node = SubElement(root, "question", type=qtype)
         _text_node(node, "name", item.name or item.text[:80].splitlines()[0], None)
-        _text_node(node, "questiontext", item.text)
+        _text_node(node, "questiontext", _cloze_text(item) if item.kind == Kind.CLOZE else item.text)
         _text_node(node, "generalfeedback", item.general_feedback)
         SubElement(node, "defaultgrade").text = f"{item.marks or 1:g}"
         if item.kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_RESPONSE):

@@ -91,7 +91,10 @@ def media(settings, tmp_path):
 @pytest.mark.django_db
 def test_moodle_19_images_and_cloze(teacher, media):
     result = run(teacher, fixture("sample_questions_with_old_image_tag.xml"), "images.xml", import_valid=True)
-    assert reasons(result) == {1: "cloze (embedded answers) not supported"}
+    # Moodle's cloze with drop-down gaps: our blanks take typed answers only, so it is refused, and says why.
+    assert reasons(result) == {
+        1: "gaps of type MULTICHOICE cannot be imported: our blanks take typed answers (short-answer gaps) only"
+    }
     assert changes(result, 2) == [
         "image “moodle.png”: alt text “moodle” made from its file name (describe the image)",
         "title “mcq with image” not kept (questions have no title)",
@@ -943,6 +946,9 @@ def _issue15_bank(teacher) -> list[Question]:
              details={"pairs": [{"prompt": "France", "answer": "Paris"}, {"prompt": "Italy", "answer": "Rome"}],
                       "distractors": ["Oslo"]}),
         make(text="Put in order", type=QuestionType.ORDERING, details={"items": ["one", "two", "three"]}),
+        make(text="The capital of France is [[1]]; {braces} ~ # / \\ stay text in [[2]].", type=QuestionType.CLOZE,
+             details={"blanks": [{"id": 1, "answers": ["Paris", "París"], "marks": 2, "case_sensitive": False},
+                                 {"id": 2, "answers": ["a}b~c#d/e\\f"], "marks": 1, "case_sensitive": True}]}),
     ]  # fmt: skip
 
 
@@ -969,8 +975,16 @@ def test_issue15_types_round_trip(teacher, other_teacher, fmt, lost):
     report = {r["text"]: r for r in exported.report}
     assert report["Put in order"]["status"] == "skipped" and report["Put in order"]["reason"].startswith("ordering: ")
     result = run(other_teacher, exported.data, f"bank.{exported.filename}")
-    assert result["imported"] == 5 and not reasons(result)
+    assert not reasons(result)
     back = {q.text: q for q in Question.objects.filter(created_by=other_teacher)}
+    cloze = report[bank[6].text]
+    if fmt == "moodle_xml":  # cloze is Moodle's multianswer, gaps as {marks:SHORTANSWER(_C):=answer~=answer}
+        assert result["imported"] == 6 and cloze["status"] == "imported"
+        assert b"{2:SHORTANSWER:=Paris~=Par\xc3\xads}" in exported.data
+        assert _shape(back[bank[6].text]) == _shape(bank[6]) and back[bank[6].text].marks == 2
+    else:
+        assert result["imported"] == 5 and cloze["status"] == "skipped"
+        assert cloze["reason"].startswith("cloze (embedded answers): ")
     for question in bank[:5]:
         got = back[question.text]
         expected = _shape(question)
@@ -1091,3 +1105,28 @@ def test_canvas_qti_12_multiple_answers_and_unread_numerical(teacher):
     question = Question.objects.get()
     assert (question.type, question.options, question.details) == (
         QuestionType.MULTIPLE_RESPONSE, ["2", "4", "5"], {"correct": [0, 2], "scoring": "partial"})  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_moodle_cloze_with_typed_gaps_becomes_a_cloze_question(teacher):
+    """Moodle's own gap of sample_questions_with_old_image_tag.xml (partial credit, feedback, a * catch-all) next to
+    a case-sensitive gap with an escaped brace."""
+    data = b"""<?xml version="1.0" encoding="UTF-8"?><quiz><question type="cloze"><name><text>c</text></name>
+<questiontext format="html"><text><![CDATA[<p>The capital of France is {1:SHORTANSWER:%100%Paris#Congratulations!<br />
+~%50%Marseille#No, that is the second largest city in France (after<br />Paris).~*#Wrong answer.}.
+Code: {2:SAC:=x\\}y}</p>]]></text></questiontext></question></quiz>"""
+    result = run(teacher, data, "cloze.xml")
+    assert changes(result, 1) == [
+        "partial credit dropped for “Marseille” (50%): only fully correct answers score",
+        "feedback in the gaps not kept (blanks have no per-answer feedback)",
+        "title “c” not kept (questions have no title)",
+    ]
+    question = Question.objects.get()
+    assert question.type == QuestionType.CLOZE
+    assert question.text == "The capital of France is [[1]]. Code: [[2]]"
+    assert question.details == {
+        "blanks": [
+            {"id": 1, "answers": ["Paris"], "marks": 1, "case_sensitive": False},
+            {"id": 2, "answers": ["x}y"], "marks": 2, "case_sensitive": True},  # {2:…}: the gap's weight
+        ]
+    }
