@@ -146,7 +146,9 @@ def questions_for_export(*, user, params, quiz_id: str | None = None) -> list[Qu
             quiz = Quiz.objects.manageable_by(user).get(pk=UUID(str(quiz_id)))
         except (ValueError, Quiz.DoesNotExist):
             raise Http404("No such quiz.") from None
-        links = quiz.quiz_questions.select_related("question").order_by("order_index")
+        links = (
+            quiz.quiz_questions.select_related("question").prefetch_related("question__images").order_by("order_index")
+        )
         return [link.question for link in links[:EXPORT_MAX_QUESTIONS]]
     filters = QuestionFilter(params, queryset=question_list(user=user))
     if not filters.is_valid():  # as the list endpoint: a filter that cannot apply is an error, not "everything"

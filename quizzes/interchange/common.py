@@ -90,10 +90,22 @@ class Pair:
 
 
 @dataclass
+class Blank:
+    """A cloze gap: its number in the text ([[id]]), Moodle's sub-question type, answers and weight."""
+
+    id: int
+    subtype: str  # SHORTANSWER, SHORTANSWER_C, MULTICHOICE, NUMERICAL, ... (Moodle's names, long form)
+    choices: list[Choice] = field(default_factory=list)
+    marks: int = 1
+
+
+@dataclass
 class Image:
     name: str
     data: bytes
     mime: str = ""
+    alt: str = ""  # the <img alt> that showed it, when the file had one
+    in_answer: bool = False  # shown in an option or answer (our options are text only)
 
 
 @dataclass
@@ -103,6 +115,7 @@ class Item:
     name: str = ""
     choices: list[Choice] = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
+    blanks: list[Blank] = field(default_factory=list)  # cloze: the text holds [[id]] where each gap was
     general_feedback: str = ""
     grader_info: str = ""  # essay: what the marker reads (Moodle's graderinfo)
     sample_answer: str = ""

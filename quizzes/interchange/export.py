@@ -21,13 +21,18 @@ EXPORT_FORMATS = {
     "aiken": ("Aiken", "aiken.txt", "text/plain; charset=utf-8", aiken.write),
 }
 # Besides text, type, options and the answer key: what each format keeps of a question.
+# "fractions": an MCQ near answer's share of the marks; "option_feedback": per-option feedback (MCQ, true/false,
+# multiple response); "numeric_fractions": a numeric value worth less than full marks; "partial_scoring": multiple
+# response scored right share minus wrong share (Moodle's weights); "distractors": matching answers with no prompt.
 FORMAT_CARRIES = {
-    "moodle_xml": {"topic", "marks", "case_sensitive", "sample_answer_essay", "marking_rubric"},
-    "gift": {"topic"},
-    "qti21": {"topic", "marks", "case_sensitive"},
+    "moodle_xml": {"topic", "marks", "case_sensitive", "sample_answer_essay", "marking_rubric", "fractions",
+                   "option_feedback", "general_feedback", "numeric_fractions", "partial_scoring", "distractors"},
+    "gift": {"topic", "fractions", "option_feedback", "general_feedback", "numeric_fractions", "partial_scoring",
+             "distractors"},
+    "qti21": {"topic", "marks", "case_sensitive", "general_feedback", "numeric_fractions", "distractors"},
     "qti12": {"marks"},
     "aiken": set(),
-}
+}  # fmt: skip
 EXPORT_STATUS_LABELS = {IMPORTED: "exported as is", CHANGED: "exported with changes", SKIPPED: "not exportable"}
 
 
@@ -61,6 +66,39 @@ def _losses(question, item, fmt: str) -> list[str]:
         lost.append("marking rubric not kept")
     if item.kind == Kind.TRUE_FALSE and [o.casefold() for o in question.options or []] != ["true", "false"]:
         lost.append(f"options “{'”/“'.join(question.options or [])}” written as True/False")
+    lost += _detail_losses(question, carries)
+    images = getattr(question, "images", None)
+    if images is not None and (count := len(images.all())):
+        lost.append(f"{count} image(s) not exported (the export writes text only)")
+    return lost
+
+
+def _detail_losses(question, carries: set[str]) -> list[str]:
+    """What a format loses of issue 15's details and general feedback."""
+    details = getattr(question, "details", None) or {}
+    lost = []
+    if details.get("fractions"):
+        if question.type == "true_false":
+            lost.append("partial credit on the wrong option not kept (true/false is scored all or nothing)")
+        elif "fractions" not in carries:
+            lost.append("partial credit for near answers not kept: only the correct option scores")
+    if details.get("feedback") and "option_feedback" not in carries:
+        lost.append("per-option feedback not kept")
+    if (getattr(question, "general_feedback", "") or "") and "general_feedback" not in carries:
+        lost.append("general feedback not kept")
+    if question.type == "multiple_response":
+        scoring = details.get("scoring", "partial")
+        if "partial_scoring" in carries and scoring != "partial":
+            lost.append(f"scoring “{scoring}” written as Moodle's weights (right share minus wrong share)")
+        elif "partial_scoring" not in carries and scoring != "all_or_nothing":
+            lost.append(f"scoring “{scoring}” written as all or nothing (the format's only rule)")
+    if question.type == "numeric":
+        if details.get("unit"):
+            lost.append(f"unit “{details['unit']}” not kept")
+        if "numeric_fractions" not in carries and any(a.get("fraction", 1) < 1 for a in details.get("answers") or []):
+            lost.append("values worth part of the marks not kept")
+    if question.type == "matching" and details.get("distractors") and "distractors" not in carries:
+        lost.append("extra answers (distractors) not kept")
     return lost
 
 

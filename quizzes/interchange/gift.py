@@ -282,8 +282,8 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
         if item.kind == Kind.ESSAY:
             body = ""
         elif item.kind == Kind.TRUE_FALSE:
-            right = next((c for c in item.choices if c.fraction > 0), None)
-            wrong = next((c for c in item.choices if c.fraction <= 0), None)
+            right = next((c for c in item.choices if c.fraction >= 100), None)
+            wrong = next((c for c in item.choices if c.fraction < 100), None)
             body = "TRUE" if right is not None and right.text.strip().lower() in ("true", "t") else "FALSE"
             if (wrong and wrong.feedback) or (right and right.feedback):
                 body += f"#{escape(wrong.feedback if wrong else '')}#{escape(right.feedback if right else '')}"

@@ -1,23 +1,23 @@
-"""What the neutral kinds become in the question shapes of issue 15 (branch i15, `quizzes/types/__init__.py`):
-ready for the merge, not wired in here, where `Question` has no `details` or `general_feedback` yet.
+"""What the neutral kinds become in issue 15's question shapes (`quizzes/types/__init__.py`), and back.
 
-Switching a kind on after the merge: name its type in `mapping.IMPORT_TYPES` (multiple_response, numeric,
-matching), and in `mapping.item_to_question` build the question from `issue15_fields(item)` instead of dropping
-partial credit and feedback (the "partial credit dropped" / "feedback not kept" changes then go away for mcq and
-true/false too). `Question.clean()` of issue 15 validates the result, so a shape that does not fit is a skipped
-question with a clear reason, never a bad row.
+`mapping.item_to_question` builds multiple response, numeric and matching questions from `issue15_fields(item)`,
+and keeps MCQ/true-false partial credit and per-option feedback through it; `Question.clean()` validates the
+result, so a shape that does not fit is a skipped question with a clear reason, never a bad row.
 """
 
 from __future__ import annotations
 
-from quizzes.interchange.common import Choice, Item, Kind, Pair
+from quizzes.interchange.common import Blank, Choice, Item, Kind, Pair
 
 ISSUE15_TYPES = {
     Kind.MULTIPLE_RESPONSE: "multiple_response",
     Kind.NUMERICAL: "numeric",
     Kind.MATCHING: "matching",
+    Kind.CLOZE: "cloze",
 }
 MAX_NUMERIC_ANSWERS = 20
+# Moodle's cloze gaps our blanks hold: typed answers, matched as short answers (other gap types are refused).
+TEXT_GAPS = {"SHORTANSWER": False, "SHORTANSWER_C": True}
 
 
 def _feedback(item: Item) -> list[str] | None:
@@ -56,6 +56,12 @@ def issue15_fields(item: Item) -> dict:
         distractors = [p.answer for p in item.pairs if not p.prompt and p.answer]
         if distractors:
             details["distractors"] = distractors
+    elif item.kind == Kind.CLOZE:
+        details["blanks"] = [
+            {"id": b.id, "answers": [c.text for c in b.choices if c.fraction >= 100],
+             "marks": min(max(b.marks, 1), 100), "case_sensitive": TEXT_GAPS.get(b.subtype, False)}
+            for b in item.blanks
+        ]  # fmt: skip
     if (feedback := _feedback(item)) and item.kind in (Kind.SINGLE_CHOICE, Kind.TRUE_FALSE, Kind.MULTIPLE_RESPONSE):
         details["feedback"] = feedback
     return fields
@@ -73,8 +79,8 @@ ISSUE15_KINDS = {
 
 def issue15_item(question, item: Item) -> Item:
     """Fill `item` (made by mapping.question_to_item) from a question of one of issue 15's types, read through its
-    `details` (absent on this branch: a question of an unknown type becomes a kind no writer holds, so it is
-    reported "not exportable" rather than written half empty)."""
+    `details` (a question of an unknown type becomes a kind no writer holds, so it is reported "not exportable"
+    rather than written half empty)."""
     details = getattr(question, "details", None) or {}
     item.general_feedback = getattr(question, "general_feedback", "") or ""
     kind = ISSUE15_KINDS.get(question.type)
@@ -104,4 +110,10 @@ def issue15_item(question, item: Item) -> Item:
     elif kind == Kind.MATCHING:
         item.pairs = [Pair(prompt=p["prompt"], answer=p["answer"]) for p in details.get("pairs") or []]
         item.pairs += [Pair(prompt="", answer=d) for d in details.get("distractors") or []]
+    elif kind == Kind.CLOZE:
+        item.blanks = [
+            Blank(id=b["id"], subtype="SHORTANSWER_C" if b.get("case_sensitive") else "SHORTANSWER",
+                  choices=[Choice(text=a, fraction=100.0) for a in b["answers"]], marks=b.get("marks", 1))
+            for b in details.get("blanks") or []
+        ]  # fmt: skip
     return item

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import mimetypes
+import re
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from quizzes.interchange.common import Choice, Image, InterchangeError, Item, Kind, Pair, Parsed, parse_xml, safe_text
+from quizzes.interchange.common import (
+    Blank,
+    Choice,
+    Image,
+    InterchangeError,
+    Item,
+    Kind,
+    Pair,
+    Parsed,
+    parse_xml,
+    safe_text,
+)
 
 TYPE_KINDS = {
     "truefalse": Kind.TRUE_FALSE,
@@ -46,18 +60,71 @@ def _rich(node: Element | None, notes: list[str] | None = None) -> str:
     return text
 
 
-def _files(node: Element | None) -> list[Image]:
+IMG_TAG = re.compile(r"<\s*img\b[^>]*>", re.I)
+ATTRIBUTE = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _alt_texts(html_text: str) -> dict[str, str]:
+    """{file name: alt text} of the @@PLUGINFILE@@ images an HTML text shows."""
+    found = {}
+    for tag in IMG_TAG.findall(html_text or ""):
+        attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or "") for m in ATTRIBUTE.finditer(tag)}
+        src = attrs.get("src", "")
+        if src.startswith("@@PLUGINFILE@@/"):
+            found[unquote(src.removeprefix("@@PLUGINFILE@@/")).rsplit("/", 1)[-1]] = " ".join(
+                attrs.get("alt", "").split()
+            )
+    return found
+
+
+def _files(node: Element | None, *, in_answer: bool = False) -> list[Image]:
     images = []
     if node is None:
         return images
+    alts = _alt_texts(node.findtext("text") or "")
     for f in node.findall("file"):
         name = f.get("name", "file")
         try:
             data = base64.b64decode((f.text or "").strip(), validate=False)
         except (binascii.Error, ValueError):
             continue
-        images.append(Image(name=name, data=data, mime=mimetypes.guess_type(name)[0] or ""))
+        images.append(Image(name=name, data=data, mime=mimetypes.guess_type(name)[0] or "", alt=alts.get(name, ""),
+                            in_answer=in_answer))  # fmt: skip
     return images
+
+
+# Moodle's embedded answers (cloze): {weight:TYPE:answer~answer}, with \} \~ \# \\ escaped inside.
+CLOZE_GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
+CLOZE_TYPES = {"SA": "SHORTANSWER", "MW": "SHORTANSWER", "SAC": "SHORTANSWER_C", "MWC": "SHORTANSWER_C",
+               "MC": "MULTICHOICE", "NM": "NUMERICAL"}  # fmt: skip
+CLOZE_SPLIT = re.compile(r"(?<!\\)~")
+
+
+def _cloze_unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text).strip()
+
+
+def _cloze(item: Item) -> None:
+    """Replace each {n:TYPE:answers} gap of a cloze text by [[id]] and read its answers into item.blanks."""
+
+    def gap(match: re.Match) -> str:
+        number = len(item.blanks) + 1
+        subtype = CLOZE_TYPES.get(match.group(2), match.group(2))
+        blank = Blank(id=number, subtype=subtype, marks=int(match.group(1) or 1) or 1)
+        for part in CLOZE_SPLIT.split(match.group(3)):
+            pieces = re.split(r"(?<!\\)#", part, maxsplit=1)
+            answer, feedback = pieces[0].strip(), pieces[1] if len(pieces) > 1 else ""
+            fraction = 0.0
+            if answer.startswith("="):
+                answer, fraction = answer[1:], 100.0
+            elif weight := re.match(r"%(-?\d+(?:\.\d+)?)%", answer):
+                answer, fraction = answer[weight.end() :], float(weight.group(1))
+            blank.choices.append(Choice(text=_cloze_unescape(answer), fraction=fraction,
+                                        feedback=_cloze_unescape(feedback)))  # fmt: skip
+        item.blanks.append(blank)
+        return f"[[{number}]]"
+
+    item.text = CLOZE_GAP.sub(gap, item.text)
 
 
 def _number(value: str | None, default: float | None = None) -> float | None:
@@ -106,7 +173,9 @@ def _question(node: Element, qtype: str, category: str, number: int) -> Item:
             if qtype == "numerical":
                 choice.tolerance = _number(answer.findtext("tolerance"), 0.0)
             item.choices.append(choice)
-            item.images.extend(_files(answer))
+            item.images.extend(_files(answer, in_answer=True))
+    if item.kind == Kind.CLOZE:
+        _cloze(item)
     if qtype == "shortanswer":
         item.case_sensitive = (node.findtext("usecase") or "0").strip() == "1"
     if qtype == "matching":
@@ -148,6 +217,7 @@ KIND_TYPES = {
     Kind.ESSAY: "essay",
     Kind.MATCHING: "matching",
     Kind.DESCRIPTION: "description",
+    Kind.CLOZE: "multianswer",
 }
 
 
@@ -161,6 +231,24 @@ def _text_node(parent: Element, tag: str, value: str, fmt: str | None = "plain_t
 
 def _fraction(value: float) -> str:
     return f"{value:g}"
+
+
+def _cloze_escape(text: str) -> str:
+    return re.sub(r"([\\}~#/\"])", r"\\\1", text)
+
+
+def _cloze_text(item: Item) -> str:
+    """The text with each [[id]] written as Moodle's embedded answer {marks:TYPE:=answer~=answer}."""
+    blanks = {b.id: b for b in item.blanks}
+
+    def gap(match: re.Match) -> str:
+        blank = blanks.get(int(match.group(1)))
+        if blank is None:
+            return match.group(0)
+        answers = "~".join(f"={_cloze_escape(c.text)}" for c in blank.choices)
+        return f"{{{blank.marks}:{blank.subtype}:{answers}}}"
+
+    return re.sub(r"\[\[(\d{1,3})\]\]", gap, item.text)
 
 
 def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
@@ -179,7 +267,7 @@ def write(items: list[Item]) -> tuple[bytes, list[str | None]]:
             _text_node(cat, "category", "$course$/top" + (f"/{category}" if category else ""), None)
         node = SubElement(root, "question", type=qtype)
         _text_node(node, "name", item.name or item.text[:80].splitlines()[0], None)
-        _text_node(node, "questiontext", item.text)
+        _text_node(node, "questiontext", _cloze_text(item) if item.kind == Kind.CLOZE else item.text)
         _text_node(node, "generalfeedback", item.general_feedback)
         SubElement(node, "defaultgrade").text = f"{item.marks or 1:g}"
         if item.kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_RESPONSE):

@@ -144,6 +144,9 @@ def _qti21_item(root: Element, number: int) -> Item:
             item.kind = Kind.TRUE_FALSE
         else:
             item.kind = Kind.SINGLE_CHOICE if single else Kind.MULTIPLE_RESPONSE
+    elif name == "textEntryInteraction" and _base_type(root, rid) == "float":
+        item.kind = Kind.NUMERICAL
+        item.choices = _numeric_answers(root, keys)
     elif name == "textEntryInteraction":
         item.kind = Kind.SHORT_ANSWER
         answers = mapped.get(rid) or [(k, False) for k in keys]
@@ -157,15 +160,49 @@ def _qti21_item(root: Element, number: int) -> Item:
         if len(sets) == 2:
             left = {c.get("identifier"): safe_text(_inner_xml(c))[0] for c in sets[0]}
             right = {c.get("identifier"): safe_text(_inner_xml(c))[0] for c in sets[1]}
+            used = set()
             for key in keys:
                 a, _, b = key.partition(" ")
                 if a in left and b in right:
                     item.pairs.append(Pair(prompt=left[a], answer=right[b]))
+                    used.add(b)
+            # Answers that match no prompt are distractors.
+            item.pairs += [Pair(prompt="", answer=text) for ident, text in right.items() if ident not in used and text]
     elif name == "orderInteraction":
         item.kind = Kind.ORDERING
     else:
         item.kind = name.removesuffix("Interaction")
     return item
+
+
+def _base_type(root: Element, rid: str) -> str:
+    return next(
+        (d.get("baseType", "") for d in _children(root, "responseDeclaration") if d.get("identifier") == rid), ""
+    )
+
+
+def _numeric_answers(root: Element, keys: list[str]) -> list[Choice]:
+    """A numeric item's accepted values: each <equal> of its responseProcessing (value, absolute tolerance, and the
+    share of MAXSCORE it sets), or its correctResponse alone."""
+    choices = []
+    for branch in root.iter():
+        if local(branch.tag) not in ("responseIf", "responseElseIf"):
+            continue
+        equal = next((n for n in branch.iter() if local(n.tag) == "equal"), None)
+        value = next((n for n in (equal.iter() if equal is not None else []) if local(n.tag) == "baseValue"), None)
+        if value is None:
+            continue
+        tolerance = (equal.get("tolerance") or "0").split()[0] if equal.get("toleranceMode") == "absolute" else "0"
+        share = next((n for n in branch.iter() if local(n.tag) == "product"), None)
+        share_value = next(
+            (n for n in (share.iter() if share is not None else []) if local(n.tag) == "baseValue"), None
+        )
+        try:
+            fraction = float((share_value.text or "1").strip()) * 100 if share_value is not None else 100.0
+            choices.append(Choice(text=(value.text or "").strip(), fraction=fraction, tolerance=float(tolerance)))
+        except ValueError:
+            continue
+    return choices or [Choice(text=k, fraction=100.0) for k in keys]
 
 
 def _scored_values(root: Element) -> dict[str, list[str]]:
@@ -349,13 +386,15 @@ def _item_xml(item: Item, ident: str) -> Element | None:
         root.set("label", item.category)
     kind = item.kind
     cardinality = {Kind.MULTIPLE_RESPONSE: "multiple", Kind.MATCHING: "multiple"}.get(kind, "single")
-    base = {Kind.SHORT_ANSWER: "string", Kind.ESSAY: "string", Kind.MATCHING: "directedPair"}.get(kind, "identifier")
+    base = {Kind.SHORT_ANSWER: "string", Kind.ESSAY: "string", Kind.MATCHING: "directedPair",
+            Kind.NUMERICAL: "float"}.get(kind, "identifier")  # fmt: skip
+    prompts = [p for p in item.pairs if p.prompt]
     decl = SubElement(root, "responseDeclaration", identifier="RESPONSE", cardinality=cardinality, baseType=base)
     choice_ids = [f"C{i + 1}" for i in range(len(item.choices))]
     if kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_RESPONSE, Kind.TRUE_FALSE):
         correct = SubElement(decl, "correctResponse")
         for cid, choice in zip(choice_ids, item.choices, strict=True):
-            if choice.fraction > 0:
+            if choice.fraction >= 100 or (kind == Kind.MULTIPLE_RESPONSE and choice.fraction > 0):
                 SubElement(correct, "value").text = cid
     elif kind == Kind.SHORT_ANSWER:
         correct = SubElement(decl, "correctResponse")
@@ -366,8 +405,13 @@ def _item_xml(item: Item, ident: str) -> Element | None:
                        caseSensitive="true" if item.case_sensitive else "false")  # fmt: skip
     elif kind == Kind.MATCHING:
         correct = SubElement(decl, "correctResponse")
-        for i in range(len(item.pairs)):
+        for i in range(len(prompts)):
             SubElement(correct, "value").text = f"P{i + 1} A{i + 1}"
+    elif kind == Kind.NUMERICAL:
+        numeric = sorted(item.choices, key=lambda c: -c.fraction)
+        if not numeric:
+            return None
+        SubElement(SubElement(decl, "correctResponse"), "value").text = numeric[0].text
     elif kind != Kind.ESSAY:
         return None
     for ident_, value in (("SCORE", "0"), ("MAXSCORE", f"{item.marks or 1:g}")):
@@ -387,22 +431,45 @@ def _item_xml(item: Item, ident: str) -> Element | None:
         for cid, choice in zip(choice_ids, item.choices, strict=True):
             text = choice.text.capitalize() if kind == Kind.TRUE_FALSE else choice.text
             SubElement(inter, "simpleChoice", identifier=cid).text = text
-    elif kind == Kind.SHORT_ANSWER:
+    elif kind in (Kind.SHORT_ANSWER, Kind.NUMERICAL):
         SubElement(SubElement(body, "p"), "textEntryInteraction", responseIdentifier="RESPONSE", expectedLength="40")
     elif kind == Kind.ESSAY:
         SubElement(body, "extendedTextInteraction", responseIdentifier="RESPONSE")
     elif kind == Kind.MATCHING:
         inter = SubElement(body, "matchInteraction", responseIdentifier="RESPONSE", shuffle="true",
-                           maxAssociations=str(len(item.pairs)))  # fmt: skip
+                           maxAssociations=str(len(prompts)))  # fmt: skip
         left, right = SubElement(inter, "simpleMatchSet"), SubElement(inter, "simpleMatchSet")
-        for i, pair in enumerate(item.pairs):
+        for i, pair in enumerate(prompts):
             SubElement(left, "simpleAssociableChoice", identifier=f"P{i + 1}", matchMax="1").text = pair.prompt
             SubElement(right, "simpleAssociableChoice", identifier=f"A{i + 1}", matchMax="1").text = pair.answer
-    template = "map_response" if kind == Kind.SHORT_ANSWER else "match_correct"
-    SubElement(
-        root, "responseProcessing", template=f"http://www.imsglobal.org/question/qti_v2p1/rptemplates/{template}"
-    )
+        for i, pair in enumerate([p for p in item.pairs if not p.prompt], start=len(prompts) + 1):  # distractors
+            SubElement(right, "simpleAssociableChoice", identifier=f"A{i}", matchMax="1").text = pair.answer
+    if kind == Kind.NUMERICAL:
+        _numeric_processing(root, sorted(item.choices, key=lambda c: -c.fraction))
+    else:
+        template = "map_response" if kind == Kind.SHORT_ANSWER else "match_correct"
+        SubElement(
+            root, "responseProcessing", template=f"http://www.imsglobal.org/question/qti_v2p1/rptemplates/{template}"
+        )
+    if item.general_feedback:
+        # Shown whatever the answer: "hide" a feedback whose identifier no outcome ever takes.
+        fb = SubElement(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="GENERAL", showHide="hide")
+        fb.text = item.general_feedback
     return root
+
+
+def _numeric_processing(root: Element, choices: list[Choice]) -> None:
+    """Each accepted value, best first: equal within its absolute tolerance sets SCORE to its share of MAXSCORE."""
+    condition = SubElement(SubElement(root, "responseProcessing"), "responseCondition")
+    for number, choice in enumerate(choices):
+        branch = SubElement(condition, "responseIf" if number == 0 else "responseElseIf")
+        tolerance = f"{choice.tolerance or 0:g}"
+        equal = SubElement(branch, "equal", toleranceMode="absolute", tolerance=f"{tolerance} {tolerance}")
+        SubElement(equal, "variable", identifier="RESPONSE")
+        SubElement(equal, "baseValue", baseType="float").text = choice.text
+        product = SubElement(SubElement(branch, "setOutcomeValue", identifier="SCORE"), "product")
+        SubElement(product, "variable", identifier="MAXSCORE")
+        SubElement(product, "baseValue", baseType="float").text = f"{choice.fraction / 100:g}"
 
 
 def _document(node: Element) -> bytes:

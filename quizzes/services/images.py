@@ -64,6 +64,16 @@ def _reencode(data: bytes) -> tuple[bytes, str, int, int]:
     return out.getvalue(), f"image/{target.lower()}", width, height
 
 
+def image_problem(data: bytes) -> str | None:
+    """Why these bytes cannot be a question image (the checks of question_image_add), or None: a question file's
+    import reports it before anything is written."""
+    try:
+        _reencode(data)
+    except QuizError as exc:
+        return exc.message
+    return None
+
+
 def _alt_text(alt_text) -> str:
     alt = " ".join(str(alt_text or "").split())
     if not alt:

@@ -9,6 +9,7 @@ from uuid import UUID
 from celery import shared_task
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from quizzes.interchange.mapping import CHANGED, IMPORTED, SKIPPED, item_to_ques
 from quizzes.models import Difficulty, Question, QuestionImportJob, QuestionType
 from quizzes.services.bank import QUESTION_FIELDS, validate_question
 from quizzes.services.base import QuizError, resolve_owner
+from quizzes.services.images import question_image_add
 
 logger = logging.getLogger(__name__)
 
@@ -294,6 +296,10 @@ def question_file_import(
             Question.objects.bulk_create(valid[start : start + 500])
             if progress is not None:
                 progress(total // 2 + min(start + 500, len(valid)) * total // (2 * len(valid)), total)
+        for outcome in outcomes:  # images the mapping has checked: re-encoded and stored as any upload is
+            for image_name, image_data, alt in outcome.images if outcome.question is not None else ():
+                question_image_add(question=outcome.question, by=by, upload=ContentFile(image_data, name=image_name),
+                                   alt_text=alt, request=request)  # fmt: skip
         audit_record(
             action="question.bulk_import",
             by=by,

@@ -16,6 +16,12 @@ MOODLE_FILE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 def test_teacher_imports_a_moodle_xml_file_with_a_dry_run_first(browser_as, teacher):
     page = browser_as(teacher)
     page.goto("/quizzes/questions/")
@@ -30,9 +36,13 @@ def test_teacher_imports_a_moodle_xml_file_with_a_dry_run_first(browser_as, teac
     rows = report.locator("tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("skipped")
-    expect(rows.nth(0)).to_contain_text("cloze (embedded answers) not supported")
+    expect(rows.nth(0)).to_contain_text(
+        "gaps of type MULTICHOICE cannot be imported: our blanks take typed answers (short-answer gaps) only"
+    )
     expect(rows.nth(1)).to_contain_text("imported with changes")
-    expect(rows.nth(1)).to_contain_text("image(s) “moodle.png” not imported (the bank has no question images yet)")
+    expect(rows.nth(1)).to_contain_text(
+        "image “moodle.png”: alt text “moodle” made from its file name (describe the image)"
+    )
     assert not Question.objects.exists()
     # The report's table scrolls inside its box on a phone, not the page.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -56,3 +66,10 @@ def test_teacher_imports_a_moodle_xml_file_with_a_dry_run_first(browser_as, teac
     row = page.locator("tbody tr", has_text="This is a multichoice question with an image")
     expect(row).to_contain_text("Multiple choice")
     expect(row).to_contain_text("Default for Test images in backup")
+    # The question's image came with it: a question image, re-encoded, shown with the alt text the report named.
+    page.goto(f"/quizzes/questions/{Question.objects.get().pk}/edit/")
+    image = page.get_by_role("img", name="moodle")
+    image.scroll_into_view_if_needed()
+    expect(image).to_be_visible()
+    # Loaded (lazily) from the image view: real pixels, not a broken icon.
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=5000)
