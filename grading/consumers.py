@@ -1,7 +1,9 @@
 """Channels consumers of the grading app.
 
 QuizMonitorConsumer, `ws/quiz-monitor/<quiz_id>` (guide 5.11): the teacher's live exam board. Authenticated by
-quizsite.ws_auth (`?token=<access token>` or the session cookie); only the quiz's teacher or an admin. On connect and
+quizsite.ws_auth (`?token=<access token>`, the session cookie from the site's own pages, or, on a socket opened
+without either, a first message {"type": "auth", "token": ...} within SOCKET_AUTH_TIMEOUT_SECONDS, else 4401);
+only the quiz's teacher or an admin. On connect and
 every `status_interval` seconds it sends {"type": "quiz_status", "data": ...}; events published with
 quizsite.live.publish_quiz_event are forwarded as {"type": <event>, "data": ...} as they happen. The client may send
 {"type": "refresh"} for an immediate status.
@@ -50,7 +52,7 @@ from attempts.models import QuizAttempt
 from grading.api.serializers import BoardStatusSerializer
 from grading.selectors import quiz_monitor_status
 from quizsite.live import SEND_TIMEOUT_SECONDS, attempt_group, quiz_group
-from quizsite.ws_auth import signed_in_user
+from quizsite.ws_auth import TOKEN_SCOPE_KEY, presented_credentials, signed_in_user, user_from_access_token
 from quizzes.models import Quiz
 
 logger = logging.getLogger(__name__)
@@ -99,15 +101,59 @@ class _GroupConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self._loop = None
-        code = await self._admit(self.scope.get("user"))
+        self._auth_wait = None
+        self._accepted = False
+        user = self.scope.get("user")
+        if not getattr(user, "is_authenticated", False) and not presented_credentials(self.scope):
+            # No credential at all: the client may send {"type": "auth", "token": ...} first (quizsite.ws_auth).
+            await self._accept()
+            self._auth_wait = asyncio.create_task(self._close_if_silent())
+            return
+        await self._open(user)
+
+    async def _accept(self):
+        if not self._accepted:
+            self._accepted = True
+            await self.accept()
+
+    async def _open(self, user):
+        code = await self._admit(user)
         if code is not None:
             # Accept first so the client sees the close code (a refused handshake is only an HTTP 403 to a browser).
-            await self.accept()
+            await self._accept()
             return await self.close(code=code)
         await self._join(self.group_for(self.obj))
-        await self.accept()
+        await self._accept()
         await self.opened()
         self._loop = asyncio.create_task(self._run())
+
+    async def _close_if_silent(self):
+        await asyncio.sleep(float(getattr(settings, "SOCKET_AUTH_TIMEOUT_SECONDS", 5)))
+        self._auth_wait = None
+        await self.close(code=NOT_AUTHENTICATED)
+
+    async def _first_message(self, content) -> None:
+        """The first message of a socket opened without credentials: {"type": "auth", "token": <access token>}."""
+        wait, self._auth_wait = self._auth_wait, None
+        wait.cancel()
+        token = content.get("token") if isinstance(content, dict) and content.get("type") == "auth" else None
+        user = await user_from_access_token(token)
+        if not user.is_authenticated:
+            return await self.close(code=NOT_AUTHENTICATED)
+        # From now on the socket is a token socket: the re-checks check this token (quizsite.ws_auth).
+        self.scope["user"] = user
+        self.scope[TOKEN_SCOPE_KEY] = token
+        await self._open(user)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            content = await self.decode_json(text_data) if text_data is not None else None
+        except ValueError:
+            content = None
+        if self._auth_wait is not None:
+            return await self._first_message(content)
+        if self.obj is not None and isinstance(content, dict):
+            await self.receive_json(content)
 
     async def _run(self):
         while True:
@@ -138,9 +184,9 @@ class _GroupConsumer(AsyncJsonWebsocketConsumer):
             self.group_name = None
 
     async def disconnect(self, code):
-        loop = getattr(self, "_loop", None)
-        if loop is not None:
-            loop.cancel()
+        for task in (getattr(self, "_loop", None), getattr(self, "_auth_wait", None)):
+            if task is not None:
+                task.cancel()
         if self.group_name:
             try:
                 await asyncio.wait_for(
@@ -205,7 +251,7 @@ class QuizMonitorConsumer(_GroupConsumer):
         await self.send_json(await _status_message(self.obj, with_rows=self.with_rows))
 
     async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "refresh" and self.obj is not None:
+        if content.get("type") == "refresh":
             await self.send_status()
 
 

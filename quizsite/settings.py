@@ -316,6 +316,9 @@ DEFAULT_VIOLATION_THRESHOLD = 3
 QUIZ_MONITOR_INTERVAL_SECONDS = envint("QUIZ_MONITOR_INTERVAL_SECONDS", 5, minimum=1)
 # How often the student's attempt socket re-checks that its sign-in is still valid (the board does it every tick).
 SOCKET_RECHECK_SECONDS = envint("SOCKET_RECHECK_SECONDS", 30, minimum=1)
+# (issue 14) How long a socket opened without credentials may wait before its first message
+# {"type": "auth", "token": ...}; then it is closed with 4401 (quizsite.ws_auth, grading.consumers).
+SOCKET_AUTH_TIMEOUT_SECONDS = envint("SOCKET_AUTH_TIMEOUT_SECONDS", 5, minimum=1)
 
 # --- Serving (see quizsite/serve.py and docs/performance.md) ---------------------------------------------------
 # Where pages open their WebSockets: empty = the page's own origin (`make run`, one ASGI server, or a proxy that
