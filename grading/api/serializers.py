@@ -225,6 +225,8 @@ class BoardRowSerializer(serializers.Serializer):
     deadline = serializers.DateTimeField(allow_null=True)
     seconds_since_last_save = serializers.IntegerField(allow_null=True)
     score = ScoreField()
+    connection = serializers.CharField(allow_null=True)  # "online", "offline", or null: never heard from
+    heartbeat_age_seconds = serializers.IntegerField(allow_null=True)
 
 
 class BoardStatusSerializer(serializers.Serializer):

@@ -128,8 +128,10 @@ async def test_events_reach_the_board_as_they_happen(quiz, teacher, student, out
     await database_sync_to_async(attempt_services.answer_save)(
         attempt=attempt, question_id=quiz.essay.pk, answer_text="my secret essay"
     )
-    saved = await next_of(comm, "answer_saved")
-    assert saved["data"]["attempt_id"] == str(attempt.pk)
+    # Progress travels batched (one `progress` message per quiz per second, the newest per attempt).
+    saved = await next_of(comm, "progress")
+    assert [s["attempt_id"] for s in saved["data"]["students"]] == [str(attempt.pk)]
+    assert saved["data"]["students"][0]["current_question"] == 3
     assert "my secret essay" not in str(saved)  # progress only, never the answer
 
     await database_sync_to_async(attempt_services.violation_record)(attempt=attempt, violation_type="tab_switch")
