@@ -72,10 +72,10 @@ def test_the_board_retries_drops_and_restarts_but_not_a_refusal(page_as, teacher
 
 
 def test_the_board_says_since_when_it_is_offline_and_applies_progress_in_place(
-    page_as,
+    page_as,  # noqa: F811
     teacher,
     quiz,
-    student,  # noqa: F811
+    student,
 ):
     """Issue 14: a teacher can tell a blip ("reconnecting…") from a board that is no longer live ("offline since
     …"); batched progress moves a student's row without waiting for the next snapshot; each row says whether the
