@@ -21,9 +21,7 @@ from .test_consumers import access, next_of, open_socket
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_snapshot_costs_three_queries_whatever_the_class_size(
-    quiz, student, classmates, django_assert_num_queries
-):
+def test_the_snapshot_costs_three_queries_whatever_the_class_size(quiz, student, classmates, django_assert_num_queries):
     make_attempt(quiz, student, finish=False)
     with django_assert_num_queries(3):
         small = build_status_text(quiz, with_rows=True)
