@@ -13,6 +13,10 @@
   its clients carry on through node A; violations then posted through HAProxy still reach the board;
 - reconciliation: every acknowledged answer is in the database with the client's last acknowledged value.
 
+Switches for chasing the intermittent stall noted in docs/performance.md: SCALEOUT_ORIGIN= (no Origin),
+SCALEOUT_NO_LB_BOARD=1 (only the direct board on node A), SCALEOUT_LB_BOARD_ON_B=1 (the second board directly on
+node B), SCALEOUT_LOG_LEVEL=INFO (the nodes' Django log level).
+
 Bounded: about 70 s plus start-up; loopback only; it stops only the processes it started (by their process group
 ids) and never touches :8000. Output: bench/out/scaleout-report.md and scaleout-summary.json.
 """
