@@ -14,7 +14,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=
 	CELERY_BROKER_URL= CELERY_TASK_ALWAYS_EAGER=true
 
 .PHONY: install lock run test lint format services browser migrate seed clean serve security bench-examday bench-overload \
-	drills bench-servers
+	drills bench-servers bench-savepath bench-scaleout haproxy
 
 # Every machine installs exactly what CI tested: the versions and hashes of requirements-dev.lock (pyproject's
 # dependencies + the dev extra, compiled by `make lock`), then the project itself without resolving anything.
@@ -110,6 +110,19 @@ drills: install services
 # The HTTP server comparison on the save path (gunicorn sync/gthread, gunicorn+uvicorn, daphne).
 bench-servers: install services
 	$(BIN)/python bench/examday/servers.py --students $(STUDENTS)
+
+# (issue 14) Python CPU time per autosave through the full Django stack (time.process_time, insensitive to other
+# load on the box) and the top of its cProfile.
+bench-savepath: install services
+	$(TEST_ENV) $(BIN)/pytest -q -p no:cacheprovider bench/savepath -s
+
+# (issue 14) Two complete app nodes (HTTP + sockets each) behind HAProxy on loopback, one PostgreSQL and Redis:
+# a board on node A sees violations posted through node B; node B is killed mid-exam (docs/performance.md).
+haproxy:
+	@test -x /usr/sbin/haproxy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+
+bench-scaleout: install services haproxy
+	$(BIN)/python bench/scaleout/run.py --students $(STUDENTS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -236,6 +236,10 @@ def attempt_for_save(attempt_id, student_id) -> QuizAttempt | None:
         row = cursor.fetchone()
     if row is None:
         return None
+    return _attempt_from_row(row)
+
+
+def _attempt_from_row(row) -> QuizAttempt:
     by_name = dict(zip(_SAVE_ATTEMPT_FIELDS, [*row[:5], *(json.loads(v) if v is not None else None for v in row[5:8])],
                        strict=True))  # fmt: skip
     # from_db takes the loaded values in the model's field order.
@@ -245,3 +249,33 @@ def attempt_for_save(attempt_id, student_id) -> QuizAttempt | None:
     quiz_values = {"id": row[3], "grace_period_seconds": row[8]}
     attempt.quiz = Quiz.from_db(connection.alias, quiz_names, [quiz_values[n] for n in quiz_names])
     return attempt
+
+
+# (issue 14) The token's user and the attempt in ONE statement: what authentication needs of the user (active,
+# role, password hash for the token's fingerprint, name for the board) and what a save needs of the attempt, the
+# attempt only if it is this user's (another student's attempt reads as absent: "not found").
+_SAVE_USER_ATTEMPT_PG = """
+SELECT u.is_active, u.role, u.password_hash, u.name,
+       a.id, a.status, a.deadline, a.quiz_id, a.student_id, a.question_order::text, a.option_order::text,
+       a.question_meta::text, q.grace_period_seconds
+FROM "users" u
+LEFT JOIN "quiz_attempts" a ON a.id = %s AND a.student_id = u.id
+LEFT JOIN "quizzes" q ON q.id = a.quiz_id
+WHERE u.id = %s
+"""
+
+
+def user_and_attempt_for_save(user_id, attempt_id) -> tuple[dict, QuizAttempt | None] | None:
+    """PostgreSQL only: ({is_active, role, password, name}, the user's attempt or None), or None when no such
+    user. attempts.api.fastsave checks the token against the user part."""
+    try:
+        user_uuid, attempt_uuid = uuid.UUID(str(user_id)), uuid.UUID(str(attempt_id))
+    except ValueError:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_SAVE_USER_ATTEMPT_PG, [attempt_uuid, user_uuid])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user = {"is_active": row[0], "role": row[1], "password": row[2], "name": row[3]}
+    return user, (_attempt_from_row(row[4:]) if row[4] is not None else None)

@@ -212,17 +212,20 @@ def answers_save(
     student_id=None,
     student_name: str = "",
     now=None,
+    preloaded: QuizAttempt | None = None,
 ) -> dict:
     """Save one or more answers of an attempt in progress (autosave). `student_id` scopes the lookup: another
     student's attempt is "not found". On PostgreSQL two queries: read the attempt (with its quiz's grace), then
     one locked, conditional upsert (attempts.autosave). A save acknowledged here is always in the graded answers.
+    `preloaded`: the attempt already read by attempts.autosave.user_and_attempt_for_save (the API's fast path,
+    which read it with the user in one statement), already scoped to `student_id`.
     """
     now = now or timezone.now()
     if not isinstance(answers, list) or not answers:
         raise AttemptError("No answer given.")
     if len(answers) > MAX_BATCH:
         raise AttemptError(f"At most {MAX_BATCH} answers per request.")
-    attempt = autosave.attempt_for_save(attempt_id, student_id)
+    attempt = preloaded if preloaded is not None else autosave.attempt_for_save(attempt_id, student_id)
     if attempt is None:
         raise AttemptError("Not found.", status_code=404)
     if attempt.status != AttemptStatus.IN_PROGRESS:

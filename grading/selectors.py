@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Student
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
 from classrooms.models import SchoolClass
+from quizsite.live import seen_many
 from quizzes import types as question_types
 from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
 from quizzes.selectors import questions_as_seen
@@ -213,6 +214,10 @@ class BoardRow:
     session_locked: bool = False
     session_refused: bool = False
     accommodation: str = ""  # issue 17: the student's accommodation in a few words, for the teacher
+    # The student's exam page (its socket, quizsite.live.mark_seen): "online", "offline" or None (never heard
+    # from), and seconds since it was last heard from (online) or since it went away (offline).
+    connection: str | None = None
+    heartbeat_age_seconds: int | None = None
 
     @property
     def status_label(self) -> str:
@@ -300,10 +305,21 @@ def _not_started_row(student: Student, *, total_questions: int) -> BoardRow:
     )
 
 
+def _add_presence(rows: list[BoardRow], quiz_id, now: datetime) -> None:
+    """Each in-progress student's connection state, from the cache (one round trip, no query)."""
+    live = [r for r in rows if r.attempt_id and r.status == AttemptStatus.IN_PROGRESS]
+    seen = seen_many(quiz_id, [r.attempt_id for r in live])
+    for row in live:
+        if row.attempt_id in seen:
+            online, when = seen[row.attempt_id]
+            row.connection = "online" if online else "offline"
+            row.heartbeat_age_seconds = max(0, int(now.timestamp() - when))
+
+
 def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> BoardStatus:
     """The live board of a quiz the caller has loaded through Quiz.objects.manageable_by: one row per student,
     their latest attempt or `not_started` for a student of an assigned class who has not begun. Three queries
-    whatever the class size."""
+    whatever the class size (pinned in grading/tests/test_board_live.py), plus one cache read for presence."""
     now = now or timezone.now()
     total_questions = QuizQuestion.objects.filter(quiz=quiz).count()
 
@@ -337,6 +353,7 @@ def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> BoardStat
         latest.setdefault(attempt.student_id, attempt)  # ordered by -attempt_number: the first is the latest
     rows = [_attempt_row(a, total_questions=total_questions, now=now) for a in latest.values()]
     rows += [_not_started_row(s, total_questions=total_questions) for s in roster if s.pk not in latest]
+    _add_presence(rows, quiz.pk, now)
     rows.sort(key=lambda r: (r.status != AttemptStatus.IN_PROGRESS, r.status == NOT_STARTED, r.name))
     return BoardStatus(
         quiz_id=str(quiz.pk),

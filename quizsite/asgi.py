@@ -10,7 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from quizsite.routing import websocket_urlpatterns  # noqa: E402
 from quizsite.uploads import UploadLimitASGI  # noqa: E402
@@ -20,6 +19,7 @@ application = ProtocolTypeRouter(
     {
         # Under ASGI Django reads a whole body before any middleware runs: refuse oversized uploads before that.
         "http": UploadLimitASGI(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Origins (site hosts + CORS_ORIGINS; cookies only from the site): quizsite.ws_auth.SocketOriginPolicy.
+        "websocket": TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -20,6 +20,17 @@ A student's request must never fail or wait long because the channel layer (Redi
   outage that makes every connection attempt time out costs half a second of the background thread, not every
   autosave of a class.
 
+Two lanes (issue 14). Urgent events (a violation, a start, a submit, a teacher's action) go to the quiz's group
+one by one, as they happen. Progress (`answer_saved`, one per autosave: ~200/s at 1,000 students) does not: each
+process keeps the latest progress per attempt and sends it once per PROGRESS_FLUSH_SECONDS as ONE group message
+per quiz ({"type": "quiz.progress", "students": [...]}), which the board forwards as one `progress` message. So an
+urgent event never waits behind a queue of progress, the socket process handles a few messages a second instead
+of one per save, and a student who saved three times in a second is reported once, with the newest position.
+
+Presence: the student's exam-page socket (grading.consumers.AttemptConsumer) records when it was last heard from
+(`mark_seen`); the board reads it for every attempt in one cache round trip (`seen_many`) and shows each
+student's connection state and heartbeat age.
+
 The in-memory layer of `make run` and of tests is bound to one process and loop, so there (and in
 `send_*_now`, which report whether the send worked) the event is sent synchronously: async_to_sync runs a short
 loop under WSGI, or hops onto the server's loop under ASGI. From async code (a consumer) use `asend_quiz_event`.
@@ -46,6 +57,8 @@ BACKOFF_SECONDS = 5.0
 # Redis is not keeping up and an old "answer_saved" is worth less than the request that would wait for it.
 QUEUE_LIMIT = 5000
 CONCURRENT_SENDS = 32
+PROGRESS_FLUSH_SECONDS = 1.0
+PROGRESS_EVENTS = frozenset({"answer_saved"})
 
 _state_lock = threading.Lock()
 _down_until: dict[str, float] = {}  # layer key -> time.monotonic() before which it is treated as unreachable
@@ -86,23 +99,32 @@ def _message(event_type: str, data: dict[str, Any]) -> dict:
     return {"type": "quiz.event", "event": event_type, "data": data}
 
 
+def _progress_message(students: list[dict]) -> dict:
+    return {"type": "quiz.progress", "students": students}
+
+
 async def _send_on(layer, group: str, message: dict) -> None:
     await asyncio.wait_for(layer.group_send(group, message), timeout=SEND_TIMEOUT_SECONDS)
 
 
 def _send_now(group: str, event_type: str, data: dict[str, Any]) -> bool:
+    return _send_message_now(group, _message(event_type, data))
+
+
+def _send_message_now(group: str, message: dict) -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
+    kind = message.get("event") or message["type"]
     if _layer_marked_down(layer):
-        logger.info("live event %s for %s skipped: channel layer recently unreachable", event_type, group)
+        logger.info("live event %s for %s skipped: channel layer recently unreachable", kind, group)
         return False
     try:
-        async_to_sync(_send_on)(layer, group, _message(event_type, data))
+        async_to_sync(_send_on)(layer, group, message)
         return True
     except Exception:
         _mark_down(layer)
-        logger.warning("live event %s for %s not delivered", event_type, group, exc_info=True)
+        logger.warning("live event %s for %s not delivered", kind, group, exc_info=True)
         return False
 
 
@@ -118,6 +140,9 @@ class _BackgroundSender:
         self.idle.set()
         self.loop = asyncio.new_event_loop()
         self.queue: asyncio.Queue | None = None
+        # group -> {attempt_id: latest progress}; swapped out and sent once per PROGRESS_FLUSH_SECONDS.
+        self.progress: dict[str, dict[str, dict]] = {}
+        self.progress_layer = None
         ready = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(ready,), name="live-events", daemon=True)
         self.thread.start()
@@ -127,7 +152,24 @@ class _BackgroundSender:
         asyncio.set_event_loop(self.loop)
         self.queue = asyncio.Queue()
         ready.set()
+        self.loop.create_task(self._flush_progress_forever())
         self.loop.run_until_complete(self._drain_forever())
+
+    async def _flush_progress_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_FLUSH_SECONDS)
+            with self.lock:
+                batches, self.progress = self.progress, {}
+                layer = self.progress_layer
+            for group, students in batches.items():
+                # Through the ordinary queue: the same in-flight limit and failure handling as any event.
+                self._enqueue(layer, group, _progress_message(list(students.values())))
+
+    def add_progress(self, layer, group: str, data: dict) -> None:
+        """Keep the newest progress of this attempt; sent with the others of its quiz at the next flush."""
+        with self.lock:
+            self.progress_layer = layer
+            self.progress.setdefault(group, {})[str(data.get("attempt_id"))] = data
 
     async def _drain_forever(self) -> None:
         # Up to CONCURRENT_SENDS sends in flight: a busy server process hands this thread the GIL only now and
@@ -158,6 +200,9 @@ class _BackgroundSender:
                 self.pending -= 1
                 if self.pending == 0:
                     self.idle.set()
+
+    def _enqueue(self, layer, group: str, message: dict) -> bool:
+        return self.submit(layer, group, message)
 
     def submit(self, layer, group: str, message: dict) -> bool:
         with self.lock:
@@ -198,20 +243,28 @@ def wait_until_sent(timeout: float = 5.0) -> bool:
     sender = _sender
     if sender is None or sender.pid != os.getpid():
         return True
-    return sender.idle.wait(timeout)
+    end = time.monotonic() + timeout
+    while sender.progress and time.monotonic() < end:  # progress waits for its next flush
+        time.sleep(0.05)
+    return sender.idle.wait(max(0.0, end - time.monotonic()))
 
 
 def _publish(group: str, event_type: str, data: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    progress = event_type in PROGRESS_EVENTS
     if isinstance(layer, InMemoryChannelLayer):
-        _send_now(group, event_type, data)
+        # One process, one loop (make run, tests): no batching to wait for.
+        _send_message_now(group, _progress_message([data]) if progress else _message(event_type, data))
         return
     if _layer_marked_down(layer):
         logger.info("live event %s for %s skipped: channel layer recently unreachable", event_type, group)
         return
-    _background_sender().submit(layer, group, _message(event_type, data))
+    if progress:
+        _background_sender().add_progress(layer, group, data)
+    else:
+        _background_sender().submit(layer, group, _message(event_type, data))
 
 
 def send_quiz_event_now(quiz_id, event_type: str, data: dict[str, Any]) -> bool:
@@ -245,3 +298,36 @@ async def asend_quiz_event(quiz_id, event_type: str, data: dict[str, Any]) -> bo
         _mark_down(layer)
         logger.warning("live event %s for quiz %s not delivered", event_type, quiz_id, exc_info=True)
         return False
+
+
+# --- Presence: when each student's exam page was last heard from (issue 14) -------------------------------------
+PRESENCE_TTL_SECONDS = 6 * 3600
+
+
+def _presence_key(quiz_id, attempt_id) -> str:
+    return f"live:seen:{quiz_id}:{attempt_id}"
+
+
+def mark_seen(quiz_id, attempt_id, *, online: bool, at: float | None = None) -> None:
+    """The exam page's socket of this attempt is open (heard from now) or has closed (offline since now)."""
+    from django.core.cache import cache
+
+    try:
+        cache.set(_presence_key(quiz_id, attempt_id), (bool(online), at or time.time()), PRESENCE_TTL_SECONDS)
+    except Exception:  # Redis down: the board shows no connection state, nothing else is affected
+        logger.info("presence of %s not recorded", attempt_id, exc_info=True)
+
+
+def seen_many(quiz_id, attempt_ids) -> dict[str, tuple[bool, float]]:
+    """{attempt_id: (online, when)} for the attempts whose page was ever heard from: one cache round trip."""
+    from django.core.cache import cache
+
+    keys = {_presence_key(quiz_id, a): str(a) for a in attempt_ids}
+    if not keys:
+        return {}
+    try:
+        found = cache.get_many(list(keys))
+    except Exception:
+        logger.info("presence of quiz %s unavailable", quiz_id, exc_info=True)
+        return {}
+    return {keys[k]: tuple(v) for k, v in found.items()}

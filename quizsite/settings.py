@@ -326,6 +326,9 @@ DEFAULT_VIOLATION_THRESHOLD = 3
 QUIZ_MONITOR_INTERVAL_SECONDS = envint("QUIZ_MONITOR_INTERVAL_SECONDS", 5, minimum=1)
 # How often the student's attempt socket re-checks that its sign-in is still valid (the board does it every tick).
 SOCKET_RECHECK_SECONDS = envint("SOCKET_RECHECK_SECONDS", 30, minimum=1)
+# (issue 14) How long a socket opened without credentials may wait before its first message
+# {"type": "auth", "token": ...}; then it is closed with 4401 (quizsite.ws_auth, grading.consumers).
+SOCKET_AUTH_TIMEOUT_SECONDS = envint("SOCKET_AUTH_TIMEOUT_SECONDS", 5, minimum=1)
 
 # --- LTI 1.3 tool (lti app, issue 19) ------------------------------------------------------------------------
 # How long a rotated-out signing key stays in our JWKS (platforms cache JWKS; tokens signed before a rotation

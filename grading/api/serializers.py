@@ -238,6 +238,8 @@ class BoardRowSerializer(serializers.Serializer):
     session_locked = serializers.BooleanField(help_text="Issue 17: the attempt is tied to one browser.")
     session_refused = serializers.BooleanField(help_text="Issue 17: another browser was refused; release it.")
     accommodation = serializers.CharField(allow_blank=True, help_text="Issue 17: e.g. 'time x1.5'.")
+    connection = serializers.CharField(allow_null=True)  # "online", "offline", or null: never heard from
+    heartbeat_age_seconds = serializers.IntegerField(allow_null=True)
 
 
 class BoardStatusSerializer(serializers.Serializer):

@@ -69,3 +69,38 @@ def test_the_board_retries_drops_and_restarts_but_not_a_refusal(page_as, teacher
     expect(state).to_have_text("You are not allowed to watch this quiz live.")
     page.wait_for_timeout(2500)
     assert sockets_opened(page) == 5
+
+
+def test_the_board_says_since_when_it_is_offline_and_applies_progress_in_place(
+    page_as,  # noqa: F811
+    teacher,
+    quiz,
+    student,
+):
+    """Issue 14: a teacher can tell a blip ("reconnecting…") from a board that is no longer live ("offline since
+    …"); batched progress moves a student's row without waiting for the next snapshot; each row says whether the
+    student's exam page is connected."""
+    from playwright.sync_api import expect
+
+    from tests.builders import make_attempt
+
+    attempt = make_attempt(quiz, student, finish=False)
+    page = page_as(teacher)
+    # Sockets after the first stay "connecting" while window.__hold is set: the server is unreachable.
+    page.add_init_script(FAKE_WEBSOCKET.replace("setTimeout(() => {", "setTimeout(() => { if (window.__hold) return;"))
+    page.goto(page.base + reverse("grading:board", args=[quiz.pk]))
+    state = page.locator("#conn-state")
+    expect(state).to_have_text("live")
+    row = page.locator(f'tr[data-attempt-id="{attempt.pk}"]')
+    expect(row.locator('[data-cell="connection"]')).to_have_text("–")  # its exam page never connected
+
+    progress = {"type": "progress", "data": {"students": [
+        {"attempt_id": str(attempt.pk), "current_question": 2, "total_questions": 3}]}}  # fmt: skip
+    page.evaluate("(m) => window.__sockets[0].onmessage({data: JSON.stringify(m)})", progress)
+    expect(row.locator('[data-cell="question"]')).to_have_text("2 / 3")
+    expect(row.locator('[data-cell="last-save"]')).to_have_text("0 s ago")
+
+    page.evaluate("() => { window.__hold = true; window.__sockets[0].serverClose(1006); }")
+    expect(state).to_have_text("reconnecting…")
+    expect(state).to_contain_text("offline since", timeout=8000)
+    expect(state).to_have_attribute("data-state", "offline")

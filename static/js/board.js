@@ -19,7 +19,7 @@
     multiple_windows: "Multiple windows"
   };
   var violationCount = feed.querySelectorAll("li:not(.empty)").length;
-  var socket = null, retry = 1000, refreshTimer = null;
+  var socket = null, retry = 1000, refreshTimer = null, offlineSince = null, offlineTimer = null;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -53,6 +53,35 @@
     while (list.children.length > 50) list.removeChild(list.lastChild);
   }
 
+  // Batched progress (at most once a second, the newest per student): the row's question and last save change in
+  // place; the next snapshot (every few seconds) brings the rest. No snapshot is asked for.
+  function applyProgress(students) {
+    students.forEach(function (p) {
+      var row = rows.querySelector('tr[data-attempt-id="' + p.attempt_id + '"]');
+      if (!row) return;
+      var question = row.querySelector('[data-cell="question"]');
+      if (question && p.current_question) question.textContent = p.current_question + " / " + p.total_questions;
+      var saved = row.querySelector('[data-cell="last-save"]');
+      if (saved) { saved.textContent = "0 s ago"; saved.classList.remove("stale"); }
+    });
+  }
+
+  // The socket's own state, as a teacher needs it: live, reconnecting (a blip), or offline since a time (the
+  // board is no longer live: what it shows may be stale).
+  function setState(kind, text) {
+    state.textContent = text;
+    state.dataset.state = kind;
+  }
+
+  function wentOffline() {
+    if (offlineSince) return;
+    offlineSince = new Date();
+    setState("offline", "reconnecting…");
+    offlineTimer = setTimeout(function () {
+      setState("offline", "offline since " + offlineSince.toLocaleTimeString() + " (retrying; the table may be out of date)");
+    }, 5000);
+  }
+
   function askRefresh() {
     if (refreshTimer) return;
     refreshTimer = setTimeout(function () {
@@ -72,7 +101,7 @@
           " (" + d.total_violations + " in total)", true);
         askRefresh(); break;
       case "attempt_started": addFeed(activity, (d.student_name || "A student") + " started"); askRefresh(); break;
-      case "answer_saved": askRefresh(); break;
+      case "progress": applyProgress(d.students || []); break;
       case "attempt_submitted":
         addFeed(activity, (d.student_name || "A student") + " submitted" + (d.score !== undefined && d.score !== null ? " (" + d.score + ")" : ""));
         askRefresh(); break;
@@ -114,11 +143,14 @@
 
   function connect() {
     socket = new WebSocket(socketBase() + "/ws/quiz-monitor/" + quizId + "?rows=html");
-    socket.onopen = function () { retry = 1000; state.textContent = "live"; state.dataset.state = "live"; };
+    socket.onopen = function () {
+      retry = 1000; offlineSince = null; clearTimeout(offlineTimer);
+      setState("live", "live");
+    };
     socket.onmessage = function (e) { try { onMessage(JSON.parse(e.data)); } catch (err) { console.error(err); } };
     socket.onclose = function (e) {
       if (e.code >= 4400 && e.code < 4500) { showEnded(e.code); return; }
-      state.textContent = "reconnecting…"; state.dataset.state = "offline";
+      wentOffline();
       setTimeout(connect, retry); retry = Math.min(retry * 2, 30000);
     };
   }
