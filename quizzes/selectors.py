@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -126,6 +139,18 @@ def question_topics(*, user) -> list[str]:
     return list(
         Question.objects.visible_to(user).exclude(topic="").order_by("topic").values_list("topic", flat=True).distinct()
     )
+
+
+def question_tags(*, user) -> list[str]:
+    """Issue 16: every tag in the bank `user` sees, for the filters' suggestions."""
+    rows = (
+        Question.objects.visible_to(user)
+        .order_by()
+        .annotate(tag=Func(F("tags"), function="unnest"))
+        .values_list("tag", flat=True)
+        .distinct()
+    )
+    return sorted(set(rows))
 
 
 def ordered_quiz_questions(quiz: Quiz) -> list[QuizQuestion]:

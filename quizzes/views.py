@@ -56,6 +56,7 @@ def question_list(request):
             "page": page,
             "query": query,
             "topics": selectors.question_topics(user=request.user),
+            "tags": selectors.question_tags(user=request.user),
         },
     )
 
@@ -338,6 +339,7 @@ def quiz_builder(request, pk):
             "query": query,
             "filter_form": BankFilterForm(request.GET),
             "topics": selectors.question_topics(user=request.user),
+            "tags": selectors.question_tags(user=request.user),
             "frozen": services.quiz_has_attempts(quiz),
         },
     )

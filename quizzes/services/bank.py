@@ -31,6 +31,7 @@ QUESTION_FIELDS = (
     "marking_rubric",
     "details",
     "general_feedback",
+    "tags",  # issue 16
 )
 # The fields a type may own; when the type of a question changes the ones the new type does not own are reset.
 TYPE_FIELD_DEFAULTS: dict[str, Any] = {
