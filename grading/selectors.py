@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Student
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
+from attempts.questions import attempt_questions
 from classrooms.models import SchoolClass
 from quizzes import types as question_types
 from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
@@ -148,7 +149,8 @@ class GradingItem:
 def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
     """Every answer of the attempt with its question and its marks in this quiz, in the quiz's order.
     Two queries, whatever the number of questions."""
-    quiz_questions = {qq.question_id: qq for qq in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)}
+    # Issue 16: the attempt's own questions (random slots' draws included, at the slot's marks).
+    quiz_questions = {qq.question_id: qq for qq in attempt_questions(attempt)}
     answers = list(
         StudentAnswer.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__images")
     )

@@ -523,6 +523,53 @@ class QuizQuestion(models.Model):
         return self.marks_override if self.marks_override is not None else self.question.marks
 
 
+class QuizSlot(models.Model):
+    """Issue 16: a random slot. Besides its fixed questions (QuizQuestion) a quiz may hold slots "`count` questions
+    drawn from the quiz owner's bank where topic / tag / difficulty / type match" (a blank criterion matches
+    anything), each drawn question worth `marks`. The draw happens once per attempt at start and is stored with the
+    attempt (attempts.models.DrawnQuestion); quizzes.selectors.slot_pool is the one definition of a slot's pool."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    order_index = models.PositiveIntegerField()
+    count = models.PositiveSmallIntegerField()
+    marks = models.PositiveIntegerField(default=1)
+    topic = models.CharField(max_length=100, blank=True, default="", validators=_text_validators())
+    tag = models.CharField(max_length=TAG_MAX_LENGTH, blank=True, default="", validators=_text_validators())
+    difficulty = models.CharField(max_length=20, blank=True, default="", choices=Difficulty.choices)
+    type = models.CharField(max_length=20, blank=True, default="", choices=QuestionType.choices)
+
+    class Meta:
+        db_table = "quiz_slots"
+        ordering = ["order_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "order_index"], name="quiz_slots_quiz_order_uniq"),
+            models.CheckConstraint(condition=Q(count__gt=0), name="quiz_slots_count_positive"),
+            models.CheckConstraint(condition=Q(marks__gt=0), name="quiz_slots_marks_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def criteria(self) -> str:
+        parts = []
+        if self.topic:
+            parts.append(f"topic “{self.topic}”")
+        if self.tag:
+            parts.append(f"tag “{self.tag}”")
+        if self.difficulty:
+            parts.append(self.get_difficulty_display().lower())
+        if self.type:
+            parts.append(self.get_type_display().lower())
+        return ", ".join(parts) or "any question of the bank"
+
+    @property
+    def label(self) -> str:
+        """How errors and pages name the slot: "Random slot 2 (3 × topic “Fractions”, easy)"."""
+        return f"Random slot {self.order_index + 1} ({self.count} × {self.criteria})"
+
+
 # --- issue 18: large question files are imported by a Celery worker ------------------------------------------------
 
 
@@ -666,7 +713,11 @@ class QuestionImageQuerySet(models.QuerySet):
             taken = attempts.objects.filter(
                 student_id=user.pk, quiz__quiz_questions__question_id=models.OuterRef("question_id")
             )
-            return self.filter(models.Exists(taken))
+            # Issue 16: or a question a random slot drew for one of their attempts.
+            drawn = attempts.objects.filter(
+                student_id=user.pk, drawn_questions__question_id=models.OuterRef("question_id")
+            )
+            return self.filter(models.Exists(taken) | models.Exists(drawn))
 
         return by_role(
             self,

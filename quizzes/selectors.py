@@ -5,6 +5,7 @@ pages show the same things to the same people; these functions only add what a p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import comb, prod
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -35,8 +36,10 @@ from quizzes.models import (
     Quiz,
     QuizOverride,
     QuizQuestion,
+    QuizSlot,
     QuizStatus,
     normalize_access_code,
+    normalize_tags,
 )
 
 
@@ -48,14 +51,27 @@ def _total_marks_subquery():
         .annotate(total=Sum(Coalesce("marks_override", "question__marks")))
         .values("total")
     )
-    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0))
+    # Issue 16: each random slot adds `count` questions worth `marks` each to every attempt.
+    per_slots = (
+        QuizSlot.objects.filter(quiz=OuterRef("pk"))
+        .order_by()
+        .values("quiz")
+        .annotate(total=Sum(F("count") * F("marks")))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0)) + Coalesce(
+        Subquery(per_slots, output_field=IntegerField()), Value(0)
+    )
 
 
 def _question_count_subquery():
     per_quiz = (
         QuizQuestion.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk")).values("n")
     )
-    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0))
+    per_slots = QuizSlot.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Sum("count"))
+    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0)) + Coalesce(
+        Subquery(per_slots.values("n"), output_field=IntegerField()), Value(0)
+    )
 
 
 def _with_summary(quizzes: QuerySet[Quiz]) -> QuerySet[Quiz]:
@@ -151,6 +167,43 @@ def question_tags(*, user) -> list[str]:
         .distinct()
     )
     return sorted(set(rows))
+
+
+def slot_pool(slot: QuizSlot) -> QuerySet[Question]:
+    """Issue 16, THE pool of a random slot (publishing, the builder's sizes and the draw at start all use it): the
+    quiz owner's bank questions matching every criterion the slot sets, less the quiz's fixed questions (a student
+    never gets one question twice)."""
+    pool = Question.objects.filter(created_by_id=slot.quiz.created_by_id).exclude(quiz_links__quiz_id=slot.quiz_id)
+    if slot.topic:
+        pool = pool.filter(topic__iexact=slot.topic)
+    if slot.tag:
+        pool = pool.filter(tags__contains=normalize_tags([slot.tag]))
+    if slot.difficulty:
+        pool = pool.filter(difficulty=slot.difficulty)
+    if slot.type:
+        pool = pool.filter(type=slot.type)
+    return pool.order_by()
+
+
+@dataclass(frozen=True)
+class SlotPool:
+    slot: QuizSlot
+    size: int
+
+    @property
+    def enough(self) -> bool:
+        return self.size >= self.slot.count
+
+
+def slot_pools(quiz: Quiz) -> list[SlotPool]:
+    """Each random slot of the quiz with its pool's size (one count per slot)."""
+    return [SlotPool(slot, slot_pool(slot).count()) for slot in quiz.slots.select_related("quiz")]
+
+
+def distinct_versions(pools: list[SlotPool]) -> int:
+    """How many different sets of questions the quiz can give (order aside): the product of "pool choose count"
+    over the slots. Slots whose pools overlap make it an upper bound."""
+    return prod(comb(p.size, p.slot.count) for p in pools) if pools else 1
 
 
 def ordered_quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
