@@ -35,8 +35,8 @@ from attempts.selectors import public_status, quiz_is_assigned
 from quizsite.api.fields import score_number
 from quizsite.live import publish_attempt_event, publish_quiz_event
 from quizzes.effective import EffectiveSettings, effective_settings
-from quizzes.models import Question, QuestionType, Quiz, QuizQuestion, QuizStatus, ViolationAction
-from quizzes.selectors import ordered_quiz_questions, slot_pool
+from quizzes.models import QuestionType, Quiz, QuizQuestion, QuizStatus, ViolationAction
+from quizzes.selectors import SlotPoolTooSmall, draw_slots, ordered_quiz_questions
 from quizzes.signals import announce_results_changed
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def start_refusal(*, quiz: Quiz, student: Student, now=None, settings: Effective
 def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent, settings: EffectiveSettings) -> QuizAttempt:
     quiz_questions = ordered_quiz_questions(quiz)
     rng = random.SystemRandom()
-    drawn = _draw(quiz=quiz, student=student, fixed=quiz_questions, rng=rng)  # issue 16: the random slots
+    drawn = _draw(quiz=quiz, student=student, rng=rng)  # issue 16: the random slots
     if not quiz_questions and not drawn:
         raise AttemptError("This quiz has no questions yet.", status_code=409, code="empty_quiz")
     quiz_questions = [*quiz_questions, *drawn]
@@ -148,48 +148,27 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent, settings:
     return attempt
 
 
-def _draw(*, quiz: Quiz, student: Student, fixed: list, rng) -> list[QuizQuestion]:
-    """Issue 16: what the quiz's random slots draw for a new attempt, as unsaved QuizQuestion rows carrying the
-    slot (`.slot`) and its marks. Each slot draws from its pool (quizzes.selectors.slot_pool) questions no earlier
-    slot drew, preferring those this student was not given in an earlier attempt of the quiz; the scarcest pool
-    draws first. A constant number of queries per slot, none per drawn question."""
+def _draw(*, quiz: Quiz, student: Student, rng) -> list[QuizQuestion]:
+    """Issue 16: what the quiz's random slots draw for a new attempt (quizzes.selectors.draw_slots, preferring the
+    questions this student was given in no earlier attempt of the quiz), as unsaved QuizQuestion rows carrying the
+    slot (`.slot`) and its marks. A constant number of queries, none per drawn question."""
     slots = list(quiz.slots.all())
     if not slots:
         return []
-    for slot in slots:
-        slot.quiz = quiz  # slot_pool reads the owner: no query per slot for it
     seen = set(
         DrawnQuestion.objects.filter(attempt__quiz=quiz, attempt__student=student).values_list(
             "question_id", flat=True
         )
     )
-    pools = {slot.pk: list(slot_pool(slot).values_list("pk", flat=True)) for slot in slots}
-    taken: set = set()
-    chosen: dict = {}
-    for slot in sorted(slots, key=lambda s: len(pools[s.pk]) - s.count):
-        pool = [pk for pk in pools[slot.pk] if pk not in taken]
-        if len(pool) < slot.count:
-            raise AttemptError(
-                f"{slot.label} cannot be drawn: the bank no longer holds enough matching questions. "
-                "Please tell your teacher.",
-                status_code=409,
-                code="slot_pool_too_small",
-            )
-        fresh = [pk for pk in pool if pk not in seen]
-        picks = rng.sample(fresh, min(slot.count, len(fresh)))
-        if len(picks) < slot.count:
-            stale = [pk for pk in pool if pk in seen]
-            picks += rng.sample(stale, slot.count - len(picks))
-        taken.update(picks)
-        chosen[slot.pk] = picks
-    questions = Question.objects.in_bulk([pk for picks in chosen.values() for pk in picks])
-    drawn = []
-    for slot in slots:  # the quiz's slot order (the attempt's order is shuffled later if the quiz shuffles)
-        for pk in chosen[slot.pk]:
-            link = QuizQuestion(quiz=quiz, question=questions[pk], order_index=0, marks_override=slot.marks)
-            link.slot = slot
-            drawn.append(link)
-    return drawn
+    try:
+        return draw_slots(quiz, slots=slots, seen=seen, rng=rng)
+    except SlotPoolTooSmall as exc:
+        raise AttemptError(
+            f"{exc.slot.label} cannot be drawn: the bank no longer holds enough matching questions. "
+            "Please tell your teacher.",
+            status_code=409,
+            code="slot_pool_too_small",
+        ) from None
 
 
 def _in_progress(*, quiz: Quiz, student: Student) -> QuizAttempt | None:

@@ -4,6 +4,7 @@ pages show the same things to the same people; these functions only add what a p
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from math import comb, prod
 from uuid import UUID
@@ -204,6 +205,45 @@ def distinct_versions(pools: list[SlotPool]) -> int:
     """How many different sets of questions the quiz can give (order aside): the product of "pool choose count"
     over the slots. Slots whose pools overlap make it an upper bound."""
     return prod(comb(p.size, p.slot.count) for p in pools) if pools else 1
+
+
+class SlotPoolTooSmall(Exception):
+    def __init__(self, slot: QuizSlot):
+        super().__init__(slot.label)
+        self.slot = slot
+
+
+def draw_slots(quiz: Quiz, *, slots: list[QuizSlot] | None = None, seen=(), rng=None) -> list[QuizQuestion]:
+    """Issue 16, THE draw of a quiz's random slots (an attempt's start, and the builder's "preview one draw"): each
+    slot draws `count` questions of its pool that no other slot drew, preferring those not in `seen` (the student's
+    earlier attempts); the scarcest pool draws first. Returns unsaved QuizQuestion rows in the slots' order, worth
+    the slot's marks (marks_override) and carrying the slot (`.slot`). One query per slot and one for the drawn
+    questions, none per drawn question. Raises SlotPoolTooSmall when a pool cannot fill its slot."""
+    rng = rng or random.SystemRandom()
+    slots = list(quiz.slots.all()) if slots is None else slots
+    for slot in slots:
+        slot.quiz = quiz  # slot_pool reads the owner: no query per slot for it
+    pools = {slot.pk: list(slot_pool(slot).values_list("pk", flat=True)) for slot in slots}
+    taken: set = set()
+    chosen: dict = {}
+    for slot in sorted(slots, key=lambda s: len(pools[s.pk]) - s.count):
+        pool = [pk for pk in pools[slot.pk] if pk not in taken]
+        if len(pool) < slot.count:
+            raise SlotPoolTooSmall(slot)
+        fresh = [pk for pk in pool if pk not in seen]
+        picks = rng.sample(fresh, min(slot.count, len(fresh)))
+        if len(picks) < slot.count:
+            picks += rng.sample([pk for pk in pool if pk in seen], slot.count - len(picks))
+        taken.update(picks)
+        chosen[slot.pk] = picks
+    questions = Question.objects.in_bulk([pk for picks in chosen.values() for pk in picks]) if taken else {}
+    drawn = []
+    for slot in slots:
+        for pk in chosen[slot.pk]:
+            link = QuizQuestion(quiz=quiz, question=questions[pk], order_index=0, marks_override=slot.marks)
+            link.slot = slot
+            drawn.append(link)
+    return drawn
 
 
 def ordered_quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
