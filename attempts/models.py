@@ -130,6 +130,9 @@ class QuizAttempt(models.Model):
     # Not in the guide: {question_id: {"type": ..., "options": n}} fixed at start, so an autosave validates the
     # answer against the question's type without another query (the save path is the exam's hot path).
     question_meta = models.JSONField(default=dict, blank=True)
+    # Issue 16: the questions the student flagged for review ([question_id, ...], in the attempt's order), saved by
+    # attempts.services.attempt_flag (POST /attempts/{id}/flags), shown in the navigator and the summary.
+    review_flags = models.JSONField(default=list, blank=True)
 
     objects = QuizAttemptQuerySet.as_manager()
 

@@ -161,6 +161,7 @@ class ExamQuestion:
     saved_answer: SavedAnswer | None
     parts: QuestionParts = field(default_factory=QuestionParts)
     images: list | None = None  # issue 15: QuestionImage rows (None when the question has none)
+    flagged: bool = False  # issue 16: flagged by the student for review before submitting
 
     @property
     def saved_option(self) -> int | None:
@@ -220,6 +221,7 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
     items = []
     links = ordered_quiz_questions(attempt)
     images = images_by_question(qq.question_id for qq in links)
+    flags = set(attempt.review_flags or [])
     for index, qq in enumerate(links):
         q = qq.question  # during the attempt: the current wording (a typo fixed mid-exam reaches the student)
         qid = str(q.id)
@@ -251,6 +253,7 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
                 saved_answer=saved,
                 parts=question_parts(q, f"{attempt.pk}:{qid}"),
                 images=images.get(q.id),
+                flagged=qid in flags,
             )
         )
     return items

@@ -634,3 +634,23 @@ def attempt_explain(*, attempt: QuizAttempt, by, text: str, now=None) -> QuizAtt
         {"attempt_id": str(locked.pk), "student_id": str(locked.student_id), "explanation": text},
     )
     return locked
+
+
+@transaction.atomic
+def attempt_flag(*, attempt: QuizAttempt, by, question_id, flagged: bool) -> list[str]:
+    """Issue 16: the student flags (or unflags) one of the attempt's questions for review before submitting.
+    Only while the attempt runs, only its own questions. Returns the flags, in the attempt's order."""
+    locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if by is None or locked.student_id != by.pk:
+        raise AttemptError("Only the student taking this quiz can flag its questions.", status_code=403)
+    if locked.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptError("This attempt has ended; its flags can no longer change.", status_code=409, code="ended")
+    qid = str(question_id or "")
+    order = [str(q) for q in locked.question_order or []]
+    if qid not in order:
+        raise AttemptError("This question is not part of your quiz.", status_code=400, code="unknown_question")
+    flags = set(locked.review_flags or [])
+    flags = flags | {qid} if flagged else flags - {qid}
+    locked.review_flags = [q for q in order if q in flags]
+    locked.save(update_fields=["review_flags"])
+    return locked.review_flags

@@ -149,6 +149,7 @@ def _exam_context(request, attempt: QuizAttempt) -> dict:
         "totalViolations": attempt.total_violations,
         "maxSeq": max(seqs, default=0),
         "questionIds": [str(q.id) for q in exam.questions],
+        "flagUrl": f"/api/v1/attempts/{attempt.pk}/flags",  # issue 16
     }
     return {"attempt": attempt, "quiz": attempt.quiz, "exam": exam, "questions": exam.questions, "config": config}
 

@@ -485,3 +485,7 @@ ACCOMMODATION = {
 }
 PERSONAL_WINDOW_QUIZ = "Arithmetic check-up"
 PERSONAL_WINDOW = timedelta(days=3)
+
+# Issue 16: the first teacher tags a few bank questions "revision" and drafts a quiz whose random slot draws
+# RANDOM_PRACTICE[2] of them per student (the builder shows the pool, the versions and a preview draw).
+RANDOM_PRACTICE = ("Revision practice (random questions)", "revision", 3)

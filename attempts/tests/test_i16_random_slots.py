@@ -209,3 +209,24 @@ def test_the_exam_page_shows_the_drawn_questions_and_outsiders_see_nothing(
     assert all(q.text in page for q in questions)
     client.force_login(outsider_student.user)
     assert client.get(reverse("attempts:take", args=[attempt.pk])).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_a_student_may_load_images_of_their_own_draw_only(teacher, school_class, student):
+    from quizzes.models import QuestionImage
+    from tests.factories import StudentFactory
+
+    questions = bank(teacher, 4, topic="Algebra")
+    images = {
+        q.pk: QuestionImage.objects.create(
+            question=q, image="x.png", content_type="image/png", alt_text="A graph", width=1, height=1
+        )
+        for q in questions
+    }
+    quiz = slot_quiz(teacher, school_class, count=2, topic="Algebra")
+    quiz = quiz_services.quiz_publish(quiz=quiz, by=teacher.user)
+    mine = set(drawn_ids(start_attempt(quiz, student)))
+    visible = set(QuestionImage.objects.visible_to(student.user).values_list("pk", flat=True))
+    assert visible == {images[pk].pk for pk in mine}
+    stranger = StudentFactory(school_class=school_class)
+    assert not QuestionImage.objects.visible_to(stranger.user).exists()
