@@ -75,6 +75,11 @@ def _question_count_subquery():
     )
 
 
+def quiz_question_count(quiz: Quiz) -> int:
+    """How many questions every attempt of the quiz holds (fixed + each random slot's count), in one query."""
+    return Quiz.objects.filter(pk=quiz.pk).values_list(_question_count_subquery(), flat=True).first() or 0
+
+
 def _with_summary(quizzes: QuerySet[Quiz]) -> QuerySet[Quiz]:
     """`question_count` and `total_marks` annotated, owner and classes loaded: a constant number of queries however
     many quizzes there are."""

@@ -230,3 +230,19 @@ def test_a_student_may_load_images_of_their_own_draw_only(teacher, school_class,
     assert visible == {images[pk].pk for pk in mine}
     stranger = StudentFactory(school_class=school_class)
     assert not QuestionImage.objects.visible_to(stranger.user).exists()
+
+
+@pytest.mark.django_db
+def test_grading_queue_and_board_count_the_drawn_questions(teacher, school_class, student):
+    from grading.selectors import pending_attempts, quiz_monitor_status
+
+    essays = bank(teacher, 2, topic="Essays", type=QuestionType.DESCRIPTIVE, options=None, correct_answer=None)
+    quiz = slot_quiz(teacher, school_class, count=1, marks=5, topic="Essays")
+    quiz = quiz_services.quiz_publish(quiz=quiz, by=teacher.user)
+    attempt = start_attempt(quiz, student)
+    drawn = next(q for q in essays if q.pk in drawn_ids(attempt))
+    assert quiz_monitor_status(quiz).total_questions == 2  # the fixed question + the slot's one
+    answer(attempt, {drawn: "Photosynthesis turns light into sugar."})
+    submit(attempt)
+    row = pending_attempts(teacher.user).get(pk=attempt.pk)
+    assert (row.descriptive_questions_count, row.pending_answers, row.pending_marks) == (1, 1, 5)
