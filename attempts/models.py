@@ -130,6 +130,9 @@ class QuizAttempt(models.Model):
     # Not in the guide: {question_id: {"type": ..., "options": n}} fixed at start, so an autosave validates the
     # answer against the question's type without another query (the save path is the exam's hot path).
     question_meta = models.JSONField(default=dict, blank=True)
+    # Issue 16: the questions the student flagged for review ([question_id, ...], in the attempt's order), saved by
+    # attempts.services.attempt_flag (POST /attempts/{id}/flags), shown in the navigator and the summary.
+    review_flags = models.JSONField(default=list, blank=True)
 
     objects = QuizAttemptQuerySet.as_manager()
 
@@ -250,3 +253,28 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_violation_type_display()} at {self.detected_at:%H:%M:%S}"
+
+
+class DrawnQuestion(models.Model):
+    """Issue 16: a question a random slot (quizzes.models.QuizSlot) drew for this attempt, fixed at start with the
+    marks it is worth, so resume, reload, regrade, grading, review and analytics all see the same questions
+    (attempts.questions.attempt_questions is the one place that lists an attempt's questions)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attempt = models.ForeignKey(QuizAttempt, on_delete=models.CASCADE, related_name="drawn_questions")
+    # PROTECT: a drawn question is part of a student's record (the bank's delete refuses it with a clear error).
+    question = models.ForeignKey("quizzes.Question", on_delete=models.PROTECT, related_name="draws")
+    slot = models.ForeignKey("quizzes.QuizSlot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    position = models.PositiveIntegerField()
+    marks = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "attempt_drawn_questions"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="drawn_questions_attempt_question_uniq"),
+            models.CheckConstraint(condition=Q(marks__gt=0), name="drawn_questions_marks_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} drew {self.question_id}"

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
+from attempts.questions import attempt_questions
 from quizzes.marking import auto_mark
 from quizzes.models import QuestionAdjustment, QuestionType
 
@@ -18,7 +19,7 @@ from quizzes.models import QuestionAdjustment, QuestionType
 def mark_objective_answers(attempt: QuizAttempt) -> None:
     """Mark every objective answer and every blank answer; create rows for unanswered questions so the
     attempt's record is complete (an unanswered question scores 0 and needs no hand-marking)."""
-    quiz_questions = list(attempt.quiz.quiz_questions.select_related("question"))
+    quiz_questions = attempt_questions(attempt)  # issue 16: with the questions its random slots drew
     answers = {a.question_id: a for a in attempt.answers.all()}
     now = timezone.now()
     to_create, to_update = [], []
@@ -53,14 +54,14 @@ def mark_objective_answers(attempt: QuizAttempt) -> None:
         StudentAnswer.objects.bulk_update(to_update, ["marks_awarded", "is_final"])
 
 
-def negative_marks(attempt: QuizAttempt, quiz, marks: dict) -> Decimal:
+def negative_marks(attempt: QuizAttempt, quiz, marks: dict, links: list | None = None) -> Decimal:
     """What negative marking deducts (Quiz.negative_marking_percent, 0 = off): that percentage of the question's
     marks for every answered, automatically marked question that scored 0. Blank answers and partly right ones cost
     nothing; the caller floors the total at 0."""
     percent = quiz.negative_marking_percent or 0
     if not percent:
         return Decimal(0)
-    links = {qq.question_id: qq for qq in quiz.quiz_questions.select_related("question")}
+    links = {qq.question_id: qq for qq in (links if links is not None else attempt_questions(attempt))}
     wrong = [qid for qid, m in marks.items() if m == 0 and qid in links and links[qid].question.is_objective]
     if not wrong:
         return Decimal(0)
@@ -76,17 +77,14 @@ def recompute_totals(attempt: QuizAttempt) -> QuizAttempt:
     """Score, total, percentage and pass/fail from the stored marks; `graded` when nothing awaits a teacher."""
     quiz = attempt.quiz
     # A question dropped from the quiz (integrity's quality loop) counts neither in the score nor in the total.
-    marks_by_question = {
-        qq.question_id: qq.marks
-        for qq in quiz.quiz_questions.select_related("question")
-        if qq.adjustment != QuestionAdjustment.DROPPED
-    }
+    links = attempt_questions(attempt)  # issue 16: with the questions its random slots drew, at the slot's marks
+    marks_by_question = {qq.question_id: qq.marks for qq in links if qq.adjustment != QuestionAdjustment.DROPPED}
     total = sum(marks_by_question.values())
     # Plain values: model instances deferred down to two fields re-read each row's attempt_id (one query per answer).
     marks = dict(attempt.answers.filter(question_id__in=marks_by_question).values_list("question_id", "marks_awarded"))
     pending = any(m is None for m in marks.values()) or len(marks) < len(marks_by_question)
     score = sum((m or Decimal(0) for m in marks.values()), Decimal(0))
-    score = max(Decimal(0), score - negative_marks(attempt, quiz, marks))
+    score = max(Decimal(0), score - negative_marks(attempt, quiz, marks, links))
     attempt.score = score.quantize(Decimal("0.01"))
     attempt.total_marks = total
     attempt.percentage = (

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Student
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
+from attempts.questions import attempt_questions
 from quizzes import types as question_types
 from quizzes.models import (
     HAS_OPTIONS,
@@ -28,7 +29,6 @@ from quizzes.models import (
     QuizStatus,
     normalize_access_code,
 )
-from quizzes.selectors import ordered_quiz_questions as quiz_questions_in_order
 from quizzes.selectors import questions_as_seen
 
 UNKNOWN_CODE = "No quiz has this access code. Check it with your teacher."
@@ -84,13 +84,9 @@ def public_status(attempt: QuizAttempt) -> str:
 
 
 def ordered_quiz_questions(attempt: QuizAttempt) -> list[QuizQuestion]:
-    """The quiz's questions in this attempt's order (fixed at start); questions added later come last."""
-    qqs = quiz_questions_in_order(attempt.quiz)
-    if not attempt.question_order:
-        # Only an attempt written by hand (demo data, factories) has no order: the quiz's own order.
-        return qqs
-    position = {qid: i for i, qid in enumerate(attempt.question_order)}
-    return sorted(qqs, key=lambda qq: position.get(str(qq.question_id), len(position) + qq.order_index))
+    """The quiz's questions in this attempt's order (fixed at start); questions added later come last. Issue 16:
+    with the questions its random slots drew (attempts.questions.attempt_questions, the one place)."""
+    return attempt_questions(attempt)
 
 
 def question_options(question) -> list:
@@ -165,6 +161,7 @@ class ExamQuestion:
     saved_answer: SavedAnswer | None
     parts: QuestionParts = field(default_factory=QuestionParts)
     images: list | None = None  # issue 15: QuestionImage rows (None when the question has none)
+    flagged: bool = False  # issue 16: flagged by the student for review before submitting
 
     @property
     def saved_option(self) -> int | None:
@@ -224,6 +221,7 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
     items = []
     links = ordered_quiz_questions(attempt)
     images = images_by_question(qq.question_id for qq in links)
+    flags = set(attempt.review_flags or [])
     for index, qq in enumerate(links):
         q = qq.question  # during the attempt: the current wording (a typo fixed mid-exam reaches the student)
         qid = str(q.id)
@@ -255,6 +253,7 @@ def exam_questions(attempt: QuizAttempt) -> list[ExamQuestion]:
                 saved_answer=saved,
                 parts=question_parts(q, f"{attempt.pk}:{qid}"),
                 images=images.get(q.id),
+                flagged=qid in flags,
             )
         )
     return items

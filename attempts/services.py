@@ -21,14 +21,22 @@ from accounts.models import Student
 from attempts import access, autosave
 from attempts.autosave import MAX_BATCH
 from attempts.errors import AttemptError
-from attempts.models import AttemptStatus, QuizAttempt, Severity, SubmitReason, Violation, ViolationType
+from attempts.models import (
+    AttemptStatus,
+    DrawnQuestion,
+    QuizAttempt,
+    Severity,
+    SubmitReason,
+    Violation,
+    ViolationType,
+)
 from attempts.scoring import mark_objective_answers, recompute_totals
 from attempts.selectors import public_status, quiz_is_assigned
 from quizsite.api.fields import score_number
 from quizsite.live import publish_attempt_event, publish_quiz_event
 from quizzes.effective import EffectiveSettings, effective_settings
-from quizzes.models import QuestionType, Quiz, QuizStatus, ViolationAction
-from quizzes.selectors import ordered_quiz_questions
+from quizzes.models import QuestionType, Quiz, QuizQuestion, QuizStatus, ViolationAction
+from quizzes.selectors import SlotPoolTooSmall, draw_slots, ordered_quiz_questions
 from quizzes.signals import announce_results_changed
 
 logger = logging.getLogger(__name__)
@@ -97,9 +105,11 @@ def start_refusal(*, quiz: Quiz, student: Student, now=None, settings: Effective
 
 def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent, settings: EffectiveSettings) -> QuizAttempt:
     quiz_questions = ordered_quiz_questions(quiz)
-    if not quiz_questions:
-        raise AttemptError("This quiz has no questions yet.", status_code=409, code="empty_quiz")
     rng = random.SystemRandom()
+    drawn = _draw(quiz=quiz, student=student, rng=rng)  # issue 16: the random slots
+    if not quiz_questions and not drawn:
+        raise AttemptError("This quiz has no questions yet.", status_code=409, code="empty_quiz")
+    quiz_questions = [*quiz_questions, *drawn]
     order = [str(qq.question_id) for qq in quiz_questions]
     if quiz.randomize_questions:
         rng.shuffle(order)
@@ -116,7 +126,7 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent, settings:
             option_order[str(q.id)] = perm
     deadline = settings.deadline_for(now)
     number = (QuizAttempt.objects.filter(quiz=quiz, student=student).aggregate(m=Max("attempt_number"))["m"] or 0) + 1
-    return QuizAttempt.objects.create(
+    attempt = QuizAttempt.objects.create(
         quiz=quiz,
         student=student,
         attempt_number=number,
@@ -130,6 +140,35 @@ def _new_attempt(*, quiz: Quiz, student: Student, now, ip, user_agent, settings:
         option_order=option_order,
         question_meta=meta,
     )
+    if drawn:
+        DrawnQuestion.objects.bulk_create(
+            DrawnQuestion(attempt=attempt, question=qq.question, slot=qq.slot, position=i, marks=qq.marks_override)
+            for i, qq in enumerate(drawn)
+        )
+    return attempt
+
+
+def _draw(*, quiz: Quiz, student: Student, rng) -> list[QuizQuestion]:
+    """Issue 16: what the quiz's random slots draw for a new attempt (quizzes.selectors.draw_slots, preferring the
+    questions this student was given in no earlier attempt of the quiz), as unsaved QuizQuestion rows carrying the
+    slot (`.slot`) and its marks. A constant number of queries, none per drawn question."""
+    slots = list(quiz.slots.all())
+    if not slots:
+        return []
+    seen = set(
+        DrawnQuestion.objects.filter(attempt__quiz=quiz, attempt__student=student).values_list(
+            "question_id", flat=True
+        )
+    )
+    try:
+        return draw_slots(quiz, slots=slots, seen=seen, rng=rng)
+    except SlotPoolTooSmall as exc:
+        raise AttemptError(
+            f"{exc.slot.label} cannot be drawn: the bank no longer holds enough matching questions. "
+            "Please tell your teacher.",
+            status_code=409,
+            code="slot_pool_too_small",
+        ) from None
 
 
 def _in_progress(*, quiz: Quiz, student: Student) -> QuizAttempt | None:
@@ -598,3 +637,23 @@ def attempt_explain(*, attempt: QuizAttempt, by, text: str, now=None) -> QuizAtt
         {"attempt_id": str(locked.pk), "student_id": str(locked.student_id), "explanation": text},
     )
     return locked
+
+
+@transaction.atomic
+def attempt_flag(*, attempt: QuizAttempt, by, question_id, flagged: bool) -> list[str]:
+    """Issue 16: the student flags (or unflags) one of the attempt's questions for review before submitting.
+    Only while the attempt runs, only its own questions. Returns the flags, in the attempt's order."""
+    locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if by is None or locked.student_id != by.pk:
+        raise AttemptError("Only the student taking this quiz can flag its questions.", status_code=403)
+    if locked.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptError("This attempt has ended; its flags can no longer change.", status_code=409, code="ended")
+    qid = str(question_id or "")
+    order = [str(q) for q in locked.question_order or []]
+    if qid not in order:
+        raise AttemptError("This question is not part of your quiz.", status_code=400, code="unknown_question")
+    flags = set(locked.review_flags or [])
+    flags = flags | {qid} if flagged else flags - {qid}
+    locked.review_flags = [q for q in order if q in flags]
+    locked.save(update_fields=["review_flags"])
+    return locked.review_flags

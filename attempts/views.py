@@ -79,6 +79,7 @@ def intro(request, pk):
     quiz = _quiz_for_student(request, student, pk)
     services.expire_overdue_for_student(student_id=student.pk)
     qqs = list(quiz.quiz_questions.select_related("question"))
+    slots = list(quiz.slots.all())  # issue 16: each random slot adds its drawn questions
     attempts = list(QuizAttempt.objects.for_student(request.user).filter(quiz=quiz).order_by("attempt_number"))
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
     eff = effective_settings(quiz=quiz, student=student)
@@ -94,8 +95,8 @@ def intro(request, pk):
         "access_refusal": None if ask_network_password else access_refusal,
         "ask_network_password": ask_network_password,
         "quiz": quiz,
-        "question_count": len(qqs),
-        "total_marks": sum(qq.marks for qq in qqs),
+        "question_count": len(qqs) + sum(s.count for s in slots),
+        "total_marks": sum(qq.marks for qq in qqs) + sum(s.count * s.marks for s in slots),
         "attempts": attempts,
         "in_progress": in_progress,
         "refusal": None if in_progress else services.start_refusal(quiz=quiz, student=student, settings=eff),
@@ -148,6 +149,7 @@ def _exam_context(request, attempt: QuizAttempt) -> dict:
         "totalViolations": attempt.total_violations,
         "maxSeq": max(seqs, default=0),
         "questionIds": [str(q.id) for q in exam.questions],
+        "flagUrl": f"/api/v1/attempts/{attempt.pk}/flags",  # issue 16
     }
     return {"attempt": attempt, "quiz": attempt.quiz, "exam": exam, "questions": exam.questions, "config": config}
 

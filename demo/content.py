@@ -498,3 +498,7 @@ class ReportPlan:
 
 
 REPORTS = [ReportPlan(MATHS, "Arithmetic check-up", "class_pack", 0)]
+
+# Issue 16: the first teacher tags a few bank questions "revision" and drafts a quiz whose random slot draws
+# RANDOM_PRACTICE[2] of them per student (the builder shows the pool, the versions and a preview draw).
+RANDOM_PRACTICE = ("Revision practice (random questions)", "revision", 3)

@@ -79,6 +79,7 @@ def build_demo_school(*, now: datetime | None = None) -> bool:
     changed |= _integrity(school)
     changed |= _lti_platform(admin)
     changed |= _fair_exams(school, now)
+    changed |= _random_practice(school)
     changed |= _reports(school)
     return changed
 
@@ -95,6 +96,25 @@ def _reports(school: _School) -> bool:
         report_services.report_job_start(by=teacher.user, kind=plan.kind, quiz_id=quiz.pk, class_id=class_id)
         changed = True
     return changed
+
+
+def _random_practice(school: _School) -> bool:
+    """Issue 16: tags in the first teacher's bank and a draft quiz with a random slot (content.RANDOM_PRACTICE)."""
+    title, tag, count = content.RANDOM_PRACTICE
+    teacher = school.teachers[0]
+    if Quiz.objects.filter(title=title, created_by=teacher).exists():
+        return False
+    bank = [q for q, spec in zip(school.questions, content.QUESTIONS, strict=True) if spec.teacher == 0]
+    for question in bank[: count + 2]:
+        quiz_services.question_update(question=question, by=teacher.user, data={"tags": [*question.tags, tag]})
+    quiz = quiz_services.quiz_create(
+        by=teacher.user,
+        data={"title": title, "subject": teacher.subject, "time_limit_minutes": content.TIME_LIMIT_MINUTES},
+        class_ids=[school.classes[0].pk],
+        question_ids=[],
+    )
+    quiz_services.quiz_slot_add(quiz=quiz, by=teacher.user, data={"count": count, "marks": 2, "tag": tag})
+    return True
 
 
 def _fair_exams(school: _School, now: datetime) -> bool:

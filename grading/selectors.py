@@ -13,12 +13,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Student
-from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer, SubmitReason, Violation
+from attempts.models import (
+    FINISHED_STATUSES,
+    AttemptStatus,
+    DrawnQuestion,
+    QuizAttempt,
+    StudentAnswer,
+    SubmitReason,
+    Violation,
+)
+from attempts.questions import attempt_questions
 from classrooms.models import SchoolClass
 from quizsite.live import seen_many
 from quizzes import types as question_types
 from quizzes.models import OBJECTIVE_TYPES, OPTION_TYPES, QuestionType, Quiz, QuizQuestion
-from quizzes.selectors import questions_as_seen
+from quizzes.selectors import questions_as_seen, quiz_question_count
 
 # Attempts a teacher may hand back to the student: ended by the clock, by violations or by a teacher, never a
 # student's own submit.
@@ -56,12 +65,31 @@ def _annotate_grading_figures(qs: QuerySet[QuizAttempt]) -> QuerySet[QuizAttempt
         .values("quiz")
         .annotate(s=Sum(_quiz_marks()), n=Count("pk"))
     )
+    # Issue 16: the questions random slots drew for this attempt, at the slot's marks.
+    drawn_descriptive = (
+        DrawnQuestion.objects.filter(attempt=OuterRef("pk"), question__type=QuestionType.DESCRIPTIVE)
+        .values("attempt")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    drawn_pending = (
+        DrawnQuestion.objects.filter(
+            attempt=OuterRef("pk"),
+            question__answers__attempt=OuterRef("pk"),
+            question__answers__marks_awarded__isnull=True,
+        )
+        .values("attempt")
+        .annotate(s=Sum("marks"), n=Count("pk"))
+    )
     decimal = DecimalField(max_digits=9, decimal_places=2)
     return qs.annotate(
-        descriptive_questions_count=Coalesce(Subquery(descriptive, output_field=IntegerField()), 0),
+        descriptive_questions_count=Coalesce(Subquery(descriptive, output_field=IntegerField()), 0)
+        + Coalesce(Subquery(drawn_descriptive, output_field=IntegerField()), 0),
         auto_graded_score=Coalesce(Subquery(auto_score, output_field=decimal), Value(Decimal(0)), output_field=decimal),
-        pending_marks=Coalesce(Subquery(pending.values("s"), output_field=IntegerField()), 0),
-        pending_answers=Coalesce(Subquery(pending.values("n"), output_field=IntegerField()), 0),
+        pending_marks=Coalesce(Subquery(pending.values("s"), output_field=IntegerField()), 0)
+        + Coalesce(Subquery(drawn_pending.values("s"), output_field=IntegerField()), 0),
+        pending_answers=Coalesce(Subquery(pending.values("n"), output_field=IntegerField()), 0)
+        + Coalesce(Subquery(drawn_pending.values("n"), output_field=IntegerField()), 0),
     )
 
 
@@ -149,7 +177,8 @@ class GradingItem:
 def attempt_grading_items(attempt: QuizAttempt) -> list[GradingItem]:
     """Every answer of the attempt with its question and its marks in this quiz, in the quiz's order.
     Two queries, whatever the number of questions."""
-    quiz_questions = {qq.question_id: qq for qq in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)}
+    # Issue 16: the attempt's own questions (random slots' draws included, at the slot's marks).
+    quiz_questions = {qq.question_id: qq for qq in attempt_questions(attempt)}
     answers = list(
         StudentAnswer.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__images")
     )
@@ -321,7 +350,7 @@ def quiz_monitor_status(quiz: Quiz, *, now: datetime | None = None) -> BoardStat
     their latest attempt or `not_started` for a student of an assigned class who has not begun. Three queries
     whatever the class size (pinned in grading/tests/test_board_live.py), plus one cache read for presence."""
     now = now or timezone.now()
-    total_questions = QuizQuestion.objects.filter(quiz=quiz).count()
+    total_questions = quiz_question_count(quiz)  # issue 16: random slots included
 
     answered_count = (
         StudentAnswer.objects.filter(attempt=OuterRef("pk"))

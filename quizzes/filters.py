@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizStatus
+from quizzes.models import Difficulty, Question, QuestionType, Quiz, QuizStatus, normalize_tags
 
 
 class QuizFilter(django_filters.FilterSet):
@@ -36,10 +36,16 @@ class QuestionFilter(django_filters.FilterSet):
     difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices)
     teacher_id = django_filters.UUIDFilter(field_name="created_by_id")
     search = django_filters.CharFilter(method="filter_search")
+    # Issue 16: questions carrying this tag (matched as stored: trimmed, lower-case).
+    tag = django_filters.CharFilter(method="filter_tag")
 
     class Meta:
         model = Question
-        fields = ["type", "topic", "difficulty", "teacher_id", "search"]
+        fields = ["type", "topic", "difficulty", "teacher_id", "search", "tag"]
+
+    def filter_tag(self, queryset, name, value):
+        tags = normalize_tags([value])
+        return queryset.filter(tags__contains=tags) if tags else queryset
 
     def filter_search(self, queryset, name, value):
         term = value.strip()

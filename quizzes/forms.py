@@ -22,6 +22,7 @@ from quizzes.models import (
     Difficulty,
     QuestionType,
     ViolationAction,
+    normalize_tags,
 )
 from quizzes.selectors import quiz_class_choices
 from quizzes.services import QUIZ_SETTINGS
@@ -101,6 +102,10 @@ class QuestionForm(OwnerMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), label="Question", max_length=QUESTION_TEXT_MAX_LENGTH
     )
     topic = forms.CharField(max_length=100, required=False, help_text="Free text, e.g. “Fractions”.")
+    # Issue 16: many per question, separated by commas; Question.clean normalises and checks them.
+    tags = forms.CharField(
+        max_length=1100, required=False, help_text="Separated by commas, e.g. “algebra, term 2”."
+    )
     difficulty = forms.ChoiceField(choices=Difficulty.choices, initial=Difficulty.MEDIUM)
     marks = forms.IntegerField(min_value=1, max_value=1000, initial=1)
     options = forms.CharField(
@@ -240,6 +245,7 @@ class QuestionForm(OwnerMixin, forms.Form):
             "type": question.type,
             "text": question.text,
             "topic": question.topic,
+            "tags": ", ".join(question.tags or []),
             "difficulty": question.difficulty,
             "marks": question.marks,
             "accepted_answers": "\n".join(question.accepted_answers or []),
@@ -261,6 +267,7 @@ class QuestionForm(OwnerMixin, forms.Form):
         d = self.cleaned_data
         qtype = d["type"]
         data = {k: d[k] for k in ("type", "text", "topic", "difficulty", "marks")}
+        data["tags"] = normalize_tags(d.get("tags") or "")
         if qtype == QuestionType.MCQ:
             data["options"] = _lines(d.get("options"))
             data["correct_answer"] = d["correct_option"] - 1 if d.get("correct_option") else None
@@ -591,6 +598,7 @@ class BankFilterForm(forms.Form):
     search = forms.CharField(required=False)
     type = forms.ChoiceField(required=False, choices=[("", "Any type"), *QuestionType.choices])
     topic = forms.CharField(required=False)
+    tag = forms.CharField(required=False)  # issue 16
     difficulty = forms.ChoiceField(required=False, choices=[("", "Any difficulty"), *Difficulty.choices])
 
     def __init__(self, *args, **kwargs):

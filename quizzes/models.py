@@ -7,6 +7,8 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -45,6 +47,24 @@ MAX_OPTIONS = 10
 ACCEPTED_ANSWER_MAX_LENGTH = 500
 MAX_ACCEPTED_ANSWERS = 20
 GENERAL_FEEDBACK_MAX_LENGTH = 5_000
+# Issue 16: tags on questions (many per question, besides topic and difficulty), stored trimmed and lower-case.
+TAG_MAX_LENGTH = 50
+MAX_TAGS = 20
+
+
+def normalize_tags(tags) -> list[str]:
+    """Tags as stored: trimmed, lower-case, inner spaces collapsed, duplicates and blanks dropped, order kept.
+    A comma-separated string (the bank form) is split."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    seen: list[str] = []
+    for tag in tags:
+        tag = " ".join(str(tag).split()).lower()
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen
 
 
 def _text_validators(max_length: int | None = None) -> list:
@@ -283,6 +303,8 @@ class Question(models.Model):
     general_feedback = models.TextField(
         blank=True, default="", validators=_text_validators(GENERAL_FEEDBACK_MAX_LENGTH)
     )
+    # Issue 16: free tags ("algebra", "term 2", "calculator"), filtered with ?tag= and drawn from by random slots.
+    tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH, blank=True), default=list, blank=True)
 
     objects = QuestionQuerySet.as_manager()
 
@@ -293,6 +315,7 @@ class Question(models.Model):
             models.Index(fields=["created_by"], name="idx_questions_created_by"),
             models.Index(fields=["type"], name="idx_questions_type"),
             models.Index(fields=["difficulty"], name="idx_questions_difficulty"),
+            GinIndex(fields=["tags"], name="idx_questions_tags"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(type__in=QuestionType.values), name="questions_type_valid"),
@@ -317,6 +340,14 @@ class Question(models.Model):
         errors: dict[str, str] = {}
         self.text = (self.text or "").strip()
         self.topic = (self.topic or "").strip()
+        if not isinstance(self.tags, (list, tuple, str, type(None))):
+            errors["tags"] = "Tags must be a list of texts."
+        else:
+            self.tags = normalize_tags(self.tags)
+            if len(self.tags) > MAX_TAGS:
+                errors["tags"] = f"A question may have at most {MAX_TAGS} tags."
+            elif problem := _list_problem(self.tags, TAG_MAX_LENGTH, "A tag"):
+                errors["tags"] = problem
         if not self.text:
             errors["text"] = "The question text is required."
         if self.marks is None or self.marks <= 0:
@@ -492,6 +523,53 @@ class QuizQuestion(models.Model):
         return self.marks_override if self.marks_override is not None else self.question.marks
 
 
+class QuizSlot(models.Model):
+    """Issue 16: a random slot. Besides its fixed questions (QuizQuestion) a quiz may hold slots "`count` questions
+    drawn from the quiz owner's bank where topic / tag / difficulty / type match" (a blank criterion matches
+    anything), each drawn question worth `marks`. The draw happens once per attempt at start and is stored with the
+    attempt (attempts.models.DrawnQuestion); quizzes.selectors.slot_pool is the one definition of a slot's pool."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    order_index = models.PositiveIntegerField()
+    count = models.PositiveSmallIntegerField()
+    marks = models.PositiveIntegerField(default=1)
+    topic = models.CharField(max_length=100, blank=True, default="", validators=_text_validators())
+    tag = models.CharField(max_length=TAG_MAX_LENGTH, blank=True, default="", validators=_text_validators())
+    difficulty = models.CharField(max_length=20, blank=True, default="", choices=Difficulty.choices)
+    type = models.CharField(max_length=20, blank=True, default="", choices=QuestionType.choices)
+
+    class Meta:
+        db_table = "quiz_slots"
+        ordering = ["order_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "order_index"], name="quiz_slots_quiz_order_uniq"),
+            models.CheckConstraint(condition=Q(count__gt=0), name="quiz_slots_count_positive"),
+            models.CheckConstraint(condition=Q(marks__gt=0), name="quiz_slots_marks_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def criteria(self) -> str:
+        parts = []
+        if self.topic:
+            parts.append(f"topic “{self.topic}”")
+        if self.tag:
+            parts.append(f"tag “{self.tag}”")
+        if self.difficulty:
+            parts.append(self.get_difficulty_display().lower())
+        if self.type:
+            parts.append(self.get_type_display().lower())
+        return ", ".join(parts) or "any question of the bank"
+
+    @property
+    def label(self) -> str:
+        """How errors and pages name the slot: "Random slot 2 (3 × topic “Fractions”, easy)"."""
+        return f"Random slot {self.order_index + 1} ({self.count} × {self.criteria})"
+
+
 # --- issue 18: large question files are imported by a Celery worker ------------------------------------------------
 
 
@@ -635,7 +713,11 @@ class QuestionImageQuerySet(models.QuerySet):
             taken = attempts.objects.filter(
                 student_id=user.pk, quiz__quiz_questions__question_id=models.OuterRef("question_id")
             )
-            return self.filter(models.Exists(taken))
+            # Issue 16: or a question a random slot drew for one of their attempts.
+            drawn = attempts.objects.filter(
+                student_id=user.pk, drawn_questions__question_id=models.OuterRef("question_id")
+            )
+            return self.filter(models.Exists(taken) | models.Exists(drawn))
 
         return by_role(
             self,

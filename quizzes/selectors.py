@@ -4,11 +4,26 @@ pages show the same things to the same people; these functions only add what a p
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from math import comb, prod
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -22,8 +37,10 @@ from quizzes.models import (
     Quiz,
     QuizOverride,
     QuizQuestion,
+    QuizSlot,
     QuizStatus,
     normalize_access_code,
+    normalize_tags,
 )
 
 
@@ -35,14 +52,32 @@ def _total_marks_subquery():
         .annotate(total=Sum(Coalesce("marks_override", "question__marks")))
         .values("total")
     )
-    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0))
+    # Issue 16: each random slot adds `count` questions worth `marks` each to every attempt.
+    per_slots = (
+        QuizSlot.objects.filter(quiz=OuterRef("pk"))
+        .order_by()
+        .values("quiz")
+        .annotate(total=Sum(F("count") * F("marks")))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0)) + Coalesce(
+        Subquery(per_slots, output_field=IntegerField()), Value(0)
+    )
 
 
 def _question_count_subquery():
     per_quiz = (
         QuizQuestion.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk")).values("n")
     )
-    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0))
+    per_slots = QuizSlot.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Sum("count"))
+    return Coalesce(Subquery(per_quiz, output_field=IntegerField()), Value(0)) + Coalesce(
+        Subquery(per_slots.values("n"), output_field=IntegerField()), Value(0)
+    )
+
+
+def quiz_question_count(quiz: Quiz) -> int:
+    """How many questions every attempt of the quiz holds (fixed + each random slot's count), in one query."""
+    return Quiz.objects.filter(pk=quiz.pk).values_list(_question_count_subquery(), flat=True).first() or 0
 
 
 def _with_summary(quizzes: QuerySet[Quiz]) -> QuerySet[Quiz]:
@@ -126,6 +161,94 @@ def question_topics(*, user) -> list[str]:
     return list(
         Question.objects.visible_to(user).exclude(topic="").order_by("topic").values_list("topic", flat=True).distinct()
     )
+
+
+def question_tags(*, user) -> list[str]:
+    """Issue 16: every tag in the bank `user` sees, for the filters' suggestions."""
+    rows = (
+        Question.objects.visible_to(user)
+        .order_by()
+        .annotate(tag=Func(F("tags"), function="unnest"))
+        .values_list("tag", flat=True)
+        .distinct()
+    )
+    return sorted(set(rows))
+
+
+def slot_pool(slot: QuizSlot) -> QuerySet[Question]:
+    """Issue 16, THE pool of a random slot (publishing, the builder's sizes and the draw at start all use it): the
+    quiz owner's bank questions matching every criterion the slot sets, less the quiz's fixed questions (a student
+    never gets one question twice)."""
+    pool = Question.objects.filter(created_by_id=slot.quiz.created_by_id).exclude(quiz_links__quiz_id=slot.quiz_id)
+    if slot.topic:
+        pool = pool.filter(topic__iexact=slot.topic)
+    if slot.tag:
+        pool = pool.filter(tags__contains=normalize_tags([slot.tag]))
+    if slot.difficulty:
+        pool = pool.filter(difficulty=slot.difficulty)
+    if slot.type:
+        pool = pool.filter(type=slot.type)
+    return pool.order_by()
+
+
+@dataclass(frozen=True)
+class SlotPool:
+    slot: QuizSlot
+    size: int
+
+    @property
+    def enough(self) -> bool:
+        return self.size >= self.slot.count
+
+
+def slot_pools(quiz: Quiz) -> list[SlotPool]:
+    """Each random slot of the quiz with its pool's size (one count per slot)."""
+    return [SlotPool(slot, slot_pool(slot).count()) for slot in quiz.slots.select_related("quiz")]
+
+
+def distinct_versions(pools: list[SlotPool]) -> int:
+    """How many different sets of questions the quiz can give (order aside): the product of "pool choose count"
+    over the slots. Slots whose pools overlap make it an upper bound."""
+    return prod(comb(p.size, p.slot.count) for p in pools) if pools else 1
+
+
+class SlotPoolTooSmall(Exception):
+    def __init__(self, slot: QuizSlot):
+        super().__init__(slot.label)
+        self.slot = slot
+
+
+def draw_slots(quiz: Quiz, *, slots: list[QuizSlot] | None = None, seen=(), rng=None) -> list[QuizQuestion]:
+    """Issue 16, THE draw of a quiz's random slots (an attempt's start, and the builder's "preview one draw"): each
+    slot draws `count` questions of its pool that no other slot drew, preferring those not in `seen` (the student's
+    earlier attempts); the scarcest pool draws first. Returns unsaved QuizQuestion rows in the slots' order, worth
+    the slot's marks (marks_override) and carrying the slot (`.slot`). One query per slot and one for the drawn
+    questions, none per drawn question. Raises SlotPoolTooSmall when a pool cannot fill its slot."""
+    rng = rng or random.SystemRandom()
+    slots = list(quiz.slots.all()) if slots is None else slots
+    for slot in slots:
+        slot.quiz = quiz  # slot_pool reads the owner: no query per slot for it
+    pools = {slot.pk: list(slot_pool(slot).values_list("pk", flat=True)) for slot in slots}
+    taken: set = set()
+    chosen: dict = {}
+    for slot in sorted(slots, key=lambda s: len(pools[s.pk]) - s.count):
+        pool = [pk for pk in pools[slot.pk] if pk not in taken]
+        if len(pool) < slot.count:
+            raise SlotPoolTooSmall(slot)
+        fresh = [pk for pk in pool if pk not in seen]
+        picks = rng.sample(fresh, min(slot.count, len(fresh)))
+        if len(picks) < slot.count:
+            picks += rng.sample([pk for pk in pool if pk in seen], slot.count - len(picks))
+        taken.update(picks)
+        chosen[slot.pk] = picks
+    questions = Question.objects.in_bulk([pk for picks in chosen.values() for pk in picks]) if taken else {}
+    drawn = []
+    for slot in slots:
+        for pk in chosen[slot.pk]:
+            link = QuizQuestion(quiz=quiz, question=questions[pk], order_index=0, marks_override=slot.marks)
+            link.slot = slot
+            drawn.append(link)
+    return drawn
 
 
 def ordered_quiz_questions(quiz: Quiz) -> list[QuizQuestion]:

@@ -25,7 +25,15 @@ from quizzes.forms import (
     QuestionImportForm,
     QuizForm,
 )
-from quizzes.models import Question, QuestionImage, QuestionImportJob, QuizOverride, QuizStatus
+from quizzes.models import (
+    Difficulty,
+    Question,
+    QuestionImage,
+    QuestionImportJob,
+    QuestionType,
+    QuizOverride,
+    QuizStatus,
+)
 
 # Students get 403 on every page here (staff_required): their quiz pages live in the attempts app.
 PAGE_SIZE = 20
@@ -56,6 +64,7 @@ def question_list(request):
             "page": page,
             "query": query,
             "topics": selectors.question_topics(user=request.user),
+            "tags": selectors.question_tags(user=request.user),
         },
     )
 
@@ -294,7 +303,24 @@ def quiz_builder(request, pk):
     links = selectors.ordered_quiz_questions(quiz)
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "add":
+            if request.POST.get("action") == "slot_add":  # issue 16: a random slot
+                services.quiz_slot_add(
+                    quiz=quiz,
+                    by=request.user,
+                    data={
+                        "count": _int_or_none(request.POST.get("slot_count")),
+                        "marks": _int_or_none(request.POST.get("slot_marks")),
+                        **{k: request.POST.get(f"slot_{k}", "") for k in ("topic", "tag", "difficulty", "type")},
+                    },
+                    request=request,
+                )
+                messages.success(request, "Random slot added.")
+            elif request.POST.get("action") == "slot_remove":
+                services.quiz_slot_remove(
+                    quiz=quiz, slot_id=request.POST.get("slot_id"), by=request.user, request=request
+                )
+                messages.success(request, "Random slot removed.")
+            elif request.POST.get("action") == "add":
                 added = services.quiz_add_questions(
                     quiz=quiz, by=request.user, question_ids=request.POST.getlist("add"), request=request
                 )
@@ -338,9 +364,30 @@ def quiz_builder(request, pk):
             "query": query,
             "filter_form": BankFilterForm(request.GET),
             "topics": selectors.question_topics(user=request.user),
+            "tags": selectors.question_tags(user=request.user),
             "frozen": services.quiz_has_attempts(quiz),
+            **_slot_context(request, quiz),
         },
     )
+
+
+def _slot_context(request, quiz) -> dict:
+    """Issue 16: the builder's random slots, their pools, the number of versions and, on ?draw, one draw."""
+    pools = selectors.slot_pools(quiz)
+    preview, preview_error = None, None
+    if request.GET.get("draw") and pools:
+        try:
+            preview = selectors.draw_slots(quiz)
+        except selectors.SlotPoolTooSmall as exc:
+            preview_error = f"{exc.slot.label}: the bank holds too few matching questions to draw."
+    return {
+        "pools": pools,
+        "versions": selectors.distinct_versions(pools),
+        "preview": preview,
+        "preview_error": preview_error,
+        "difficulties": Difficulty.choices,
+        "question_types": QuestionType.choices,
+    }
 
 
 @staff_required

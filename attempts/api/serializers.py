@@ -206,6 +206,7 @@ class ExamQuestionSerializer(AttemptQuestionSerializer):
 
     order_index = serializers.IntegerField()
     saved_answer = SavedAnswerSerializer(allow_null=True)
+    flagged = serializers.BooleanField(help_text="Issue 16: the student flagged it for review (POST .../flags).")
 
 
 class ExamSerializer(serializers.Serializer):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -33,6 +33,7 @@ from attempts.api.serializers import (
     ViolationRecordedSerializer,
 )
 from attempts.autosave import MAX_BATCH
+from attempts.errors import AttemptError
 from attempts.filters import AttemptFilter
 from attempts.models import QuizAttempt
 from attempts.selectors import attempt_detail, attempt_exam
@@ -198,6 +199,27 @@ class AttemptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             duration_ms=data.get("duration_ms"),
         )
         return Response(ViolationRecordedSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=inline_serializer(
+            "FlagInput", {"question_id": serializers.UUIDField(), "flagged": serializers.BooleanField()}
+        ),
+        responses={
+            200: inline_serializer("Flags", {"review_flags": serializers.ListField(child=serializers.UUIDField())})
+        },
+        description="Issue 16: flag (or unflag) a question of one's attempt in progress for review before submitting.",
+    )
+    @action(detail=True, methods=["post"])
+    def flags(self, request, pk=None):
+        attempt = self._load_own(pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        flagged = data.get("flagged", True)
+        if not isinstance(flagged, bool):
+            raise AttemptError("flagged must be true or false.", status_code=400)
+        flags = services.attempt_flag(
+            attempt=attempt, by=request.user, question_id=data.get("question_id"), flagged=flagged
+        )
+        return Response({"review_flags": flags})
 
     @extend_schema(request=ExplanationInputSerializer, responses={200: ExplanationSerializer})
     @action(detail=True, methods=["post"])

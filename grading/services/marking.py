@@ -17,11 +17,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record, notify
 from attempts.models import AttemptStatus, QuizAttempt, StudentAnswer
+from attempts.questions import attempt_questions
 from attempts.scoring import recompute_totals
 from grading.services.common import GradingError, lock_gradable_attempt, marks_text, result_link, score_summary
 from quizsite.api.fields import score_number
 from quizsite.live import publish_quiz_event
-from quizzes.models import QuizQuestion
 from quizzes.signals import announce_results_changed
 
 TWO_PLACES = Decimal("0.01")
@@ -45,8 +45,10 @@ def _validated_grades(attempt: QuizAttempt, grades: list[dict[str, Any]]) -> lis
     """Each grade's answer (one of this attempt's: the attempt scopes the ids), its marks and feedback. Raises on
     the first bad grade, before anything is written."""
     answers = {str(a.pk): a for a in StudentAnswer.objects.filter(attempt=attempt).select_related("question")}
-    quiz_marks = {qq.question_id: qq for qq in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)}
-    order = {qid: i for i, qid in enumerate(sorted(quiz_marks, key=lambda q: quiz_marks[q].order_index), start=1)}
+    # Issue 16: the attempt's own questions (random slots' draws included, at the slot's marks), in its order.
+    links = attempt_questions(attempt)
+    quiz_marks = {qq.question_id: qq for qq in links}
+    order = {qq.question_id: i for i, qq in enumerate(links, start=1)}
 
     validated: list[tuple[StudentAnswer, Decimal, str]] = []
     seen: set[str] = set()
@@ -59,7 +61,7 @@ def _validated_grades(attempt: QuizAttempt, grades: list[dict[str, Any]]) -> lis
             raise GradingError(f"Answer {answer_id} is graded twice in one request.")
         seen.add(answer_id)
         qq = quiz_marks.get(answer.question_id)
-        maximum = qq.marks_override if (qq and qq.marks_override is not None) else answer.question.marks
+        maximum = qq.marks if qq is not None else answer.question.marks
         position = order.get(answer.question_id, 0)
         marks = _parse_marks(grade.get("marks_awarded"), position=position, maximum=maximum)
         feedback = grade.get("feedback")

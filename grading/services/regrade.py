@@ -16,9 +16,10 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import audit_record, notify
 from attempts.models import FINISHED_STATUSES, AttemptStatus, QuizAttempt, StudentAnswer
+from attempts.questions import attempt_questions
 from attempts.scoring import mark_objective_answers, recompute_totals
 from grading.services.common import marks_text, result_link, score_summary
-from quizzes.models import Question, QuestionType, QuizQuestion
+from quizzes.models import Question, QuestionType
 from quizzes.signals import announce_results_changed
 
 
@@ -50,11 +51,13 @@ def _regrade_one(attempt_id, question: Question, reason: str | None = None) -> d
         was = score_summary(attempt)
         # The question may be worth less now: a teacher's mark (kept by re-marking) must not exceed the new
         # maximum in this quiz, or the score could pass the total.
-        link = QuizQuestion.objects.filter(quiz_id=attempt.quiz_id, question=question).first()
+        # Issue 16: the attempt's own questions, so a question a random slot drew keeps the slot's marks.
+        link = next((qq for qq in attempt_questions(attempt) if qq.question_id == question.pk), None)
         if link is not None:
-            StudentAnswer.objects.filter(
-                attempt=attempt, question=question, marks_awarded__gt=link.marks_override or question.marks
-            ).update(marks_awarded=link.marks_override or question.marks)
+            cap = link.marks_override or question.marks
+            StudentAnswer.objects.filter(attempt=attempt, question=question, marks_awarded__gt=cap).update(
+                marks_awarded=cap
+            )
         if question.type == QuestionType.DESCRIPTIVE:
             # Became descriptive: an automatic mark no longer stands, a teacher must mark it (their marks stay).
             StudentAnswer.objects.filter(attempt=attempt, question=question, graded_by__isnull=True).exclude(

@@ -25,7 +25,9 @@ PICKER_SECONDS = 30 * 60
 
 
 def quiz_total(quiz: Quiz) -> int:
-    return sum(qq.marks for qq in quiz.quiz_questions.select_related("question"))
+    # Issue 16: each random slot adds `count` questions worth `marks` to every attempt.
+    slots = sum(slot.count * slot.marks for slot in quiz.slots.all())
+    return sum(qq.marks for qq in quiz.quiz_questions.select_related("question")) + slots
 
 
 def picker_open(*, platform: Platform, user: User, claims: dict, context: Context | None) -> str:

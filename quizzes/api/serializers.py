@@ -18,11 +18,13 @@ from quizzes.models import (
     GENERAL_FEEDBACK_MAX_LENGTH,
     MAX_ACCEPTED_ANSWERS,
     MAX_OPTIONS,
+    MAX_TAGS,
     OPTION_MAX_LENGTH,
     QUESTION_TEXT_MAX_LENGTH,
     QUIZ_DESCRIPTION_MAX_LENGTH,
     RUBRIC_MAX_LENGTH,
     SAMPLE_ANSWER_MAX_LENGTH,
+    TAG_MAX_LENGTH,
     Difficulty,
     Question,
     QuestionType,
@@ -126,6 +128,13 @@ class QuestionInputSerializer(OwnerInputSerializer):
     general_feedback = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, max_length=GENERAL_FEEDBACK_MAX_LENGTH
     )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH, allow_blank=True),
+        required=False,
+        allow_null=True,
+        max_length=MAX_TAGS,
+        help_text="Issue 16: free tags, stored trimmed and lower-case (GET /questions?tag= filters by one).",
+    )
 
     def validate_details(self, value):
         if value is not None and not isinstance(value, dict):
@@ -185,6 +194,7 @@ class QuizQuestionStaffSerializer(serializers.Serializer):
             "marking_rubric": q.marking_rubric,
             "details": q.details,
             "general_feedback": q.general_feedback,
+            "tags": q.tags,
         }
 
 

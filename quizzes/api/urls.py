@@ -3,7 +3,7 @@
 from django.urls import re_path
 
 from quizsite.api.routers import OptionalSlashRouter
-from quizzes.api import overrides
+from quizzes.api import overrides, slots
 from quizzes.api.views import QuestionViewSet, QuizViewSet
 
 router = OptionalSlashRouter()
@@ -22,6 +22,16 @@ urlpatterns = [
     ),
     re_path(
         rf"^quizzes/(?P<pk>{_UUID})/my-settings/?$", overrides.MyQuizSettingsView.as_view(), name="quiz-my-settings"
+    ),
+    # Issue 16: random slots (additive paths, before the router's).
+    re_path(rf"^quizzes/(?P<pk>{_UUID})/slots/?$", slots.QuizSlotsView.as_view(), name="quiz-slots"),
+    re_path(
+        rf"^quizzes/(?P<pk>{_UUID})/slots/preview/?$", slots.QuizSlotPreviewView.as_view(), name="quiz-slots-preview"
+    ),
+    re_path(
+        rf"^quizzes/(?P<pk>{_UUID})/slots/(?P<slot_id>{_UUID})/?$",
+        slots.QuizSlotDetailView.as_view(),
+        name="quiz-slot-detail",
     ),
     *router.urls,
 ]

@@ -41,6 +41,8 @@ from quizzes.services.lifecycle import (
     quiz_has_attempts,
     quiz_publish,
     quiz_set_status,
+    quiz_slot_add,
+    quiz_slot_remove,
     quiz_unpublish,
     quiz_update,
 )
@@ -67,6 +69,8 @@ __all__ = [
     "question_image_delete",
     "question_update",
     "quiz_add_questions",
+    "quiz_slot_add",
+    "quiz_slot_remove",
     "quiz_archive",
     "quiz_create",
     "quiz_delete",

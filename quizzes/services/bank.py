@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import User
 from accounts.services import audit_record
@@ -31,6 +32,7 @@ QUESTION_FIELDS = (
     "marking_rubric",
     "details",
     "general_feedback",
+    "tags",  # issue 16
 )
 # The fields a type may own; when the type of a question changes the ones the new type does not own are reset.
 TYPE_FIELD_DEFAULTS: dict[str, Any] = {
@@ -59,7 +61,10 @@ def validate_question(question: Question) -> None:
 def _quizzes_attempted_with(question: Question):
     """The quizzes holding this question that students have attempted (attempts reached through the reverse
     relation: the attempts app sits above this one)."""
-    return Quiz.objects.filter(quiz_questions__question=question, attempts__isnull=False).distinct()
+    # Issue 16: or drew it through a random slot (the attempts' drawn_questions).
+    return Quiz.objects.filter(
+        Q(quiz_questions__question=question, attempts__isnull=False) | Q(attempts__drawn_questions__question=question)
+    ).distinct()
 
 
 def _question_used_by_attempted_quiz(question: Question) -> bool:

@@ -87,6 +87,7 @@ def _row_to_question(row: dict, teacher: Teacher) -> Question:
         accepted_answers=_split(row.get("accepted_answers", "")),
         sample_answer=(row.get("sample_answer") or "").strip(),
         marking_rubric=(row.get("marking_rubric") or "").strip(),
+        tags=_split(row.get("tags", "")),  # issue 16: "algebra|term 2"
     )
     validate_question(question)
     return question

@@ -23,7 +23,7 @@ from classrooms.models import SchoolClass
 from quizsite.live import publish_quiz_event
 from quizzes import models as quiz_models
 from quizzes.models import Question, Quiz, QuizClass, QuizQuestion, QuizStatus
-from quizzes.selectors import quiz_class_choices
+from quizzes.selectors import quiz_class_choices, slot_pools
 from quizzes.services.base import QuizError, resolve_owner
 from quizzes.signals import announce_results_changed
 
@@ -353,8 +353,15 @@ def publish_problems(quiz: Quiz, *, now=None) -> list[str]:
     """Why this quiz cannot be published yet (empty list: it can). Used by the page to show a checklist."""
     now = now or timezone.now()
     problems = []
-    if not quiz.quiz_questions.exists():
+    pools = slot_pools(quiz)  # issue 16: random slots count as questions, and each needs a pool large enough
+    if not quiz.quiz_questions.exists() and not pools:
         problems.append("Add at least one question before publishing.")
+    for pool in pools:
+        if not pool.enough:
+            problems.append(
+                f"{pool.slot.label}: the bank has only {pool.size} matching question{'s' if pool.size != 1 else ''}, "
+                f"fewer than the {pool.slot.count} it draws. Add questions to the bank or lower the count."
+            )
     if not quiz.class_links.exists():
         problems.append("Assign the quiz to at least one class before publishing.")
     if quiz.end_date and quiz.end_date <= now:
@@ -456,3 +463,50 @@ def quiz_add_questions(*, quiz: Quiz, by: User, question_ids: Sequence, request=
     ]
     quiz_update(quiz=quiz, by=by, data={}, questions=items, request=request)
     return len(new_ids)
+
+
+# --- issue 16: random slots ---------------------------------------------------------------------------------------
+
+SLOT_FIELDS = ("count", "marks", "topic", "tag", "difficulty", "type")
+MAX_SLOT_COUNT = 100
+
+
+@transaction.atomic
+def quiz_slot_add(*, quiz: Quiz, by: User, data: dict, request=None) -> quiz_models.QuizSlot:
+    """Add a random slot at the end of the quiz's slots. Frozen, like the fixed questions, once students attempted
+    the quiz. A pool smaller than the count is allowed here (the bank may still grow) and refused at publishing."""
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    _assert_editable_structure(quiz, "random slots")
+    fields = {k: data[k] for k in SLOT_FIELDS if data.get(k) not in (None, "")}
+    errors = {}
+    count = fields.get("count")
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_SLOT_COUNT:
+        errors["count"] = f"How many questions to draw: a whole number from 1 to {MAX_SLOT_COUNT}."
+    marks = fields.get("marks", 1)
+    if not isinstance(marks, int) or isinstance(marks, bool) or not 1 <= marks <= 1000:
+        errors["marks"] = "Marks per drawn question: a whole number from 1 to 1000."
+    if errors:
+        raise ValidationError(errors)
+    if "tag" in fields:
+        fields["tag"] = (quiz_models.normalize_tags([fields["tag"]]) or [""])[0]
+    last = quiz.slots.order_by("-order_index").values_list("order_index", flat=True).first()
+    slot = quiz_models.QuizSlot(quiz=quiz, order_index=0 if last is None else last + 1, **fields)
+    slot.full_clean(exclude=["quiz"], validate_unique=False, validate_constraints=False)
+    slot.save()
+    audit_record(
+        action="quiz.slot_add", by=by, entity=quiz, new={k: getattr(slot, k) for k in SLOT_FIELDS}, request=request
+    )
+    return slot
+
+
+@transaction.atomic
+def quiz_slot_remove(*, quiz: Quiz, slot_id, by: User, request=None) -> None:
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    _assert_editable_structure(quiz, "random slots")
+    slot = quiz.slots.filter(pk=slot_id).first()
+    if slot is None:
+        raise QuizError("This quiz has no such random slot.", status_code=404, code="not_found")
+    audit_record(
+        action="quiz.slot_remove", by=by, entity=quiz, old={k: getattr(slot, k) for k in SLOT_FIELDS}, request=request
+    )
+    slot.delete()

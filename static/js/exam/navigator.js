@@ -1,5 +1,6 @@
-/* The questions one at a time: the navigator (answered / current), previous / next, reading and restoring an
- * answer in the form, the submit confirmation that lists what is still unanswered, and Tab kept inside the exam. */
+/* The questions one at a time: the navigator (answered / flagged / current), previous / next, reading and restoring
+ * an answer in the form, flagging a question for review and the summary before submitting (issue 16: every question
+ * answered / not answered / flagged, each a way back, and the time left), and Tab kept inside the exam. */
 
 import { isStructured, readStructured, writeStructured } from "./widgets.js";
 
@@ -34,6 +35,12 @@ export function isAnswered(fs) {
   return "answer_option" in a ? a.answer_option !== null : !!(a.answer_text || "").trim();
 }
 
+/** Issue 16: whether the student flagged this question for review (its toggle button's aria-pressed). */
+export function isFlagged(fs) {
+  const b = fs.querySelector("[data-flag]");
+  return !!b && b.getAttribute("aria-pressed") === "true";
+}
+
 export class Navigator {
   constructor(page) {
     this.page = page;
@@ -51,9 +58,12 @@ export class Navigator {
       const b = this.buttons[i];
       if (!b) return;
       const done = isAnswered(fs);
+      const flagged = isFlagged(fs);
       b.classList.toggle("answered", done);
+      b.classList.toggle("flagged", flagged);
       b.classList.toggle("current", i === state.current);
-      b.setAttribute("aria-label", "Question " + (i + 1) + (done ? ", answered" : ", not answered"));
+      b.setAttribute("aria-label", "Question " + (i + 1) + (done ? ", answered" : ", not answered") +
+        (flagged ? ", flagged" : ""));
       if (i === state.current) b.setAttribute("aria-current", "step"); else b.removeAttribute("aria-current");
     });
   }
@@ -81,25 +91,57 @@ export class Navigator {
   confirmSubmit() {
     const $ = this.page.$;
     const missing = [];
-    this.fieldsets.forEach((fs, i) => { if (!isAnswered(fs)) missing.push(i); });
-    const list = $("exam-confirm-list");
-    list.innerHTML = "";
-    $("exam-confirm-text").textContent = missing.length
-      ? missing.length + " question" + (missing.length > 1 ? "s are" : " is") + " not answered:"
-      : "All questions are answered. You cannot change your answers after submitting.";
-    missing.forEach((i) => {
-      const li = document.createElement("li");
+    const flagged = [];
+    this.fieldsets.forEach((fs, i) => {
+      if (!isAnswered(fs)) missing.push(i);
+      if (isFlagged(fs)) flagged.push(i);
+    });
+    const answered = this.fieldsets.length - missing.length;
+    const timer = $("exam-timer");
+    const left = timer && timer.textContent.trim() ? " Time left: " + timer.textContent.trim() + "." : "";
+    $("exam-confirm-text").textContent = (missing.length
+      ? missing.length + " question" + (missing.length > 1 ? "s are" : " is") + " not answered. "
+      : "All questions are answered. ") +
+      answered + " answered, " + flagged.length + " flagged for review." + left +
+      " You cannot change your answers after submitting.";
+    const body = $("exam-summary").querySelector("tbody");
+    body.innerHTML = "";
+    this.fieldsets.forEach((fs, i) => {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
       const b = document.createElement("button");
       b.type = "button";
       b.className = "link";
       b.textContent = "Question " + (i + 1);
+      b.setAttribute("data-summary-goto", String(i));
       b.addEventListener("click", () => { this.closeDialog(); this.go(i); });
-      li.appendChild(b);
-      list.appendChild(li);
+      th.appendChild(b);
+      const a = document.createElement("td");
+      a.textContent = isAnswered(fs) ? "Answered" : "Not answered";
+      const f = document.createElement("td");
+      f.textContent = isFlagged(fs) ? "⚑ Flagged" : "—";
+      tr.append(th, a, f);
+      body.appendChild(tr);
     });
     const dlg = $("exam-confirm");
     if (dlg.showModal) dlg.showModal(); else dlg.setAttribute("open", "");
     $("exam-confirm-no").focus();
+  }
+
+  /** Issue 16: flag or unflag at once on the page, then on the server (its own endpoint, not the autosave); a
+   * refused or failed request puts the flag back and says so. */
+  toggleFlag(fs, button) {
+    const flagged = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", flagged ? "true" : "false");
+    this.refresh();
+    const body = { question_id: fs.getAttribute("data-qid"), flagged: flagged };
+    const undo = () => {
+      button.setAttribute("aria-pressed", flagged ? "false" : "true");
+      this.refresh();
+      this.page.showBanner("The flag could not be saved. Please try again.");
+    };
+    this.page.api(this.page.config.flagUrl, body).then((res) => { if (res.status !== 200) undo(); }, undo);
   }
 
   closeDialog() {
@@ -113,6 +155,10 @@ export class Navigator {
       b.addEventListener("click", () => this.go(parseInt(b.getAttribute("data-goto"), 10)));
     });
     $("exam-prev").addEventListener("click", () => this.go(state.current - 1));
+    this.fieldsets.forEach((fs) => {
+      const b = fs.querySelector("[data-flag]");
+      if (b) b.addEventListener("click", () => this.toggleFlag(fs, b));
+    });
     $("exam-next").addEventListener("click", () => this.go(state.current + 1));
   }
 }
