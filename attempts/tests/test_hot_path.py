@@ -109,7 +109,7 @@ def test_a_class_saving_at_once_through_a_real_server(live_server, student, quiz
         attempt, _ = services.attempt_start(quiz=quiz, student=s, by=s.user)
         qid = next(q for q, m in attempt.question_meta.items() if m["type"] == "descriptive")
         jobs.append((attempt.pk, qid, str(RefreshToken.for_user(s.user).access_token)))
-    latencies, failures = [], []
+    latencies, failures, resets = [], [], []
     lock = threading.Lock()
 
     def student_saves(attempt_id, qid, token):
@@ -122,13 +122,22 @@ def test_a_class_saving_at_once_through_a_real_server(live_server, student, quiz
                 method="POST",
             )
             started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(request, timeout=20) as response:
-                    ok = response.status == 200
-            except Exception as exc:  # recorded, asserted below
-                ok = False
-                with lock:
-                    failures.append(repr(exc))
+            for _try in range(3):
+                try:
+                    with urllib.request.urlopen(request, timeout=20) as response:
+                        ok = response.status == 200
+                    break
+                except ConnectionResetError as exc:
+                    # The test server's listen queue may reset a connection under 30 simultaneous clients; the exam
+                    # page's outbox re-sends then (client_seq makes a re-send harmless), so does this client.
+                    ok = False
+                    with lock:
+                        resets.append(repr(exc))
+                except Exception as exc:  # recorded, asserted below
+                    ok = False
+                    with lock:
+                        failures.append(repr(exc))
+                    break
             with lock:
                 if ok:
                     latencies.append(time.perf_counter() - started)
@@ -141,12 +150,13 @@ def test_a_class_saving_at_once_through_a_real_server(live_server, student, quiz
         t.join(timeout=120)
     wall = time.perf_counter() - wall
     assert failures == []
+    assert len(resets) <= 3, resets  # a rare reset re-sent, never a pattern
     latencies.sort()
     p50, p95 = latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.95)] * 1000
     with capsys.disabled():
         print(
             f"\n[hot path] 30 students x 10 saves: {len(latencies) / wall:.0f} saves/s, "
-            f"p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+            f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, {len(resets)} connection(s) reset and re-sent"
         )
     assert len(latencies) == 300
     assert set(StudentAnswer.objects.filter(answer_text__startswith="draft").values_list("answer_text", flat=True)) == {

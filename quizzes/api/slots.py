@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import MessageSerializer
 from quizsite.api.permissions import IsTeacherOrAdmin
+from quizsite.api.schema import ErrorSerializer
 from quizzes import selectors, services
 from quizzes.models import TAG_MAX_LENGTH, Difficulty, QuestionType, Quiz
 
@@ -44,6 +45,23 @@ class SlotSerializer(serializers.Serializer):
     pool_size = serializers.IntegerField(required=False)
 
 
+class SlotListSerializer(serializers.Serializer):
+    slots = SlotSerializer(many=True)
+    distinct_versions = serializers.CharField(help_text="How many different sets of questions the slots can draw.")
+
+
+class DrawnQuestionSerializer(serializers.Serializer):
+    slot_id = serializers.UUIDField()
+    id = serializers.UUIDField()
+    text = serializers.CharField()
+    type = serializers.CharField()
+    marks = serializers.IntegerField()
+
+
+class SlotPreviewSerializer(serializers.Serializer):
+    questions = DrawnQuestionSerializer(many=True)
+
+
 def _manageable_quiz(request, pk) -> Quiz:
     return get_object_or_404(Quiz.objects.manageable_by(request.user), pk=pk)
 
@@ -57,7 +75,11 @@ def slot_data(pool) -> dict:
 class QuizSlotsView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 
-    @extend_schema(tags=["quizzes"], description="The quiz's random slots, each with its pool's size.")
+    @extend_schema(
+        tags=["quizzes"],
+        description="The quiz's random slots, each with its pool's size.",
+        responses={200: SlotListSerializer},
+    )
     def get(self, request, pk):
         quiz = _manageable_quiz(request, pk)
         pools = selectors.slot_pools(quiz)
@@ -87,7 +109,11 @@ class QuizSlotDetailView(APIView):
 class QuizSlotPreviewView(APIView):
     permission_classes = [IsTeacherOrAdmin]
 
-    @extend_schema(tags=["quizzes"], description="One random draw of the slots, as a student would get it.")
+    @extend_schema(
+        tags=["quizzes"],
+        description="One random draw of the slots, as a student would get it.",
+        responses={200: SlotPreviewSerializer, 409: ErrorSerializer},
+    )
     def get(self, request, pk):
         quiz = _manageable_quiz(request, pk)
         try:

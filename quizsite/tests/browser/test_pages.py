@@ -22,7 +22,7 @@ def visible_fields(page):
 def test_the_question_form_shows_only_the_chosen_types_fields(browser_as, teacher):
     page = browser_as(teacher)
     page.goto("/quizzes/questions/new/")
-    common = ["Type", "Question", "Topic", "Difficulty", "Marks"]
+    common = ["Type", "Question", "Topic", "Tags", "Difficulty", "Marks"]  # tags: issue 16
     last = ["General feedback"]  # issue 15: every type may carry it
     assert visible_fields(page) == [
         *common, "Options", "Correct option", "Partial credit", "Feedback per option", *last
