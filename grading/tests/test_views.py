@@ -45,6 +45,17 @@ def test_grading_page_shows_question_rubric_sample_and_answer(login, teacher, su
     assert "board_grading.js" in html
 
 
+def test_grading_page_links_each_objective_question_to_its_quality_page(login, teacher, submitted):
+    """Issue 20: from grading a teacher reaches a question's statistics and one-click fixes; the link works."""
+    client = login(teacher)
+    html = client.get(reverse("grading:attempt", args=[submitted.pk])).content.decode()
+    objective = [a.question for a in submitted.answers.select_related("question") if a.question.is_objective]
+    assert objective
+    url = reverse("integrity:question", args=[submitted.quiz_id, objective[0].pk])
+    assert url in html
+    assert client.get(url).status_code == 200
+
+
 def test_grading_form_saves_and_goes_to_the_next_attempt(login, teacher, submitted, quiz, classmates):
     nxt = make_attempt(quiz, classmates(1)[0])
     essay = StudentAnswer.objects.get(attempt=submitted, question=quiz.essay)
